@@ -1,0 +1,45 @@
+"""spbe_engine: exact, explainable SPBE / Pemdi maturity scoring with versioned, pluggable catalogues.
+
+```python
+from spbe_engine import Engine, Assessment
+engine = Engine()
+r = engine.score(Assessment(catalogue="spbe-2020", subject="...", period="2024", levels={...}))
+r.display, r.predikat, r.groups["D1"].display, r.explain(lang="id")
+```
+"""
+
+from ._version import __version__
+from .engine import Engine, PluginInfo
+from .errors import AssessmentError, CatalogueError, PluginError, SpbeError
+from .hookspecs import hookimpl
+from .io.readers import load_assessments
+from .model.assessment import Assessment
+from .model.catalogue import Band, Catalogue, Group, Indicator, Level, LevelScale, Note, Regulation, Source
+from .scoring.result import GroupScore, IndicatorScore, ScoreResult
+from .weighting import WeightingScheme
+
+__all__ = [
+    "Assessment",
+    "AssessmentError",
+    "Band",
+    "Catalogue",
+    "CatalogueError",
+    "Engine",
+    "Group",
+    "GroupScore",
+    "Indicator",
+    "IndicatorScore",
+    "Level",
+    "LevelScale",
+    "Note",
+    "PluginError",
+    "PluginInfo",
+    "Regulation",
+    "ScoreResult",
+    "Source",
+    "SpbeError",
+    "WeightingScheme",
+    "__version__",
+    "hookimpl",
+    "load_assessments",
+]

@@ -1,0 +1,5 @@
+"""`python -m spbe_engine` runs the CLI."""
+
+from .cli.main import run
+
+run()

@@ -1,0 +1,48 @@
+"""Built-in weighting schemes: `official` (the regulation's weights), `equal`, and `custom`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from ..errors import SpbeError
+from ..model._base import _to_decimal
+from ..model.catalogue import Catalogue
+from ..hookspecs import hookimpl
+from ..weighting import WeightingScheme
+
+
+def _official(catalogue: Catalogue, options: Any = None) -> dict[str, Decimal]:
+    return {i.id: i.weight for i in catalogue.indicators()}
+
+
+def _equal(catalogue: Catalogue, options: Any = None) -> dict[str, Decimal]:
+    return {i.id: Decimal(1) for i in catalogue.indicators()}
+
+
+def _custom(catalogue: Catalogue, options: Any = None) -> dict[str, Decimal]:
+    """Official weights, overridden by `options` (indicator id → weight)."""
+    if not isinstance(options, Mapping):
+        raise SpbeError("custom weighting needs a mapping of indicator id to weight", field="weights")
+    weights = _official(catalogue)
+    for key, value in options.items():
+        iid = str(key)
+        if iid not in weights:
+            raise SpbeError(
+                f"custom weights name unknown indicator {iid!r} of {catalogue.id}", field=f"weights.{iid}"
+            )
+        try:
+            weights[iid] = _to_decimal(value)
+        except ValueError as exc:
+            raise SpbeError(str(exc), field=f"weights.{iid}", allowed="a positive exact decimal") from None
+    return weights
+
+
+@hookimpl
+def spbe_weighting_schemes() -> list[WeightingScheme]:
+    return [
+        WeightingScheme("official", "The weights the regulation sets.", _official),
+        WeightingScheme("equal", "Every indicator weighs the same (a sensitivity baseline).", _equal),
+        WeightingScheme("custom", "Official weights, overridden per indicator by the caller.", _custom),
+    ]

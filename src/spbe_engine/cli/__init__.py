@@ -1,0 +1,1 @@
+"""The `spbe` command-line interface."""

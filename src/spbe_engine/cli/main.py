@@ -1,0 +1,218 @@
+"""The `spbe` command. argparse (stdlib) keeps start-up fast and the core free of CLI dependencies.
+
+Bad input prints one line `spbe: error: ...` to stderr and exits 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from ..errors import SpbeError
+
+EXIT_BAD_INPUT = 2
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> str:
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for n, cell in enumerate(row):
+            widths[n] = max(widths[n], len(cell))
+
+    def fmt(row: Sequence[str]) -> str:
+        cells = [c.rjust(widths[n]) if n in right else c.ljust(widths[n]) for n, c in enumerate(row)]
+        return "  ".join(cells).rstrip()
+
+    return "\n".join([fmt(headers), "  ".join("-" * w for w in widths), *(fmt(r) for r in rows)])
+
+
+def _engine() -> Any:
+    from ..engine import Engine
+
+    return Engine()
+
+
+def cmd_catalogues(args: argparse.Namespace) -> int:
+    engine = _engine()
+    rows = []
+    for cid in engine.catalogue_ids():
+        c = engine.catalogue(cid)
+        years = f"{c.valid_from}–{c.valid_to or ''}"
+        rows.append([c.id, c.status, c.regulation.short, str(len(list(c.indicators()))), years, c.title])
+    print(_table(["id", "status", "regulation", "indicators", "valid", "title"], rows, right=[3]))
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    engine = _engine()
+    c = engine.catalogue(args.catalogue)
+    if args.format == "json":
+        print(c.model_dump_json(indent=2))
+        return 0
+    lines = [
+        f"{c.id} — {c.title}",
+        f"  regulation: {c.regulation.citation}",
+        f"  status: {c.status}; valid {c.valid_from}–{c.valid_to or ''}; weights total {c.weight_total}",
+        "",
+    ]
+
+    def group(g: Any, depth: int) -> None:
+        pad = "  " * depth
+        flag = " (uncertain)" if g.uncertain else ""
+        lines.append(f"{pad}{g.id}  {g.name}  [{g.kind}, weight {g.weight}]{flag}")
+        for sub in g.groups:
+            group(sub, depth + 1)
+        for ind in g.indicators:
+            flag = " (uncertain)" if ind.uncertain else ""
+            lines.append(f"{pad}  {ind.id:>3}  {ind.name}  [weight {ind.weight}, scale {ind.scale}]{flag}")
+
+    for g in c.groups:
+        group(g, 0)
+    lines.append("")
+    for s in c.scales:
+        levels = ", ".join(f"{lv.value} {lv.name}" for lv in s.levels)
+        lines.append(f"scale {s.id} ({s.name}): {levels}")
+    lines.append("bands (lower bound inclusive, on the unrounded index): " + "; ".join(
+        f"{b.predikat} ≥ {b.lower}" for b in c.bands
+    ))
+    if c.notes:
+        lines.append(f"notes: {len(c.notes)} ({sum(n.kind == 'conflict' for n in c.notes)} conflicts) — see --format json")
+    print("\n".join(lines))
+    return 0
+
+
+def _load_all(engine: Any, files: Sequence[str]) -> list[Any]:
+    from ..io.readers import read_assessments
+
+    items = []
+    for f in files:
+        items.extend(read_assessments(f, engine=engine))
+    return items
+
+
+def _missing(value: str | None) -> str | int | None:
+    if value is None:
+        return None
+    return int(value) if value.isdigit() else value
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from ..errors import AssessmentError
+    from ..io.writers import results_to_csv, results_to_json
+
+    engine = _engine()
+    items = _load_all(engine, args.files)
+    results = []
+    missing = _missing(args.missing)
+    for item in items:
+        try:
+            results.append(engine.score(item.assessment, weighting=args.weighting, missing=missing))
+        except AssessmentError as exc:
+            raise AssessmentError(exc.message, file=item.file, row=item.row, field=exc.field, allowed=exc.allowed) from None
+    if args.format == "json":
+        print(results_to_json(results))
+        return 0
+    if args.format == "csv":
+        sys.stdout.write(results_to_csv(results))
+        return 0
+    by_catalogue: dict[str, list[Any]] = {}
+    for r in results:
+        by_catalogue.setdefault(r.catalogue, []).append(r)
+    blocks = []
+    for cid, rs in by_catalogue.items():
+        top = [g.id for g in engine.compiled(cid).groups if g.parent is None]
+        headers = ["subject", "period", "index", "predikat", *top]
+        rows = []
+        for r in rs:
+            subject = r.subject + (" (partial)" if r.partial else "")
+            rows.append([subject, r.period, r.display, r.predikat, *(r.groups[g].display for g in top)])
+        weighting = "" if rs[0].weighting == "official" else f", weighting {rs[0].weighting}"
+        title = f"{engine.catalogue(cid).index_name} — {cid} ({engine.catalogue(cid).regulation.short}{weighting})"
+        blocks.append(title + "\n" + _table(headers, rows, right=[2, *range(4, 4 + len(top))]))
+        if args.explain:
+            blocks.extend(r.explain(lang=args.lang) for r in rs)
+    print("\n\n".join(blocks))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    engine = _engine()
+    for f in args.files:
+        from ..io.readers import read_assessments
+
+        items = read_assessments(f, engine=engine)
+        partial = 0
+        for item in items:
+            cc = engine.compiled(item.assessment.catalogue)
+            if len(item.assessment.levels) < len(cc.ids):
+                partial += 1
+        note = f" ({partial} partial)" if partial else ""
+        print(f"{f}: OK, {len(items)} assessment(s){note}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .._version import __version__
+
+    parser = argparse.ArgumentParser(prog="spbe", description="Exact, explainable SPBE / Pemdi maturity scoring.")
+    parser.add_argument("--version", action="version", version=f"spbe_engine {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("catalogues", help="list the available catalogues (regulation versions)")
+    p.set_defaults(func=cmd_catalogues)
+
+    p = sub.add_parser("show", help="show a catalogue's tree with weights, scales and bands")
+    p.add_argument("catalogue")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("score", help="score assessment files (YAML, JSON, CSV)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--explain", action="store_true", help="explain each result (table format)")
+    p.add_argument("--lang", choices=["en", "id"], default="en", help="language of explanations")
+    p.add_argument("--weighting", default=None, help="weighting scheme (default: official)")
+    p.add_argument(
+        "--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level"
+    )
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("validate", help="check assessment files against their catalogues")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(func=cmd_validate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SpbeError as exc:
+        print(f"spbe: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug, not bad input: still one line unless debugging
+        if os.environ.get("SPBE_DEBUG"):
+            raise
+        print(f"spbe: internal error: {type(exc).__name__}: {exc} (set SPBE_DEBUG=1 for details)", file=sys.stderr)
+        return 1
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()
+
+
+__all__ = ["build_parser", "main", "run"]

@@ -1,0 +1,258 @@
+"""The Engine: owns its plugin manager (never a module global), resolves catalogues once, scores fast.
+
+Plugins are the built-ins, installed distributions (entry-point group `spbe_engine`) and any
+objects passed as `Engine(plugins=[...])`. Hooks run at resolution time; the scoring path then
+uses only compiled, integer-scaled catalogues.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import metadata
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from ._builtins import BUILTIN_PLUGINS
+from .catalogue.loader import catalogue_from_data, load_catalogue_file
+from .errors import AssessmentError, CatalogueError, PluginError, SpbeError
+from .model.assessment import Assessment
+from .model.catalogue import Catalogue, LevelScale
+from .scoring.compiled import CompiledCatalogue, compile_catalogue
+from .scoring.result import ScoreResult
+from .scoring.score import MissingPolicy, score
+from .weighting import WeightingScheme
+
+__all__ = ["Engine", "PluginInfo"]
+
+ENTRY_POINT_GROUP = "spbe_engine"
+
+Weighting = str | Mapping[str, Any] | None
+"""`None`/"official", a scheme id such as "equal", or a mapping of indicator id → weight (custom)."""
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """A registered plugin: its name, where it came from, and its distribution version if any."""
+
+    name: str
+    origin: str  # "builtin", "entry-point" or "explicit"
+    version: str | None = None
+
+
+class Engine:
+    """Scores assessments against versioned catalogues contributed by plugins.
+
+    Safe to share across threads for scoring: resolution is guarded by a lock and results are
+    immutable.
+    """
+
+    def __init__(self, plugins: Iterable[object] = (), *, load_entry_points: bool = True) -> None:
+        self._pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self._pm.add_hookspecs(hookspecs)
+        self._plugins: list[PluginInfo] = []
+        self._lock = threading.RLock()
+        self._catalogues: dict[str, Catalogue] | None = None
+        self._schemes: dict[str, WeightingScheme] | None = None
+        self._compiled: dict[tuple[str, str], CompiledCatalogue] = {}
+        for modname in BUILTIN_PLUGINS:
+            self._register(importlib.import_module(modname), modname, "builtin")
+        if load_entry_points:
+            self._load_entry_points()
+        for plugin in plugins:
+            name = getattr(plugin, "__name__", None) or f"{type(plugin).__module__}.{type(plugin).__qualname__}"
+            self._register(plugin, name, "explicit")
+        try:
+            self._pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(f"plugin {exc.plugin!r}: {exc}") from None
+
+    # -- plugins -----------------------------------------------------------------------
+
+    def _register(self, plugin: object, name: str, origin: str, version: str | None = None) -> None:
+        if self._pm.is_registered(plugin):
+            return
+        if self._pm.has_plugin(name):
+            raise PluginError(f"plugin {name!r} is registered twice")
+        try:
+            self._pm.register(plugin, name=name)
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(f"plugin {name!r}: {exc}") from None
+        self._plugins.append(PluginInfo(name, origin, version))
+
+    def _load_entry_points(self) -> None:
+        for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            dist = getattr(ep, "dist", None)
+            version = getattr(dist, "version", None)
+            try:
+                plugin = ep.load()
+            except Exception as exc:  # a broken plugin must name itself, not crash the host
+                raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to load: {type(exc).__name__}: {exc}") from None
+            self._register(plugin, ep.name, "entry-point", version)
+
+    def plugins(self) -> list[PluginInfo]:
+        """Every registered plugin, built-ins first."""
+        return list(self._plugins)
+
+    def _collect(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call each implementation of a hook, naming the plugin when one fails."""
+        caller = getattr(self._pm.hook, hook_name)
+        out: list[tuple[str, Any]] = []
+        for impl in reversed(caller.get_hookimpls()):
+            args = [kwargs[a] for a in impl.argnames]
+            try:
+                result = impl.function(*args)
+            except SpbeError as exc:
+                raise PluginError(f"plugin {impl.plugin_name!r}, hook {hook_name}: {exc}") from None
+            except Exception as exc:
+                raise PluginError(
+                    f"plugin {impl.plugin_name!r} failed in hook {hook_name}: {type(exc).__name__}: {exc}"
+                ) from None
+            if result is None:
+                continue
+            if isinstance(result, (str, bytes, Mapping)) or not isinstance(result, Iterable):
+                raise PluginError(
+                    f"plugin {impl.plugin_name!r}, hook {hook_name}: expected a list, got {type(result).__name__}"
+                )
+            out.extend((impl.plugin_name, item) for item in result)
+        return out
+
+    # -- catalogues --------------------------------------------------------------------
+
+    def _resolve(self) -> dict[str, Catalogue]:
+        with self._lock:
+            if self._catalogues is not None:
+                return self._catalogues
+            scales: dict[str, tuple[str, LevelScale]] = {}
+            for plugin, scale in self._collect("spbe_level_scales"):
+                if not isinstance(scale, LevelScale):
+                    raise PluginError(f"plugin {plugin!r}, hook spbe_level_scales: expected LevelScale, got {scale!r}")
+                if scale.id in scales and scales[scale.id][1] != scale:
+                    raise PluginError(f"level scale {scale.id!r} is defined by both {scales[scale.id][0]!r} and {plugin!r}")
+                scales[scale.id] = (plugin, scale)
+            shared = {k: v for k, (_, v) in scales.items()}
+            found: dict[str, tuple[str, Catalogue]] = {}
+            for plugin, source in self._collect("spbe_catalogues"):
+                cat = self._load_source(plugin, source, shared)
+                if cat.id in found:
+                    raise PluginError(f"catalogue {cat.id!r} is provided by both {found[cat.id][0]!r} and {plugin!r}")
+                found[cat.id] = (plugin, cat)
+            self._catalogues = {k: found[k][1] for k in sorted(found)}
+            return self._catalogues
+
+    @staticmethod
+    def _load_source(plugin: str, source: Any, shared: Mapping[str, LevelScale]) -> Catalogue:
+        try:
+            if isinstance(source, Catalogue):
+                return source
+            if isinstance(source, (str, PathLike)):
+                return load_catalogue_file(Path(source), shared_scales=shared)
+            if isinstance(source, Mapping):
+                return catalogue_from_data(source, source=f"plugin {plugin}", shared_scales=shared)
+        except CatalogueError as exc:
+            raise CatalogueError(f"{exc} [from plugin {plugin!r}]") from None
+        raise PluginError(f"plugin {plugin!r}, hook spbe_catalogues: cannot use {type(source).__name__} as a catalogue")
+
+    def catalogue_ids(self) -> list[str]:
+        """Ids of every catalogue available, sorted (e.g. ['spbe-2018', 'spbe-2020'])."""
+        return list(self._resolve())
+
+    def catalogue(self, catalogue_id: str) -> Catalogue:
+        """The catalogue with this id; `CatalogueError` listing the known ids otherwise."""
+        cats = self._resolve()
+        try:
+            return cats[catalogue_id]
+        except (KeyError, TypeError):
+            raise CatalogueError(f"unknown catalogue {catalogue_id!r}", field="catalogue", allowed=list(cats)) from None
+
+    # -- weighting ---------------------------------------------------------------------
+
+    def _weighting_schemes(self) -> dict[str, WeightingScheme]:
+        with self._lock:
+            if self._schemes is None:
+                schemes: dict[str, tuple[str, WeightingScheme]] = {}
+                for plugin, scheme in self._collect("spbe_weighting_schemes"):
+                    if not isinstance(scheme, WeightingScheme):
+                        raise PluginError(f"plugin {plugin!r}, hook spbe_weighting_schemes: expected WeightingScheme")
+                    if scheme.id in schemes:
+                        raise PluginError(
+                            f"weighting scheme {scheme.id!r} is provided by both {schemes[scheme.id][0]!r} and {plugin!r}"
+                        )
+                    schemes[scheme.id] = (plugin, scheme)
+                self._schemes = {k: schemes[k][1] for k in sorted(schemes)}
+            return self._schemes
+
+    def weighting_ids(self) -> list[str]:
+        """Names of the weighting schemes available (e.g. 'custom', 'equal', 'official')."""
+        return list(self._weighting_schemes())
+
+    def compiled(self, catalogue_id: str, weighting: Weighting = None) -> CompiledCatalogue:
+        """The catalogue compiled for scoring under a weighting (cached for named schemes)."""
+        if isinstance(weighting, Mapping):
+            cat = self.catalogue(catalogue_id)
+            weights = self._scheme("custom").weights(cat, weighting)
+            return compile_catalogue(cat, "custom", weights)
+        name = weighting or "official"
+        key = (catalogue_id, name)
+        cc = self._compiled.get(key)
+        if cc is None:
+            cat = self.catalogue(catalogue_id)
+            scheme = self._scheme(name)
+            try:
+                weights = scheme.weights(cat, None)
+            except SpbeError:
+                raise
+            except Exception as exc:
+                raise PluginError(f"weighting scheme {name!r} failed: {type(exc).__name__}: {exc}") from None
+            cc = compile_catalogue(cat, name, weights)
+            with self._lock:
+                self._compiled[key] = cc
+        return cc
+
+    def _scheme(self, name: str) -> WeightingScheme:
+        schemes = self._weighting_schemes()
+        if name not in schemes:
+            raise SpbeError(f"unknown weighting {name!r}", field="weighting", allowed=list(schemes))
+        return schemes[name]
+
+    # -- scoring -----------------------------------------------------------------------
+
+    def score(self, assessment: Assessment, *, weighting: Weighting = None, missing: MissingPolicy = None) -> ScoreResult:
+        """Score one assessment exactly.
+
+        `missing` names what to do with indicators not yet assessed: None (an error), "minimum"
+        (the scale minimum) or a level; the result then says it is partial.
+        """
+        if not isinstance(assessment, Assessment):
+            raise AssessmentError(f"expected an Assessment, got {type(assessment).__name__}")
+        return score(self.compiled(assessment.catalogue, weighting), assessment, missing)
+
+    def score_many(
+        self, assessments: Iterable[Assessment], *, weighting: Weighting = None, missing: MissingPolicy = None
+    ) -> list[ScoreResult]:
+        """Score many assessments (any iterable); identical to `score` one by one, compiled once."""
+        compiled: dict[str, CompiledCatalogue] = {}
+        out: list[ScoreResult] = []
+        for a in assessments:
+            if not isinstance(a, Assessment):
+                raise AssessmentError(f"expected an Assessment, got {type(a).__name__}")
+            cc = compiled.get(a.catalogue)
+            if cc is None:
+                cc = compiled[a.catalogue] = self.compiled(a.catalogue, weighting)
+            out.append(score(cc, a, missing))
+        return out
+
+    def weights(self, catalogue_id: str, weighting: Weighting = None) -> dict[str, Decimal]:
+        """The exact weight of each indicator under a weighting."""
+        cc = self.compiled(catalogue_id, weighting)
+        return dict(zip(cc.ids, cc.exact_weights, strict=True))
+
+    def __repr__(self) -> str:
+        return f"Engine(plugins={[p.name for p in self._plugins]})"

@@ -1,0 +1,63 @@
+"""One error family: everything the library raises on bad input derives from `SpbeError`.
+
+Each error carries *where* (file, row, field) and *what was allowed*, so the CLI can print one
+line and callers can react programmatically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = [
+    "AssessmentError",
+    "CatalogueError",
+    "PluginError",
+    "SpbeError",
+]
+
+
+class SpbeError(Exception):
+    """Base of every error spbe_engine raises on bad input or configuration."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        field: str | None = None,
+        allowed: str | Iterable[object] | None = None,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.row = row
+        self.field = field
+        if allowed is not None and not isinstance(allowed, str):
+            allowed = ", ".join(str(a) for a in allowed)
+        self.allowed = allowed
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = []
+        if self.file:
+            where.append(self.file)
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.field:
+            where.append(f"field {self.field!r}")
+        text = f"{': '.join(where)}: {self.message}" if where else self.message
+        if self.allowed:
+            text += f" (allowed: {self.allowed})"
+        return text
+
+
+class CatalogueError(SpbeError):
+    """A catalogue is malformed, unknown, or inconsistent (weights, scales, bands)."""
+
+
+class AssessmentError(SpbeError):
+    """An assessment does not fit its catalogue, or a file of assessments is malformed."""
+
+
+class PluginError(SpbeError):
+    """A plugin failed or returned something the engine cannot use; the message names it."""

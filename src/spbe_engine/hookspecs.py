@@ -1,0 +1,63 @@
+"""Every hook spbe_engine offers, in one flat module (datasette style), typed (tox style).
+
+Hooks run when the engine *resolves* its plugins and catalogues — never per indicator or per
+assessment in the scoring hot path (a pluggy call costs ~2 µs). An implementation may accept any
+subset of the documented arguments. Each hook returns a list (or None to contribute nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from os import PathLike
+from typing import Any, TypeVar, cast
+
+import pluggy
+
+from .model.catalogue import Catalogue, LevelScale
+from .weighting import WeightingScheme
+
+__all__ = [
+    "CatalogueSource",
+    "hookimpl",
+    "hookspec",
+    "spbe_catalogues",
+    "spbe_level_scales",
+    "spbe_weighting_schemes",
+]
+
+PROJECT = "spbe_engine"
+_F = TypeVar("_F", bound=Callable[..., Any])
+hookspec = cast(Callable[[_F], _F], pluggy.HookspecMarker(PROJECT))
+hookimpl = cast(Callable[[_F], _F], pluggy.HookimplMarker(PROJECT))
+"""Decorate a plugin's hook implementations with this marker."""
+
+CatalogueSource = Catalogue | str | PathLike[str] | Mapping[str, Any]
+"""A catalogue as an object, a path to a YAML file, or a mapping of the YAML structure."""
+
+
+# -- catalogue resolution (called once per Engine, when a catalogue is first needed) ----------
+
+
+@hookspec
+def spbe_catalogues() -> Sequence[CatalogueSource] | None:
+    """Return the catalogues (regulation versions) this plugin provides.
+
+    Called once per engine when catalogues are first resolved. Catalogue ids must be unique
+    across all plugins; a duplicate is refused naming both plugins.
+    """
+
+
+@hookspec
+def spbe_level_scales() -> Sequence[LevelScale] | None:
+    """Return shared level scales that catalogues may name by id without defining them inline.
+
+    Called once per engine, before catalogues are validated.
+    """
+
+
+@hookspec
+def spbe_weighting_schemes() -> Sequence[WeightingScheme] | None:
+    """Return named weighting schemes (e.g. official, equal, custom) usable as `weighting=` when scoring.
+
+    Called once per engine, when a weighting is first asked for.
+    """

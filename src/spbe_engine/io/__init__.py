@@ -1,0 +1,1 @@
+"""Reading assessments and writing results."""

@@ -1,0 +1,215 @@
+"""Read assessments from YAML, JSON and CSV (wide layout), with errors naming file, row and field.
+
+CSV layout: columns `subject`, `period`, `catalogue`, then one column per indicator id; optional
+`tag:<name>` columns become tags. One row per assessment, so a national table loads at once. Empty
+cells mean "not assessed yet". Comma-, semicolon- and tab-separated files are accepted (Excel in
+Indonesian locales writes semicolons).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from .._yaml import load_yaml_text, read_text
+from ..errors import AssessmentError, SpbeError
+from ..model.assessment import Assessment
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+
+__all__ = ["LoadedAssessment", "load_assessments", "read_assessments"]
+
+REQUIRED = ("subject", "period", "catalogue")
+
+
+@dataclass(frozen=True)
+class LoadedAssessment:
+    """An assessment with where it came from, so later errors can name the file and row."""
+
+    assessment: Assessment
+    file: str
+    row: int | None  # CSV: the line number; YAML/JSON lists: the 1-based item number
+
+
+def load_assessments(path: str | Path, *, engine: Engine | None = None, validate: bool = True) -> list[Assessment]:
+    """Load every assessment in a YAML, JSON or CSV file.
+
+    With `validate` (the default) each one is checked against its catalogue: a known catalogue,
+    known indicator ids, levels inside each indicator's scale, no duplicate subject/period. Missing
+    indicators are allowed here (monitoring is partial); scoring decides what to do with them.
+    """
+    return [item.assessment for item in read_assessments(path, engine=engine, validate=validate)]
+
+
+def read_assessments(
+    path: str | Path, *, engine: Engine | None = None, validate: bool = True
+) -> list[LoadedAssessment]:
+    """Like `load_assessments`, keeping the file and row of each assessment."""
+    p = Path(path)
+    text = read_text(p, error=AssessmentError)
+    suffix = p.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        items = _from_records(load_yaml_text(text, source=str(p), error=AssessmentError), str(p))
+    elif suffix == ".json":
+        items = _from_records(_load_json(text, str(p)), str(p))
+    elif suffix in (".csv", ".tsv", ".txt"):
+        items = _from_csv(text, str(p))
+    else:
+        raise AssessmentError(f"unknown file type {suffix or '(none)'!r}", file=str(p), allowed=".yaml, .yml, .json, .csv")
+    if validate:
+        if engine is None:
+            from ..engine import Engine
+
+            engine = Engine()
+        check_assessments(items, engine)
+    return items
+
+
+def _load_json(text: str, source: str) -> Any:
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in items:
+            if k in out:
+                raise AssessmentError(f"invalid JSON: duplicate key {k!r}", file=source)
+            out[k] = v
+        return out
+
+    try:
+        return json.loads(text, object_pairs_hook=pairs, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise AssessmentError(f"invalid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}", file=source) from None
+    except RecursionError:
+        raise AssessmentError("invalid JSON: nested too deeply", file=source) from None
+
+
+def _from_records(data: Any, source: str) -> list[LoadedAssessment]:
+    """A single mapping, a list of mappings, or `{assessments: [...]}`."""
+    if isinstance(data, Mapping) and set(data) == {"assessments"}:
+        data = data["assessments"]
+    if isinstance(data, Mapping):
+        return [LoadedAssessment(_model(data, source, None), source, None)]
+    if isinstance(data, list):
+        if not data:
+            raise AssessmentError("no assessments in the file", file=source)
+        return [LoadedAssessment(_model(item, source, n), source, n) for n, item in enumerate(data, 1)]
+    raise AssessmentError(
+        "expected an assessment mapping, a list of them, or {assessments: [...]}", file=source
+    )
+
+
+def _model(data: Any, source: str, row: int | None) -> Assessment:
+    if not isinstance(data, Mapping):
+        raise AssessmentError(f"expected a mapping, got {type(data).__name__}", file=source, row=row)
+    try:
+        return Assessment.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(x) for x in err["loc"]) or None
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+            allowed: Any = ", ".join(Assessment.model_fields)
+        elif err["type"] == "missing":
+            allowed = None
+        elif field and field.startswith("levels."):
+            allowed = "whole numbers"
+        else:
+            allowed = None
+        raise AssessmentError(msg, file=source, row=row, field=field, allowed=allowed) from None
+
+
+def _from_csv(text: str, source: str) -> list[LoadedAssessment]:
+    sample = text[:8192]
+    first = sample.splitlines()[0] if sample.strip() else ""
+    delimiter = max(",;\t", key=first.count) if first else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise AssessmentError(f"invalid CSV: {exc}", file=source) from None
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise AssessmentError("empty CSV file", file=source)
+    header = [h.strip() for h in rows[0]]
+    seen: set[str] = set()
+    for h in header:
+        if not h:
+            raise AssessmentError("a column has no name", file=source, row=1)
+        if h in seen:
+            raise AssessmentError(f"column {h!r} appears twice", file=source, row=1)
+        seen.add(h)
+    for col in REQUIRED:
+        if col not in header:
+            raise AssessmentError(f"missing column {col!r}", file=source, row=1, allowed="subject, period, catalogue, <indicator ids>")
+    if len(rows) == 1:
+        raise AssessmentError("no assessments in the file (only a header)", file=source)
+    out: list[LoadedAssessment] = []
+    for lineno, raw in enumerate(rows[1:], 2):
+        if len(raw) > len(header):
+            raise AssessmentError(f"{len(raw)} cells but {len(header)} columns", file=source, row=lineno)
+        cells = dict(zip(header, (c.strip() for c in raw), strict=False))
+        levels: dict[str, Any] = {}
+        tags: dict[str, str] = {}
+        for col, value in cells.items():
+            if col in REQUIRED or value == "":
+                continue
+            if col.startswith("tag:"):
+                tags[col[4:]] = value
+                continue
+            try:
+                levels[col] = int(value)
+            except ValueError:
+                raise AssessmentError(
+                    f"level {value!r} is not a whole number", file=source, row=lineno, field=col, allowed="whole numbers"
+                ) from None
+        data = {k: cells.get(k, "") for k in REQUIRED}
+        data.update(levels=levels, tags=tags)
+        out.append(LoadedAssessment(_model(data, source, lineno), source, lineno))
+    return out
+
+
+def check_assessments(items: Iterable[LoadedAssessment], engine: Engine) -> None:
+    """Check each assessment against its catalogue; raise `AssessmentError` naming file, row, field."""
+    seen: dict[tuple[str, str, str], int | None] = {}
+    for item in items:
+        a = item.assessment
+        key = (a.catalogue, a.subject, a.period)
+        if key in seen:
+            first = f"row {seen[key]}" if seen[key] is not None else "earlier"
+            raise AssessmentError(
+                f"duplicate assessment of {a.subject!r} for period {a.period} (first at {first})",
+                file=item.file,
+                row=item.row,
+            )
+        seen[key] = item.row
+        try:
+            cc = engine.compiled(a.catalogue)
+        except SpbeError as exc:
+            raise AssessmentError(exc.message, file=item.file, row=item.row, field="catalogue", allowed=exc.allowed) from None
+        for iid, level in a.levels.items():
+            n = cc.position.get(iid)
+            if n is None:
+                raise AssessmentError(
+                    f"unknown indicator {iid!r} for catalogue {a.catalogue}",
+                    file=item.file,
+                    row=item.row,
+                    field=iid,
+                    allowed=f"{cc.ids[0]}–{cc.ids[-1]}" if len(cc.ids) > 8 else ", ".join(cc.ids),
+                )
+            if not cc.lo[n] <= level <= cc.hi[n]:
+                raise AssessmentError(
+                    f"level {level} is outside the scale of indicator {iid}",
+                    file=item.file,
+                    row=item.row,
+                    field=iid,
+                    allowed=f"{cc.lo[n]}–{cc.hi[n]}",
+                )

@@ -1,0 +1,266 @@
+"""The catalogue: one regulation version's tree of weighted groups, indicators, level scales and bands.
+
+A catalogue is pure data. Its validator refuses anything the scoring could silently get wrong:
+duplicate ids, weights of children that do not add up to their parent, an indicator without a scale,
+bands that do not cover the scale's range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from ._base import ExactDecimal, StrictModel
+
+__all__ = [
+    "Band",
+    "Catalogue",
+    "Group",
+    "Indicator",
+    "Level",
+    "LevelScale",
+    "Note",
+    "Regulation",
+    "Source",
+]
+
+
+class Source(StrictModel):
+    """A document an entry rests on (a regulation, a report, a secondary analysis)."""
+
+    key: str
+    title: str
+    url: str | None = None
+
+
+class Note(StrictModel):
+    """A recorded conflict, uncertainty or remark. Conflicts are kept, never silently resolved."""
+
+    id: str
+    kind: Literal["conflict", "uncertain", "info"] = "info"
+    about: tuple[str, ...] = ()
+    text: str
+    resolution: str | None = None
+    sources: tuple[str, ...] = ()
+
+
+class Level(StrictModel):
+    """One maturity level: its value, official name and generic criterion."""
+
+    value: int
+    name: str
+    name_en: str | None = None
+    criteria: str | None = None
+    criteria_en: str | None = None
+
+
+class LevelScale(StrictModel):
+    """A contiguous ladder of levels (59/2020: 1–5, process or service; 5/2018: 0–5)."""
+
+    id: str
+    name: str
+    name_en: str | None = None
+    levels: tuple[Level, ...] = Field(min_length=1)
+    sources: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _contiguous(self) -> LevelScale:
+        values = [lv.value for lv in self.levels]
+        if values != list(range(values[0], values[0] + len(values))):
+            raise ValueError(f"scale {self.id!r}: levels must be contiguous and ascending, got {values}")
+        return self
+
+    @property
+    def min(self) -> int:
+        return self.levels[0].value
+
+    @property
+    def max(self) -> int:
+        return self.levels[-1].value
+
+    def level(self, value: int) -> Level:
+        """The level with this value (ValueError if outside the scale)."""
+        if not self.min <= value <= self.max:
+            raise ValueError(f"level {value} outside scale {self.id!r} ({self.min}–{self.max})")
+        return self.levels[value - self.min]
+
+
+class Indicator(StrictModel):
+    """A scored indicator. `id` is the official number as a string; `name` is verbatim Indonesian."""
+
+    id: str
+    name: str
+    name_en: str | None = None
+    weight: ExactDecimal
+    scale: str
+    kind: str | None = None
+    sources: tuple[str, ...] = ()
+    uncertain: bool = False
+    notes: tuple[str, ...] = ()
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_str(cls, v: object) -> object:
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+    @field_validator("weight")
+    @classmethod
+    def _positive(cls, v: Decimal) -> Decimal:
+        if v <= 0:
+            raise ValueError(f"weight must be positive, got {v}")
+        return v
+
+
+class Group(StrictModel):
+    """A weighted node of the tree (domain, aspect, ...). Any depth; children are groups and/or indicators."""
+
+    id: str
+    kind: str
+    name: str
+    name_en: str | None = None
+    weight: ExactDecimal
+    groups: tuple[Group, ...] = ()
+    indicators: tuple[Indicator, ...] = ()
+    sources: tuple[str, ...] = ()
+    uncertain: bool = False
+
+    @model_validator(mode="after")
+    def _children_sum(self) -> Group:
+        if not self.groups and not self.indicators:
+            raise ValueError(f"group {self.id!r} has no children")
+        total = sum((c.weight for c in (*self.groups, *self.indicators)), Decimal(0))
+        if total != self.weight:
+            raise ValueError(
+                f"group {self.id!r}: weights of its children sum to {total}, but its weight is {self.weight}"
+            )
+        return self
+
+    def walk(self) -> Iterator[Group]:
+        """This group and every group below it, depth first."""
+        yield self
+        for g in self.groups:
+            yield from g.walk()
+
+    def all_indicators(self) -> Iterator[Indicator]:
+        """Every indicator below this group, in catalogue order."""
+        yield from self.indicators
+        for g in self.groups:
+            yield from g.all_indicators()
+
+
+class Band(StrictModel):
+    """A predikat band: inclusive lower bound on the *unrounded* index."""
+
+    lower: ExactDecimal
+    predikat: str
+    predikat_en: str | None = None
+
+
+class Regulation(StrictModel):
+    """The legal instrument a catalogue encodes."""
+
+    short: str
+    citation: str
+    url: str | None = None
+
+
+class Catalogue(StrictModel):
+    """One regulation version, e.g. `spbe-2020` (PermenPANRB 59/2020)."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    title: str
+    index_name: str = "Indeks"
+    regulation: Regulation
+    status: Literal["official", "provisional"]
+    valid_from: int
+    valid_to: int | None = None
+    weight_total: ExactDecimal = Decimal(100)
+    scales: tuple[LevelScale, ...] = Field(min_length=1)
+    bands: tuple[Band, ...] = Field(min_length=1)
+    groups: tuple[Group, ...] = Field(min_length=1)
+    sources: tuple[Source, ...] = ()
+    notes: tuple[Note, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Catalogue:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError(f"valid_to {self.valid_to} is before valid_from {self.valid_from}")
+        scale_ids = [s.id for s in self.scales]
+        _unique("scale", scale_ids)
+        ids: list[str] = []
+        for top in self.groups:
+            for g in top.walk():
+                ids.append(g.id)
+                ids.extend(i.id for i in g.indicators)
+        _unique("group/indicator", ids)
+        total = sum((g.weight for g in self.groups), Decimal(0))
+        if total != self.weight_total:
+            raise ValueError(f"weights of the top-level groups sum to {total}, expected {self.weight_total}")
+        known_sources = {s.key for s in self.sources}
+        for ind in self.indicators():
+            if ind.scale not in scale_ids:
+                raise ValueError(f"indicator {ind.id!r}: unknown scale {ind.scale!r} (allowed: {', '.join(scale_ids)})")
+            missing = [s for s in ind.sources if known_sources and s not in known_sources]
+            if missing:
+                raise ValueError(f"indicator {ind.id!r}: unknown source(s) {missing}")
+        self._check_bands()
+        return self
+
+    def _check_bands(self) -> None:
+        lowers = [b.lower for b in self.bands]
+        if lowers != sorted(lowers, reverse=True) or len(set(lowers)) != len(lowers):
+            raise ValueError(f"bands must be listed from the highest lower bound down, without repeats: {lowers}")
+        lo = min(s.min for s in self.scales)
+        hi = max(s.max for s in self.scales)
+        if lowers[-1] > lo:
+            raise ValueError(f"bands do not cover the range: the lowest band starts at {lowers[-1]}, above {lo}")
+        if lowers[0] > hi:
+            raise ValueError(f"band {self.bands[0].predikat!r} starts at {lowers[0]}, above the maximum {hi}")
+
+    # -- navigation (cheap; the engine compiles what scoring needs once) --------------------
+
+    def indicators(self) -> Iterator[Indicator]:
+        """Every indicator in catalogue order."""
+        for g in self.groups:
+            yield from g.all_indicators()
+
+    def all_groups(self) -> Iterator[Group]:
+        """Every group, depth first."""
+        for g in self.groups:
+            yield from g.walk()
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        for ind in self.indicators():
+            if ind.id == indicator_id:
+                return ind
+        raise KeyError(indicator_id)
+
+    def group(self, group_id: str) -> Group:
+        for g in self.all_groups():
+            if g.id == group_id:
+                return g
+        raise KeyError(group_id)
+
+    def scale(self, scale_id: str) -> LevelScale:
+        for s in self.scales:
+            if s.id == scale_id:
+                return s
+        raise KeyError(scale_id)
+
+    def band_for(self, value: Decimal) -> Band:
+        """The band an unrounded value falls in (the lowest band catches anything below)."""
+        for b in self.bands:
+            if value >= b.lower:
+                return b
+        return self.bands[-1]
+
+
+def _unique(what: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for i in ids:
+        if i in seen:
+            raise ValueError(f"duplicate {what} id {i!r}")
+        seen.add(i)

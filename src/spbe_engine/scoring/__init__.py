@@ -1,0 +1,1 @@
+"""Exact scoring: compiled catalogues, results and explanations."""

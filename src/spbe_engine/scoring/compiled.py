@@ -1,0 +1,130 @@
+"""A catalogue compiled for scoring: integer-scaled weights, index positions and band thresholds.
+
+Compiled once per (catalogue, weighting); the hot path then does integer multiply-adds only,
+which is exact (no float can land 2.9999999999999996 below a band) and as fast as floats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from operator import itemgetter
+
+from ..errors import CatalogueError
+from ..model.catalogue import Band, Catalogue, Group, LevelScale
+
+
+@dataclass(frozen=True)
+class CompiledGroup:
+    id: str
+    kind: str
+    name: str
+    name_en: str | None
+    parent: str | None
+    members: tuple[int, ...]
+    weight: int  # scaled, = sum of members' weights
+    take: Callable[[Sequence[int]], tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class CompiledCatalogue:
+    catalogue: Catalogue
+    weighting: str
+    ids: tuple[str, ...]
+    position: Mapping[str, int]
+    scales: tuple[LevelScale, ...]
+    lo: tuple[int, ...]
+    hi: tuple[int, ...]
+    uniform: tuple[int, int] | None  # (lo, hi) when every indicator shares the range
+    weights: tuple[int, ...]  # scaled integers
+    exact_weights: tuple[Decimal, ...]
+    scale_factor: int  # weights = exact weight * scale_factor
+    places: int  # scale_factor == 10**places
+    total: int
+    groups: tuple[CompiledGroup, ...]
+    group_index: Mapping[str, int]
+    bands: tuple[tuple[int, int, Band], ...]  # (numerator, denominator, band), highest first
+
+    def exact_weight(self, scaled: int) -> Decimal:
+        """A scaled integer weight back as the exact decimal, keeping its places (13.00, not 13)."""
+        return Decimal(scaled).scaleb(-self.places)
+
+    def band(self, num: int, den: int) -> Band:
+        """Band of num/den, compared exactly on the unrounded value."""
+        for bn, bd, band in self.bands:
+            if num * bd >= bn * den:
+                return band
+        return self.bands[-1][2]
+
+
+def _taker(members: tuple[int, ...]) -> Callable[[Sequence[int]], tuple[int, ...]]:
+    if len(members) == 1:
+        (only,) = members
+        return lambda seq: (seq[only],)
+    return itemgetter(*members)
+
+
+def compile_catalogue(catalogue: Catalogue, weighting: str, weights: Mapping[str, Decimal]) -> CompiledCatalogue:
+    """Compile `catalogue` with the given exact weight per indicator id."""
+    indicators = list(catalogue.indicators())
+    ids = tuple(i.id for i in indicators)
+    unknown = sorted(set(weights) - set(ids))
+    if unknown:
+        raise CatalogueError(
+            f"weighting {weighting!r} names unknown indicator(s) {', '.join(unknown)}",
+            field="weights",
+            allowed=f"indicator ids of {catalogue.id}",
+        )
+    exact: list[Decimal] = []
+    for ind in indicators:
+        w = weights.get(ind.id)
+        if w is None or not isinstance(w, Decimal) or not w.is_finite() or w <= 0:
+            raise CatalogueError(
+                f"weighting {weighting!r}: indicator {ind.id!r} needs a positive exact weight, got {w!r}",
+                field="weights",
+            )
+        exact.append(w)
+    places = max((-(w.as_tuple().exponent) for w in exact if isinstance(w.as_tuple().exponent, int)), default=0)
+    factor = 10 ** max(places, 0)
+    scaled = tuple(int(w * factor) for w in exact)
+    scales = tuple(catalogue.scale(i.scale) for i in indicators)
+    lo = tuple(s.min for s in scales)
+    hi = tuple(s.max for s in scales)
+    uniform = (lo[0], hi[0]) if len(set(lo)) == 1 and len(set(hi)) == 1 else None
+    position = {i: n for n, i in enumerate(ids)}
+
+    groups: list[CompiledGroup] = []
+
+    def visit(g: Group, parent: str | None) -> None:
+        members = tuple(position[i.id] for i in g.all_indicators())
+        total = sum(scaled[m] for m in members)
+        groups.append(CompiledGroup(g.id, g.kind, g.name, g.name_en, parent, members, total, _taker(members)))
+        for sub in g.groups:
+            visit(sub, g.id)
+
+    for top in catalogue.groups:
+        visit(top, None)
+    bands = []
+    for b in catalogue.bands:
+        f = Fraction(b.lower)
+        bands.append((f.numerator, f.denominator, b))
+    return CompiledCatalogue(
+        catalogue=catalogue,
+        weighting=weighting,
+        ids=ids,
+        position=position,
+        scales=scales,
+        lo=lo,
+        hi=hi,
+        uniform=uniform,
+        weights=scaled,
+        exact_weights=tuple(exact),
+        scale_factor=factor,
+        places=max(places, 0),
+        total=sum(scaled),
+        groups=tuple(groups),
+        group_index={g.id: n for n, g in enumerate(groups)},
+        bands=tuple(bands),
+    )

@@ -1,0 +1,244 @@
+"""Score results: exact values computed lazily from integer sums.
+
+`score_many` over 100,000 assessments must not build 13 Fractions and 13 band look-ups per
+assessment up front, so a result keeps the integer numerators and derives everything on access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from ..model.assessment import Assessment
+from .compiled import CompiledCatalogue, CompiledGroup
+from .numbers import display, to_decimal
+
+__all__ = ["GroupScore", "IndicatorScore", "ScoreResult"]
+
+
+class GroupScore:
+    """Index of one group (domain, aspect, ...): exact value, display value and predikat."""
+
+    __slots__ = ("_cc", "_g", "numerator")
+
+    def __init__(self, cc: CompiledCatalogue, g: CompiledGroup, numerator: int) -> None:
+        self._cc = cc
+        self._g = g
+        self.numerator = numerator
+
+    id = property(lambda self: self._g.id)
+    kind = property(lambda self: self._g.kind)
+    name = property(lambda self: self._g.name)
+    name_en = property(lambda self: self._g.name_en)
+    parent = property(lambda self: self._g.parent)
+
+    @property
+    def fraction(self) -> Fraction:
+        """The exact unrounded index."""
+        return Fraction(self.numerator, self._g.weight)
+
+    @property
+    def index(self) -> Decimal:
+        """The unrounded index (exact when it terminates; see `fraction` for the exact ratio)."""
+        return to_decimal(self.numerator, self._g.weight)
+
+    @property
+    def display(self) -> str:
+        """Half-up to 2 decimals."""
+        return display(self.numerator, self._g.weight)
+
+    @property
+    def predikat(self) -> str:
+        """Band of the unrounded group index (the reports apply the index bands to groups too)."""
+        return self._cc.band(self.numerator, self._g.weight).predikat
+
+    @property
+    def weight(self) -> Decimal:
+        """The group's exact weight under the weighting used."""
+        return self._cc.exact_weight(self._g.weight)
+
+    def __repr__(self) -> str:
+        return f"GroupScore({self.id!r}, index={self.display}, predikat={self.predikat!r})"
+
+
+class IndicatorScore:
+    """One indicator's level, weight and exact contribution to the overall index."""
+
+    __slots__ = ("contribution", "id", "level", "missing", "name", "weight")
+
+    def __init__(self, id: str, name: str, level: int, weight: Decimal, contribution: Fraction, missing: bool) -> None:
+        self.id = id
+        self.name = name
+        self.level = level
+        self.weight = weight
+        self.contribution = contribution
+        self.missing = missing
+
+    def __repr__(self) -> str:
+        return f"IndicatorScore({self.id!r}, level={self.level}, contribution={float(self.contribution):.4f})"
+
+
+class _Groups(Mapping[str, GroupScore]):
+    __slots__ = ("_r",)
+
+    def __init__(self, r: ScoreResult) -> None:
+        self._r = r
+
+    def __getitem__(self, key: str) -> GroupScore:
+        cc = self._r.compiled
+        n = cc.group_index[key]
+        return GroupScore(cc, cc.groups[n], self._r.group_numerators[n])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(g.id for g in self._r.compiled.groups)
+
+    def __len__(self) -> int:
+        return len(self._r.compiled.groups)
+
+
+class ScoreResult:
+    """The score of one assessment. Values are exact; `display` is half-up to 2 decimals;
+    `predikat` is banded on the unrounded index (so 3.4986 shows 3.50 and is Baik)."""
+
+    __slots__ = ("assessment", "compiled", "group_numerators", "levels", "missing", "numerator")
+
+    def __init__(
+        self,
+        compiled: CompiledCatalogue,
+        assessment: Assessment,
+        levels: tuple[int, ...],
+        numerator: int,
+        group_numerators: tuple[int, ...],
+        missing: tuple[str, ...] = (),
+    ) -> None:
+        self.compiled = compiled
+        self.assessment = assessment
+        self.levels = levels
+        self.numerator = numerator
+        self.group_numerators = group_numerators
+        self.missing = missing
+
+    # -- headline values ---------------------------------------------------------------
+
+    @property
+    def catalogue(self) -> str:
+        return self.compiled.catalogue.id
+
+    @property
+    def subject(self) -> str:
+        return self.assessment.subject
+
+    @property
+    def period(self) -> str:
+        return self.assessment.period
+
+    @property
+    def weighting(self) -> str:
+        return self.compiled.weighting
+
+    @property
+    def partial(self) -> bool:
+        """True when some indicators were not assessed and a missing-policy filled them in."""
+        return bool(self.missing)
+
+    @property
+    def fraction(self) -> Fraction:
+        return Fraction(self.numerator, self.compiled.total)
+
+    @property
+    def index(self) -> Decimal:
+        return to_decimal(self.numerator, self.compiled.total)
+
+    @property
+    def display(self) -> str:
+        return display(self.numerator, self.compiled.total)
+
+    @property
+    def predikat(self) -> str:
+        return self.compiled.band(self.numerator, self.compiled.total).predikat
+
+    @property
+    def predikat_en(self) -> str | None:
+        return self.compiled.band(self.numerator, self.compiled.total).predikat_en
+
+    @property
+    def groups(self) -> Mapping[str, GroupScore]:
+        """Every group by id, e.g. `groups["D1"]`, `groups["A2"]`."""
+        return _Groups(self)
+
+    @property
+    def indicators(self) -> dict[str, IndicatorScore]:
+        """Each indicator's level, weight and exact contribution to the index (they sum to `fraction`)."""
+        cc = self.compiled
+        missing = set(self.missing)
+        out: dict[str, IndicatorScore] = {}
+        for n, (iid, ind) in enumerate(zip(cc.ids, cc.catalogue.indicators(), strict=True)):
+            out[iid] = IndicatorScore(
+                iid,
+                ind.name,
+                self.levels[n],
+                cc.exact_weights[n],
+                Fraction(self.levels[n] * cc.weights[n], cc.total),
+                iid in missing,
+            )
+        return out
+
+    def explain(self, lang: str = "en") -> str:
+        """A readable explanation citing the regulation, in English (`en`) or Bahasa Indonesia (`id`)."""
+        from .explain import explain
+
+        return explain(self, lang)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data with every exact value (decimals as strings, fractions as 'n/d')."""
+        cc = self.compiled
+
+        def exact(f: Fraction) -> str:
+            return f"{f.numerator}/{f.denominator}"
+
+        groups = {}
+        for gid, g in self.groups.items():
+            groups[gid] = {
+                "kind": g.kind,
+                "name": g.name,
+                "parent": g.parent,
+                "weight": str(g.weight),
+                "index": str(g.index),
+                "exact": exact(g.fraction),
+                "display": g.display,
+                "predikat": g.predikat,
+            }
+        indicators = {
+            iid: {
+                "level": s.level,
+                "weight": str(s.weight),
+                "contribution": str(to_decimal(s.contribution.numerator, s.contribution.denominator)),
+                "contribution_exact": exact(s.contribution),
+                "missing": s.missing,
+            }
+            for iid, s in self.indicators.items()
+        }
+        return {
+            "subject": self.subject,
+            "period": self.period,
+            "catalogue": cc.catalogue.id,
+            "regulation": cc.catalogue.regulation.short,
+            "weighting": cc.weighting,
+            "index": str(self.index),
+            "exact": exact(self.fraction),
+            "display": self.display,
+            "predikat": self.predikat,
+            "partial": self.partial,
+            "missing": list(self.missing),
+            "groups": groups,
+            "indicators": indicators,
+        }
+
+    def __repr__(self) -> str:
+        part = ", partial" if self.partial else ""
+        return (
+            f"ScoreResult({self.subject!r}, {self.period!r}, {self.catalogue}: "
+            f"index={self.display}, predikat={self.predikat!r}{part})"
+        )

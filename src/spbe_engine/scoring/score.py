@@ -1,0 +1,89 @@
+"""The scoring hot path: levels → integer weighted sums. No hooks, no pydantic, no floats."""
+
+from __future__ import annotations
+
+from operator import mul
+
+from ..errors import AssessmentError
+from ..model.assessment import Assessment
+from .compiled import CompiledCatalogue
+from .result import ScoreResult
+
+MissingPolicy = str | int | None
+"""None/'error': missing indicators are an error; 'minimum': the scale minimum; an int: that level."""
+
+
+def score(cc: CompiledCatalogue, a: Assessment, missing: MissingPolicy = None) -> ScoreResult:
+    levels = a.levels
+    filled: tuple[str, ...] = ()
+    try:
+        if len(levels) != len(cc.ids):
+            raise KeyError
+        vec = [levels[i] for i in cc.ids]
+    except KeyError:
+        vec, filled = _diagnose(cc, a, missing)
+    if cc.uniform is not None:
+        lo, hi = cc.uniform
+        if min(vec) < lo or max(vec) > hi:
+            _range_error(cc, a, vec)
+    else:
+        for level, lo, hi in zip(vec, cc.lo, cc.hi, strict=True):
+            if not lo <= level <= hi:
+                _range_error(cc, a, vec)
+    weighted = list(map(mul, vec, cc.weights))
+    groups = tuple(sum(g.take(weighted)) for g in cc.groups)
+    return ScoreResult(cc, a, tuple(vec), sum(weighted), groups, filled)
+
+
+def _where(a: Assessment) -> str:
+    return f"assessment {a.subject!r} ({a.period})"
+
+
+def _diagnose(cc: CompiledCatalogue, a: Assessment, missing: MissingPolicy) -> tuple[list[int], tuple[str, ...]]:
+    unknown = [k for k in a.levels if k not in cc.position]
+    if unknown:
+        raise AssessmentError(
+            f"{_where(a)}: unknown indicator {unknown[0]!r} for catalogue {cc.catalogue.id}",
+            field=f"levels.{unknown[0]}",
+            allowed=_id_range(cc),
+        )
+    absent = [i for i in cc.ids if i not in a.levels]
+    if missing is None or missing == "error":
+        shown = ", ".join(absent[:8]) + (" ..." if len(absent) > 8 else "")
+        raise AssessmentError(
+            f"{_where(a)}: {len(absent)} indicator(s) not assessed: {shown}; "
+            "score a partial assessment by naming a missing-level policy (missing='minimum')",
+            field="levels",
+        )
+    vec: list[int] = []
+    for n, iid in enumerate(cc.ids):
+        if iid in a.levels:
+            vec.append(a.levels[iid])
+        elif missing == "minimum":
+            vec.append(cc.lo[n])
+        elif isinstance(missing, int) and not isinstance(missing, bool):
+            vec.append(missing)
+        else:
+            raise AssessmentError(
+                f"unknown missing-level policy {missing!r}", field="missing", allowed="'error', 'minimum', or a level"
+            )
+    return vec, tuple(absent)
+
+
+def _range_error(cc: CompiledCatalogue, a: Assessment, vec: list[int]) -> None:
+    for n, level in enumerate(vec):
+        if not cc.lo[n] <= level <= cc.hi[n]:
+            iid = cc.ids[n]
+            source = "" if iid in a.levels else " (filled in for a missing indicator)"
+            raise AssessmentError(
+                f"{_where(a)}: indicator {iid} has level {level}{source}, outside scale {cc.scales[n].id!r}",
+                field=f"levels.{iid}",
+                allowed=f"{cc.lo[n]}–{cc.hi[n]}",
+            )
+
+
+def _id_range(cc: CompiledCatalogue) -> str:
+    ids = cc.ids
+    if all(i.isdigit() for i in ids) and [int(i) for i in ids] == list(range(int(ids[0]), int(ids[0]) + len(ids))):
+        return f"{ids[0]}–{ids[-1]}"
+    return ", ".join(ids)
