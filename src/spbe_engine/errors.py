@@ -51,11 +51,11 @@ class SpbeError(Exception):
         return text
 
 
-class CatalogueError(SpbeError):
+class CatalogueError(SpbeError, ValueError):
     """A catalogue is malformed, unknown, or inconsistent (weights, scales, bands)."""
 
 
-class AssessmentError(SpbeError):
+class AssessmentError(SpbeError, ValueError):
     """An assessment does not fit its catalogue, or a file of assessments is malformed."""
 
 

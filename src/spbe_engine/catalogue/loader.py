@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from .._yaml import load_yaml_file
 from ..errors import CatalogueError
 from ..model.catalogue import Catalogue, LevelScale
@@ -21,12 +19,15 @@ def catalogue_from_data(
     if not isinstance(data, Mapping):
         raise CatalogueError("a catalogue must be a mapping at the top level", file=source)
     data = dict(data)
+    bad = [k for k in data if not isinstance(k, str)]
+    if bad:
+        raise CatalogueError(f"field names must be text, got {bad[0]!r}", file=source)
     if shared_scales:
         data["scales"] = _with_shared_scales(data, shared_scales)
     try:
-        return Catalogue.model_validate(data)
-    except ValidationError as exc:
-        raise CatalogueError(_describe(exc, data), file=source) from None
+        return Catalogue(**data)
+    except CatalogueError as exc:
+        raise CatalogueError(exc.message, file=source) from None
 
 
 def load_catalogue_file(path: Path, *, shared_scales: Mapping[str, LevelScale] | None = None) -> Catalogue:
@@ -53,23 +54,3 @@ def _with_shared_scales(data: dict[str, Any], shared: Mapping[str, LevelScale]) 
         if sid in shared:
             scales.append(shared[sid])
     return scales
-
-
-def _describe(exc: ValidationError, data: Mapping[str, Any]) -> str:
-    """One line: the first error with a readable path such as `groups[D1].groups[A1].indicators[3].weight`."""
-    err = exc.errors()[0]
-    path: list[str] = []
-    node: Any = data
-    for part in err["loc"]:
-        if isinstance(part, int) and isinstance(node, (list, tuple)):
-            item = node[part] if part < len(node) else None
-            label = item.get("id") if isinstance(item, Mapping) else None
-            path[-1:] = [f"{path[-1] if path else ''}[{label if label is not None else part}]"]
-            node = item
-        else:
-            path.append(str(part))
-            node = node.get(part) if isinstance(node, Mapping) else None
-    msg = err["msg"].removeprefix("Value error, ")
-    where = ".".join(path)
-    more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-    return f"{where}: {msg}{more}" if where else f"{msg}{more}"

@@ -17,8 +17,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from .._yaml import load_yaml_text, read_text
 from ..errors import AssessmentError, SpbeError
 from ..model.assessment import Assessment
@@ -109,22 +107,21 @@ def _from_records(data: Any, source: str) -> list[LoadedAssessment]:
 def _model(data: Any, source: str, row: int | None) -> Assessment:
     if not isinstance(data, Mapping):
         raise AssessmentError(f"expected a mapping, got {type(data).__name__}", file=source, row=row)
+    bad = [k for k in data if not isinstance(k, str)]
+    if bad:
+        raise AssessmentError(f"field names must be text, got {bad[0]!r}", file=source, row=row)
     try:
-        return Assessment.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(x) for x in err["loc"]) or None
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field"
-            allowed: Any = ", ".join(Assessment.model_fields)
-        elif err["type"] == "missing":
-            allowed = None
-        elif field and field.startswith("levels."):
+        return Assessment(**data)
+    except AssessmentError as exc:
+        field, _, msg = exc.message.partition(": ")
+        if not msg:
+            field, msg = "", exc.message
+        allowed: str | None = None
+        if msg == "unknown field":
+            allowed = ", ".join(Assessment.model_fields)
+        elif field.startswith("levels."):
             allowed = "whole numbers"
-        else:
-            allowed = None
-        raise AssessmentError(msg, file=source, row=row, field=field, allowed=allowed) from None
+        raise AssessmentError(msg, file=source, row=row, field=field or None, allowed=allowed) from None
 
 
 def _from_csv(text: str, source: str) -> list[LoadedAssessment]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field, StrictInt, field_validator
 
-from ._base import StrictModel
+from ..errors import AssessmentError, SpbeError
+from ._base import EdgeModel
 
 __all__ = ["Assessment"]
 
@@ -17,12 +18,14 @@ def _key(k: Any) -> str:
     return str(k).strip()
 
 
-class Assessment(StrictModel):
+class Assessment(EdgeModel):
     """Levels per indicator id (int keys are accepted and stored as strings).
 
     Validation against the catalogue (unknown ids, levels outside the scale, missing indicators)
     happens when the engine scores it, because only the catalogue knows what is allowed.
     """
+
+    _error: ClassVar[type[SpbeError]] = AssessmentError
 
     catalogue: str = Field(min_length=1)
     subject: str = Field(min_length=1)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ._base import ExactDecimal, StrictModel
+from ..errors import CatalogueError, SpbeError
+from ._base import EdgeModel, ExactDecimal, StrictModel
 
 __all__ = [
     "Band",
@@ -167,8 +168,10 @@ class Regulation(StrictModel):
     url: str | None = None
 
 
-class Catalogue(StrictModel):
+class Catalogue(EdgeModel):
     """One regulation version, e.g. `spbe-2020` (PermenPANRB 59/2020)."""
+
+    _error: ClassVar[type[SpbeError]] = CatalogueError
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
     title: str

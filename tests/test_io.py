@@ -1,0 +1,148 @@
+"""Loading assessments from YAML, JSON and CSV; every bad input names file, row, field and what is allowed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from spbe_engine import Assessment, AssessmentError, Engine, SpbeError, load_assessments
+from spbe_engine.io.readers import read_assessments
+
+IDS = [str(i) for i in range(1, 48)]
+
+
+def csv_text(rows: list[dict[str, object]], sep: str = ",") -> str:
+    header = ["subject", "period", "catalogue", *IDS]
+    lines = [sep.join(header)]
+    for row in rows:
+        lines.append(sep.join(str(row.get(h, "")) for h in header))
+    return "\n".join(lines) + "\n"
+
+
+def row(subject: str, level: int = 3, **over: object) -> dict[str, object]:
+    return {"subject": subject, "period": "2024", "catalogue": "spbe-2020", **{i: level for i in IDS}, **over}
+
+
+def test_csv_wide_layout(tmp_path: Path, engine: Engine) -> None:
+    p = tmp_path / "table.csv"
+    p.write_text(csv_text([row("Kota A", 3), row("Kota B", 4)]), encoding="utf-8")
+    items = load_assessments(p, engine=engine)
+    assert [a.subject for a in items] == ["Kota A", "Kota B"]
+    assert items[1].levels["47"] == 4 and len(items[1].levels) == 47
+    assert [r.display for r in engine.score_many(items)] == ["3.00", "4.00"]
+
+
+def test_csv_semicolons_bom_and_tags(tmp_path: Path, engine: Engine) -> None:
+    text = csv_text([row("Kota A", 2)], sep=";").replace("catalogue;", "catalogue;tag:province;", 1)
+    text = text.replace("spbe-2020;", "spbe-2020;Riau;", 1)
+    p = tmp_path / "excel.csv"
+    p.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    (a,) = load_assessments(p, engine=engine)
+    assert a.tags == {"province": "Riau"} and a.levels["1"] == 2
+
+
+def test_csv_empty_cells_are_not_assessed(tmp_path: Path, engine: Engine) -> None:
+    p = tmp_path / "partial.csv"
+    p.write_text(csv_text([row("Kota A", 3, **{"47": ""})]), encoding="utf-8")
+    (a,) = load_assessments(p, engine=engine)
+    assert "47" not in a.levels
+    assert engine.score(a, missing="minimum").partial
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([row("A", 3, **{"5": 7})], r"t.csv: row 2: field '5': level 7 is outside the scale of indicator 5 \(allowed: 1–5\)"),
+        ([row("A"), row("A")], r"t.csv: row 3: duplicate assessment of 'A' for period 2024 \(first at row 2\)"),
+        ([row("A", 3, catalogue="spbe-1999")], r"row 2: field 'catalogue': unknown catalogue 'spbe-1999' \(allowed: spbe-2018, spbe-2020\)"),
+        ([row("A", 3, **{"12": "tiga"})], r"row 2: field '12': level 'tiga' is not a whole number"),
+        ([row("A", 3, **{"12": "3.5"})], r"row 2: field '12': level '3.5' is not a whole number"),
+        ([row("", 3)], r"row 2: field 'subject': String should have at least 1 character"),
+    ],
+)
+def test_csv_errors(tmp_path: Path, engine: Engine, rows: list[dict[str, object]], message: str) -> None:
+    p = tmp_path / "t.csv"
+    p.write_text(csv_text(rows), encoding="utf-8")
+    with pytest.raises(AssessmentError, match=message):
+        load_assessments(p, engine=engine)
+
+
+def test_csv_structural_errors(tmp_path: Path, engine: Engine) -> None:
+    p = tmp_path / "t.csv"
+    p.write_text("subject,period,1\nA,2024,3\n", encoding="utf-8")
+    with pytest.raises(AssessmentError, match="t.csv: row 1: missing column 'catalogue'"):
+        load_assessments(p, engine=engine)
+    p.write_text("subject,period,catalogue,1,1\nA,2024,spbe-2020,3,3\n", encoding="utf-8")
+    with pytest.raises(AssessmentError, match="column '1' appears twice"):
+        load_assessments(p, engine=engine)
+    p.write_text("subject,period,catalogue,99\nA,2024,spbe-2020,3\n", encoding="utf-8")
+    with pytest.raises(AssessmentError, match=r"row 2: field '99': unknown indicator '99' .*allowed: 1–47"):
+        load_assessments(p, engine=engine)
+    p.write_text("", encoding="utf-8")
+    with pytest.raises(AssessmentError, match="empty CSV file"):
+        load_assessments(p, engine=engine)
+
+
+def test_yaml_single_list_and_wrapped(tmp_path: Path, engine: Engine) -> None:
+    one = {"catalogue": "spbe-2020", "subject": "Kota A", "period": 2024, "levels": {i: 3 for i in range(1, 48)}}
+    p = tmp_path / "a.yaml"
+    p.write_text(json.dumps(one), encoding="utf-8")  # JSON is YAML
+    (a,) = load_assessments(p, engine=engine)
+    assert a.period == "2024" and a.levels["1"] == 3
+    p.write_text(json.dumps({"assessments": [one, {**one, "subject": "Kota B"}]}), encoding="utf-8")
+    assert [x.subject for x in load_assessments(p, engine=engine)] == ["Kota A", "Kota B"]
+    j = tmp_path / "a.json"
+    j.write_text(json.dumps([one]), encoding="utf-8")
+    assert load_assessments(j, engine=engine)[0].subject == "Kota A"
+
+
+@pytest.mark.parametrize(
+    ("text", "suffix", "message"),
+    [
+        ("catalogue: spbe-2020\nsubject: A\nperiod: '1'\nlevels: {1: 3, 1: 4}\n", ".yaml", "line 4: duplicate key 1"),
+        ("catalogue: spbe-2020\nsubject: A\nperiod: '1'\nlevels: {1: 3, '1': 4}\n", ".yaml", "indicator '1' given twice"),
+        ("catalogue: spbe-2020\nsubject: A\nperiod: '1'\nlevels: {1: 3.5}\n", ".yaml", r"field 'levels.1': Input should be a valid integer \(allowed: whole numbers\)"),
+        ("catalogue: spbe-2020\nsubject: A\nperiod: '1'\nlevels: {1: 3}\nscore: 5\n", ".yaml", r"field 'score': unknown field \(allowed: catalogue, subject"),
+        ("[1, 2", ".yaml", "invalid YAML: line"),
+        ("- 3\n", ".yaml", "item 1|row 1: expected a mapping"),
+        ("{\"a\": 1,}", ".json", "invalid JSON: line 1"),
+        ("!!python/object:os.system {}", ".yaml", "invalid YAML"),
+        ("subject: A", ".txt2", "unknown file type '.txt2'"),
+    ],
+)
+def test_yaml_json_errors(tmp_path: Path, engine: Engine, text: str, suffix: str, message: str) -> None:
+    p = tmp_path / f"bad{suffix}"
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(AssessmentError, match=message) as info:
+        load_assessments(p, engine=engine)
+    assert str(p) in str(info.value)
+
+
+def test_unreadable_files(tmp_path: Path) -> None:
+    with pytest.raises(AssessmentError, match="no such file"):
+        load_assessments(tmp_path / "missing.yaml")
+    p = tmp_path / "latin1.csv"
+    p.write_bytes("subject\nKab. Pidië\n".encode("latin-1"))
+    with pytest.raises(AssessmentError, match="not UTF-8"):
+        load_assessments(p)
+    with pytest.raises(AssessmentError, match="is a directory"):
+        load_assessments(tmp_path)
+
+
+def test_read_assessments_keeps_rows(tmp_path: Path, engine: Engine) -> None:
+    p = tmp_path / "t.csv"
+    p.write_text(csv_text([row("A"), row("B")]), encoding="utf-8")
+    assert [(x.file, x.row) for x in read_assessments(p, engine=engine)] == [(str(p), 2), (str(p), 3)]
+
+
+def test_assessment_model_is_strict() -> None:
+    a = Assessment(catalogue="spbe-2020", subject="A", period=2024, levels={1: 4})
+    assert a.levels == {"1": 4} and a.period == "2024"
+    with pytest.raises(Exception, match="frozen"):
+        a.subject = "B"  # type: ignore[misc]
+    with pytest.raises(AssessmentError, match=r"levels.1: Input should be a valid integer"):
+        Assessment(catalogue="spbe-2020", subject="A", period="1", levels={1: True})
+    with pytest.raises(SpbeError, match="subject: Field required"):
+        Assessment(catalogue="spbe-2020", period="1", levels={})
