@@ -105,7 +105,7 @@ class Engine:
         """Call each implementation of a hook, naming the plugin when one fails."""
         caller = getattr(self._pm.hook, hook_name)
         out: list[tuple[str, Any]] = []
-        for impl in reversed(caller.get_hookimpls()):
+        for impl in caller.get_hookimpls():  # registration order: built-ins first
             args = [kwargs[a] for a in impl.argnames]
             try:
                 result = impl.function(*args)

@@ -1,0 +1,110 @@
+"""The `spbe` command: output people read, and one-line errors with exit code 2 on bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from spbe_engine.cli.main import main
+
+from .conftest import ROOT
+
+EXAMPLE = ROOT / "examples" / "dumai-2024.yaml"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_score_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "score", str(EXAMPLE))
+    assert code == 0 and err == ""
+    line = next(line for line in out.splitlines() if line.startswith("Pemerintah Kota Dumai"))
+    assert line.split()[-6:] == ["Sangat", "Baik", "4.30", "3.60", "2.36", "4.51"]
+    assert "3.90" in line
+
+
+def test_score_json_and_csv(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "score", str(EXAMPLE), "--format", "json")
+    (data,) = json.loads(out)
+    assert code == 0 and data["display"] == "3.90" and data["groups"]["D3"]["display"] == "2.36"
+    code, out, _ = run(capsys, "score", str(EXAMPLE), "--format", "csv")
+    (row,) = list(csv.DictReader(io.StringIO(out)))
+    assert row["display"] == "3.90" and row["predikat"] == "Sangat Baik" and row["A8"] == "4.67"
+
+
+def test_score_explain_in_both_languages(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "score", str(EXAMPLE), "--explain")
+    assert "Why Sangat Baik" in out
+    _, out, _ = run(capsys, "score", str(EXAMPLE), "--explain", "--lang", "id")
+    assert "Alasan Sangat Baik" in out and "3,90" in out
+
+
+def test_weighting_option(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "score", str(EXAMPLE), "--weighting", "equal")
+    assert code == 0 and "weighting equal" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "suffix", "fragment"),
+    [
+        ("catalogue: spbe-2020\nsubject: A\nperiod: '1'\nlevels: {1: 9}\n", ".yaml", "field '1': level 9 is outside the scale"),
+        ("catalogue: spbe-2020\nsubject: A\nperiod: '1'\nlevels: {1: 3}\n", ".yaml", "46 indicator(s) not assessed"),
+        ("subject,period\nA,1\n", ".csv", "missing column 'catalogue'"),
+        ("levels: [", ".yaml", "invalid YAML"),
+        ("catalogue: nope\nsubject: A\nperiod: '1'\nlevels: {1: 3}\n", ".yaml", "unknown catalogue 'nope'"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, suffix: str, fragment: str
+) -> None:
+    bad = tmp_path / f"bad{suffix}"
+    bad.write_text(content, encoding="utf-8")
+    before = bad.read_bytes()
+    code, out, err = run(capsys, "score", str(bad))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("spbe: error: ") and fragment in err and str(bad) in err
+    assert "Traceback" not in err
+    assert bad.read_bytes() == before  # nothing the user gave is touched
+
+
+def test_partial_with_policy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "partial.yaml"
+    p.write_text("catalogue: spbe-2020\nsubject: Kota A\nperiod: '2025'\nlevels: {1: 3, 2: 4}\n", encoding="utf-8")
+    code, out, _ = run(capsys, "score", str(p), "--missing", "minimum")
+    assert code == 0 and "Kota A (partial)" in out
+    code, out, _ = run(capsys, "validate", str(p))
+    assert code == 0 and "OK, 1 assessment(s) (1 partial)" in out
+
+
+def test_validate_catalogues_show(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "validate", str(EXAMPLE))
+    assert code == 0 and "OK, 1 assessment(s)" in out
+    code, out, _ = run(capsys, "catalogues")
+    assert code == 0 and "spbe-2020" in out and "spbe-2018" in out and "PermenPANRB 59/2020" in out
+    code, out, _ = run(capsys, "show", "spbe-2020")
+    assert code == 0 and "D4  Layanan SPBE  [domain, weight 45.50]" in out and "47  Tingkat Kematangan Layanan Publik Sektor 3" in out
+    assert "Memuaskan ≥ 4.2" in out
+    code, out, _ = run(capsys, "show", "spbe-2020", "--format", "json")
+    assert json.loads(out)["id"] == "spbe-2020"
+    code, _, err = run(capsys, "show", "spbe-1999")
+    assert code == 2 and "allowed: spbe-2018, spbe-2020" in err
+
+
+def test_console_script_runs_as_a_process() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "spbe_engine", "score", str(EXAMPLE)], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0 and "3.90" in proc.stdout
+    proc = subprocess.run(
+        [sys.executable, "-m", "spbe_engine", "score", "/nonexistent.yaml"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 2 and proc.stderr.strip() == "spbe: error: /nonexistent.yaml: no such file"
