@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
+import math
 import os
 import platform
 import random
@@ -101,7 +102,8 @@ def fmt_ratio(r: float) -> str:
         return f"{r:,.0f}×"
     if r >= 0.1:
         return f"{r:.2f}×"
-    return f"{r:.2g}× (1/{1 / r:,.0f})"
+    places = 1 - math.floor(math.log10(r))  # two significant digits, never in exponent notation
+    return f"{r:.{places}f}× (1/{1 / r:,.0f})"
 
 
 def fmt_ms(seconds: float) -> str:
@@ -255,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             vs_np = fmt_ratio(r.rate / base_np[r.group].rate) if r.group in base_np else "skipped (no numpy)"
         print(
             f"| {r.case} | {r.n:,} | {fmt_ms(r.best)} | {fmt_ms(r.median)} | {fmt_rate(r.rate)} | "
-            f"{r.best / r.n * 1e6:,.2f} | {vs_py} | {vs_np} |"
+            f"{r.best / r.n * 1e6:,.{2 if r.best / r.n >= 1e-6 else 3}f} | {vs_py} | {vs_np} |"
         )
     if np is None:
         print("\nnumpy is not installed: the numpy baseline was skipped (`pip install -e '.[fast]'`).")

@@ -29,10 +29,25 @@ def test_spbe_2020_structure(engine: Engine) -> None:
     assert [i.id for i in inds] == [str(n) for n in range(1, 48)]
     assert {i.scale for i in inds[:31]} == {"process"} and {i.scale for i in inds[31:]} == {"service"}
     assert [lv.name for lv in c.scale("process").levels] == [
-        "Rintisan", "Terkelola", "Terdefinisi", "Terpadu dan Terukur", "Optimum"]
-    assert [lv.name for lv in c.scale("service").levels] == ["Informasi", "Interaksi", "Transaksi", "Kolaborasi", "Optimum"]
+        "Rintisan",
+        "Terkelola",
+        "Terdefinisi",
+        "Terpadu dan Terukur",
+        "Optimum",
+    ]
+    assert [lv.name for lv in c.scale("service").levels] == [
+        "Informasi",
+        "Interaksi",
+        "Transaksi",
+        "Kolaborasi",
+        "Optimum",
+    ]
     assert [(b.lower, b.predikat) for b in c.bands][:4] == [
-        (Decimal("4.2"), "Memuaskan"), (Decimal("3.5"), "Sangat Baik"), (Decimal("2.6"), "Baik"), (Decimal("1.8"), "Cukup")]
+        (Decimal("4.2"), "Memuaskan"),
+        (Decimal("3.5"), "Sangat Baik"),
+        (Decimal("2.6"), "Baik"),
+        (Decimal("1.8"), "Cukup"),
+    ]
     assert c.indicator("44").name == "Tingkat Kematangan Jaringan Dokumentasi dan Informasi Hukum (JDIH)"
     assert all(i.sources for i in inds)
 
@@ -78,8 +93,10 @@ def a1(data: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda d: a1(d)["indicators"][2].update(weight=Decimal("1.40")),
-         r"groups\[D1\]\.groups\[A1\]: group 'A1': weights of its children sum to 13.10, but its weight is 13.00"),
+        (
+            lambda d: a1(d)["indicators"][2].update(weight=Decimal("1.40")),
+            r"groups\[D1\]\.groups\[A1\]: group 'A1': weights of its children sum to 13.10, but its weight is 13.00",
+        ),
         (lambda d: a1(d)["indicators"][2].update(id="1"), "duplicate group/indicator id '1'"),
         (lambda d: a1(d)["indicators"][2].update(scale="nope"), "indicator '3': unknown scale 'nope'"),
         (lambda d: d["bands"].pop(), "bands do not cover the range: the lowest band starts at 1.8"),

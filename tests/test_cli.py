@@ -56,7 +56,11 @@ def test_weighting_option(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("content", "suffix", "fragment"),
     [
-        ("catalogue: spbe-2020\nsubject: A\nperiod: '1'\nlevels: {1: 9}\n", ".yaml", "field '1': level 9 is outside the scale"),
+        (
+            "catalogue: spbe-2020\nsubject: A\nperiod: '1'\nlevels: {1: 9}\n",
+            ".yaml",
+            "field '1': level 9 is outside the scale",
+        ),
         ("catalogue: spbe-2020\nsubject: A\nperiod: '1'\nlevels: {1: 3}\n", ".yaml", "46 indicator(s) not assessed"),
         ("subject,period\nA,1\n", ".csv", "missing column 'catalogue'"),
         ("levels: [", ".yaml", "invalid YAML"),
@@ -91,7 +95,11 @@ def test_validate_catalogues_show(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "catalogues")
     assert code == 0 and "spbe-2020" in out and "spbe-2018" in out and "PermenPANRB 59/2020" in out
     code, out, _ = run(capsys, "show", "spbe-2020")
-    assert code == 0 and "D4  Layanan SPBE  [domain, weight 45.50]" in out and "47  Tingkat Kematangan Layanan Publik Sektor 3" in out
+    assert (
+        code == 0
+        and "D4  Layanan SPBE  [domain, weight 45.50]" in out
+        and "47  Tingkat Kematangan Layanan Publik Sektor 3" in out
+    )
     assert "Memuaskan ≥ 4.2" in out
     code, out, _ = run(capsys, "show", "spbe-2020", "--format", "json")
     assert json.loads(out)["id"] == "spbe-2020"

@@ -19,8 +19,13 @@ from spbe_engine import Engine
 
 from .conftest import OFFICIAL_2023, spbe2020
 
-BANDS = [(Fraction(42, 10), "Memuaskan"), (Fraction(35, 10), "Sangat Baik"), (Fraction(26, 10), "Baik"),
-         (Fraction(18, 10), "Cukup"), (Fraction(0), "Kurang")]
+BANDS = [
+    (Fraction(42, 10), "Memuaskan"),
+    (Fraction(35, 10), "Sangat Baik"),
+    (Fraction(26, 10), "Baik"),
+    (Fraction(18, 10), "Cukup"),
+    (Fraction(0), "Kurang"),
+]
 
 
 def half_up(f: Fraction) -> str:
@@ -45,8 +50,12 @@ def level_vector(row: dict[str, str]) -> list[int] | None:
     s1 = [s for s in range(10, 51) if half_up(Fraction(s, 10)) == pub["d1_kebijakan"]]
     s2 = [s for s in range(10, 51) if half_up(Fraction(s, 10)) == pub["d2_tata_kelola"]]
     s3 = [s for s in range(11, 56) if half_up(Fraction(s, 11)) == pub["d3_manajemen"]]
-    s4 = [(a, b) for a in range(10, 51) for b in range(6, 31)
-          if half_up(Fraction(275 * a + 300 * b, 4550)) == pub["d4_layanan"]]
+    s4 = [
+        (a, b)
+        for a in range(10, 51)
+        for b in range(6, 31)
+        if half_up(Fraction(275 * a + 300 * b, 4550)) == pub["d4_layanan"]
+    ]
     for x1, x2, x3, (a, b) in product(s1, s2, s3, s4):
         index = Fraction(130 * x1 + 250 * x2 + 150 * x3 + 275 * a + 300 * b, 10000)
         if half_up(index) == pub["indeks"] and band(index) == row["predikat"]:

@@ -54,9 +54,15 @@ def test_csv_empty_cells_are_not_assessed(tmp_path: Path, engine: Engine) -> Non
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        ([row("A", 3, **{"5": 7})], r"t.csv: row 2: field '5': level 7 is outside the scale of indicator 5 \(allowed: 1–5\)"),
+        (
+            [row("A", 3, **{"5": 7})],
+            r"t.csv: row 2: field '5': level 7 is outside the scale of indicator 5 \(allowed: 1–5\)",
+        ),
         ([row("A"), row("A")], r"t.csv: row 3: duplicate assessment of 'A' for period 2024 \(first at row 2\)"),
-        ([row("A", 3, catalogue="spbe-1999")], r"row 2: field 'catalogue': unknown catalogue 'spbe-1999' \(allowed: spbe-2018, spbe-2020\)"),
+        (
+            [row("A", 3, catalogue="spbe-1999")],
+            r"row 2: field 'catalogue': unknown catalogue 'spbe-1999' \(allowed: spbe-2018, spbe-2020\)",
+        ),
         ([row("A", 3, **{"12": "tiga"})], r"row 2: field '12': level 'tiga' is not a whole number"),
         ([row("A", 3, **{"12": "3.5"})], r"row 2: field '12': level '3.5' is not a whole number"),
         ([row("", 3)], r"row 2: field 'subject': String should have at least 1 character"),
@@ -72,7 +78,7 @@ def test_csv_errors(tmp_path: Path, engine: Engine, rows: list[dict[str, object]
 def test_csv_structural_errors(tmp_path: Path, engine: Engine) -> None:
     p = tmp_path / "t.csv"
     p.write_text("subject,period,1\nA,2024,3\n", encoding="utf-8")
-    with pytest.raises(AssessmentError, match="t.csv: row 1: missing column 'catalogue'"):
+    with pytest.raises(AssessmentError, match=r"t\.csv: row 1: missing column 'catalogue'"):
         load_assessments(p, engine=engine)
     p.write_text("subject,period,catalogue,1,1\nA,2024,spbe-2020,3,3\n", encoding="utf-8")
     with pytest.raises(AssessmentError, match="column '1' appears twice"):
@@ -102,12 +108,24 @@ def test_yaml_single_list_and_wrapped(tmp_path: Path, engine: Engine) -> None:
     ("text", "suffix", "message"),
     [
         ("catalogue: spbe-2020\nsubject: A\nperiod: '1'\nlevels: {1: 3, 1: 4}\n", ".yaml", "line 4: duplicate key 1"),
-        ("catalogue: spbe-2020\nsubject: A\nperiod: '1'\nlevels: {1: 3, '1': 4}\n", ".yaml", "indicator '1' given twice"),
-        ("catalogue: spbe-2020\nsubject: A\nperiod: '1'\nlevels: {1: 3.5}\n", ".yaml", r"field 'levels.1': Input should be a valid integer \(allowed: whole numbers\)"),
-        ("catalogue: spbe-2020\nsubject: A\nperiod: '1'\nlevels: {1: 3}\nscore: 5\n", ".yaml", r"field 'score': unknown field \(allowed: catalogue, subject"),
+        (
+            "catalogue: spbe-2020\nsubject: A\nperiod: '1'\nlevels: {1: 3, '1': 4}\n",
+            ".yaml",
+            "indicator '1' given twice",
+        ),
+        (
+            "catalogue: spbe-2020\nsubject: A\nperiod: '1'\nlevels: {1: 3.5}\n",
+            ".yaml",
+            r"field 'levels.1': Input should be a valid integer \(allowed: whole numbers\)",
+        ),
+        (
+            "catalogue: spbe-2020\nsubject: A\nperiod: '1'\nlevels: {1: 3}\nscore: 5\n",
+            ".yaml",
+            r"field 'score': unknown field \(allowed: catalogue, subject",
+        ),
         ("[1, 2", ".yaml", "invalid YAML: line"),
         ("- 3\n", ".yaml", "item 1|row 1: expected a mapping"),
-        ("{\"a\": 1,}", ".json", "invalid JSON: line 1"),
+        ('{"a": 1,}', ".json", "invalid JSON: line 1"),
         ("!!python/object:os.system {}", ".yaml", "invalid YAML"),
         ("subject: A", ".txt2", "unknown file type '.txt2'"),
     ],

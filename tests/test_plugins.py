@@ -44,11 +44,23 @@ def flat_catalogue(cid: str = "flat-2030", **over: Any) -> dict[str, Any]:
         "weight_total": "10",
         "bands": [{"lower": "3", "predikat": "Tinggi"}, {"lower": "1", "predikat": "Rendah"}],
         "groups": [
-            {"id": "X1", "kind": "aspect", "name": "Aspek Satu", "weight": "6",
-             "indicators": [{"id": "a", "name": "Indikator A", "weight": "2", "scale": "flat-1-4"},
-                            {"id": "b", "name": "Indikator B", "weight": "4", "scale": "flat-1-4"}]},
-            {"id": "X2", "kind": "aspect", "name": "Aspek Dua", "weight": "4",
-             "indicators": [{"id": "c", "name": "Indikator C", "weight": "4", "scale": "flat-1-4"}]},
+            {
+                "id": "X1",
+                "kind": "aspect",
+                "name": "Aspek Satu",
+                "weight": "6",
+                "indicators": [
+                    {"id": "a", "name": "Indikator A", "weight": "2", "scale": "flat-1-4"},
+                    {"id": "b", "name": "Indikator B", "weight": "4", "scale": "flat-1-4"},
+                ],
+            },
+            {
+                "id": "X2",
+                "kind": "aspect",
+                "name": "Aspek Dua",
+                "weight": "4",
+                "indicators": [{"id": "c", "name": "Indikator C", "weight": "4", "scale": "flat-1-4"}],
+            },
         ],
     }
     data.update(over)
@@ -118,7 +130,9 @@ def test_plugin_failure_names_the_plugin() -> None:
         def spbe_catalogues(self) -> list[Any]:
             raise RuntimeError("database down")
 
-    with pytest.raises(PluginError, match=r"plugin '.*Broken' failed in hook spbe_catalogues: RuntimeError: database down"):
+    with pytest.raises(
+        PluginError, match=r"plugin '.*Broken' failed in hook spbe_catalogues: RuntimeError: database down"
+    ):
         Engine([Broken()], load_entry_points=False).catalogue_ids()
 
 
@@ -145,7 +159,9 @@ def test_duplicate_catalogue_names_both_plugins() -> None:
         def spbe_catalogues(self) -> list[str]:
             return [str(ROOT / "catalogues" / "spbe-2020.yaml")]
 
-    with pytest.raises(PluginError, match=r"catalogue 'spbe-2020' is provided by both 'spbe_engine._builtins.catalogues' and"):
+    with pytest.raises(
+        PluginError, match=r"catalogue 'spbe-2020' is provided by both 'spbe_engine._builtins.catalogues' and"
+    ):
         Engine([Copy()], load_entry_points=False).catalogue_ids()
 
 
@@ -179,7 +195,7 @@ def _install_fake_distribution(tmp_path: Path, name: str, module_body: str, monk
 
 
 def test_installed_plugins_are_found_through_entry_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    body = f"""
+    body = """
         from spbe_engine import hookimpl
         from tests.test_plugins import FlatPlugin
         _p = FlatPlugin()
@@ -197,7 +213,10 @@ def test_installed_plugins_are_found_through_entry_points(tmp_path: Path, monkey
 
 def test_plugin_that_fails_to_import_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _install_fake_distribution(tmp_path, "spbe_broken_plugin", "raise ImportError('needs numpy 9')\n", monkeypatch)
-    with pytest.raises(PluginError, match=r"plugin 'spbe_broken_plugin' \(spbe_broken_plugin\) failed to load: ImportError: needs numpy 9"):
+    with pytest.raises(
+        PluginError,
+        match=r"plugin 'spbe_broken_plugin' \(spbe_broken_plugin\) failed to load: ImportError: needs numpy 9",
+    ):
         Engine()
 
 

@@ -8,10 +8,10 @@ r.display, r.predikat, r.groups["D1"].display, r.explain(lang="id")
 ```
 """
 
+from . import hookspecs
 from ._version import __version__
 from .engine import Engine, PluginInfo
 from .errors import AssessmentError, CatalogueError, PluginError, SpbeError
-from . import hookspecs
 from .hookspecs import hookimpl
 from .io.readers import load_assessments
 from .model.assessment import Assessment

@@ -56,9 +56,7 @@ def _mapping(loader: Any, node: Any) -> dict[Any, Any]:
                 None, None, "a mapping key must be a plain value", key_node.start_mark
             ) from None
         if key in out:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         out[key] = loader.construct_object(value_node, deep=True)
     return out
 
@@ -72,7 +70,7 @@ def load_yaml_text(text: str, *, source: str, error: type[SpbeError] = SpbeError
     if len(text) > MAX_BYTES:
         raise error(f"file larger than {MAX_BYTES // (1024 * 1024)} MiB", file=source)
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from the safe loader
+        return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = f"line {mark.line + 1}: " if mark is not None else ""

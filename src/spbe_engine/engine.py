@@ -94,7 +94,9 @@ class Engine:
             try:
                 plugin = ep.load()
             except Exception as exc:  # a broken plugin must name itself, not crash the host
-                raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to load: {type(exc).__name__}: {exc}") from None
+                raise PluginError(
+                    f"plugin {ep.name!r} ({ep.value}) failed to load: {type(exc).__name__}: {exc}"
+                ) from None
             self._register(plugin, ep.name, "entry-point", version)
 
     def plugins(self) -> list[PluginInfo]:
@@ -135,7 +137,9 @@ class Engine:
                 if not isinstance(scale, LevelScale):
                     raise PluginError(f"plugin {plugin!r}, hook spbe_level_scales: expected LevelScale, got {scale!r}")
                 if scale.id in scales and scales[scale.id][1] != scale:
-                    raise PluginError(f"level scale {scale.id!r} is defined by both {scales[scale.id][0]!r} and {plugin!r}")
+                    raise PluginError(
+                        f"level scale {scale.id!r} is defined by both {scales[scale.id][0]!r} and {plugin!r}"
+                    )
                 scales[scale.id] = (plugin, scale)
             shared = {k: v for k, (_, v) in scales.items()}
             found: dict[str, tuple[str, Catalogue]] = {}
@@ -183,7 +187,8 @@ class Engine:
                         raise PluginError(f"plugin {plugin!r}, hook spbe_weighting_schemes: expected WeightingScheme")
                     if scheme.id in schemes:
                         raise PluginError(
-                            f"weighting scheme {scheme.id!r} is provided by both {schemes[scheme.id][0]!r} and {plugin!r}"
+                            f"weighting scheme {scheme.id!r} is provided by both "
+                            f"{schemes[scheme.id][0]!r} and {plugin!r}"
                         )
                     schemes[scheme.id] = (plugin, scheme)
                 self._schemes = {k: schemes[k][1] for k in sorted(schemes)}
@@ -224,7 +229,9 @@ class Engine:
 
     # -- scoring -----------------------------------------------------------------------
 
-    def score(self, assessment: Assessment, *, weighting: Weighting = None, missing: MissingPolicy = None) -> ScoreResult:
+    def score(
+        self, assessment: Assessment, *, weighting: Weighting = None, missing: MissingPolicy = None
+    ) -> ScoreResult:
         """Score one assessment exactly.
 
         `missing` names what to do with indicators not yet assessed: None (an error), "minimum"

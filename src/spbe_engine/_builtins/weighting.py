@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import SpbeError
+from ..hookspecs import hookimpl
 from ..model._base import _to_decimal
 from ..model.catalogue import Catalogue
-from ..hookspecs import hookimpl
 from ..weighting import WeightingScheme
 
 
@@ -29,9 +29,7 @@ def _custom(catalogue: Catalogue, options: Any = None) -> dict[str, Decimal]:
     for key, value in options.items():
         iid = str(key)
         if iid not in weights:
-            raise SpbeError(
-                f"custom weights name unknown indicator {iid!r} of {catalogue.id}", field=f"weights.{iid}"
-            )
+            raise SpbeError(f"custom weights name unknown indicator {iid!r} of {catalogue.id}", field=f"weights.{iid}")
         try:
             weights[iid] = _to_decimal(value)
         except ValueError as exc:

@@ -11,9 +11,7 @@ from ..errors import CatalogueError
 from ..model.catalogue import Catalogue, LevelScale
 
 
-def catalogue_from_data(
-    data: Any, *, source: str, shared_scales: Mapping[str, LevelScale] | None = None
-) -> Catalogue:
+def catalogue_from_data(data: Any, *, source: str, shared_scales: Mapping[str, LevelScale] | None = None) -> Catalogue:
     """Validate raw catalogue data. Scales named by an indicator but not defined inline are taken
     from `shared_scales` (those contributed by plugins through `spbe_level_scales`)."""
     if not isinstance(data, Mapping):

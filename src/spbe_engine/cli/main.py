@@ -75,11 +75,14 @@ def cmd_show(args: argparse.Namespace) -> int:
     for s in c.scales:
         levels = ", ".join(f"{lv.value} {lv.name}" for lv in s.levels)
         lines.append(f"scale {s.id} ({s.name}): {levels}")
-    lines.append("bands (lower bound inclusive, on the unrounded index): " + "; ".join(
-        f"{b.predikat} ≥ {b.lower}" for b in c.bands
-    ))
+    lines.append(
+        "bands (lower bound inclusive, on the unrounded index): "
+        + "; ".join(f"{b.predikat} ≥ {b.lower}" for b in c.bands)
+    )
     if c.notes:
-        lines.append(f"notes: {len(c.notes)} ({sum(n.kind == 'conflict' for n in c.notes)} conflicts) — see --format json")
+        lines.append(
+            f"notes: {len(c.notes)} ({sum(n.kind == 'conflict' for n in c.notes)} conflicts) — see --format json"
+        )
     print("\n".join(lines))
     return 0
 
@@ -111,7 +114,9 @@ def cmd_score(args: argparse.Namespace) -> int:
         try:
             results.append(engine.score(item.assessment, weighting=args.weighting, missing=missing))
         except AssessmentError as exc:
-            raise AssessmentError(exc.message, file=item.file, row=item.row, field=exc.field, allowed=exc.allowed) from None
+            raise AssessmentError(
+                exc.message, file=item.file, row=item.row, field=exc.field, allowed=exc.allowed
+            ) from None
     if args.format == "json":
         print(results_to_json(results))
         return 0
@@ -176,9 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", action="store_true", help="explain each result (table format)")
     p.add_argument("--lang", choices=["en", "id"], default="en", help="language of explanations")
     p.add_argument("--weighting", default=None, help="weighting scheme (default: official)")
-    p.add_argument(
-        "--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level"
-    )
+    p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("validate", help="check assessment files against their catalogues")

@@ -62,7 +62,9 @@ def read_assessments(
     elif suffix in (".csv", ".tsv", ".txt"):
         items = _from_csv(text, str(p))
     else:
-        raise AssessmentError(f"unknown file type {suffix or '(none)'!r}", file=str(p), allowed=".yaml, .yml, .json, .csv")
+        raise AssessmentError(
+            f"unknown file type {suffix or '(none)'!r}", file=str(p), allowed=".yaml, .yml, .json, .csv"
+        )
     if validate:
         if engine is None:
             from ..engine import Engine
@@ -99,9 +101,7 @@ def _from_records(data: Any, source: str) -> list[LoadedAssessment]:
         if not data:
             raise AssessmentError("no assessments in the file", file=source)
         return [LoadedAssessment(_model(item, source, n), source, n) for n, item in enumerate(data, 1)]
-    raise AssessmentError(
-        "expected an assessment mapping, a list of them, or {assessments: [...]}", file=source
-    )
+    raise AssessmentError("expected an assessment mapping, a list of them, or {assessments: [...]}", file=source)
 
 
 def _model(data: Any, source: str, row: int | None) -> Assessment:
@@ -146,7 +146,9 @@ def _from_csv(text: str, source: str) -> list[LoadedAssessment]:
         seen.add(h)
     for col in REQUIRED:
         if col not in header:
-            raise AssessmentError(f"missing column {col!r}", file=source, row=1, allowed="subject, period, catalogue, <indicator ids>")
+            raise AssessmentError(
+                f"missing column {col!r}", file=source, row=1, allowed="subject, period, catalogue, <indicator ids>"
+            )
     if len(rows) == 1:
         raise AssessmentError("no assessments in the file (only a header)", file=source)
     out: list[LoadedAssessment] = []
@@ -166,9 +168,13 @@ def _from_csv(text: str, source: str) -> list[LoadedAssessment]:
                 levels[col] = int(value)
             except ValueError:
                 raise AssessmentError(
-                    f"level {value!r} is not a whole number", file=source, row=lineno, field=col, allowed="whole numbers"
+                    f"level {value!r} is not a whole number",
+                    file=source,
+                    row=lineno,
+                    field=col,
+                    allowed="whole numbers",
                 ) from None
-        data = {k: cells.get(k, "") for k in REQUIRED}
+        data: dict[str, Any] = {k: cells.get(k, "") for k in REQUIRED}
         data.update(levels=levels, tags=tags)
         out.append(LoadedAssessment(_model(data, source, lineno), source, lineno))
     return out
@@ -191,7 +197,9 @@ def check_assessments(items: Iterable[LoadedAssessment], engine: Engine) -> None
         try:
             cc = engine.compiled(a.catalogue)
         except SpbeError as exc:
-            raise AssessmentError(exc.message, file=item.file, row=item.row, field="catalogue", allowed=exc.allowed) from None
+            raise AssessmentError(
+                exc.message, file=item.file, row=item.row, field="catalogue", allowed=exc.allowed
+            ) from None
         for iid, level in a.levels.items():
             n = cc.position.get(iid)
             if n is None:

@@ -132,7 +132,7 @@ class Group(StrictModel):
     def _children_sum(self) -> Group:
         if not self.groups and not self.indicators:
             raise ValueError(f"group {self.id!r} has no children")
-        total = sum((c.weight for c in (*self.groups, *self.indicators)), Decimal(0))
+        total = sum((g.weight for g in self.groups), Decimal(0)) + sum((i.weight for i in self.indicators), Decimal(0))
         if total != self.weight:
             raise ValueError(
                 f"group {self.id!r}: weights of its children sum to {total}, but its weight is {self.weight}"

@@ -86,7 +86,8 @@ def compile_catalogue(catalogue: Catalogue, weighting: str, weights: Mapping[str
                 field="weights",
             )
         exact.append(w)
-    places = max((-(w.as_tuple().exponent) for w in exact if isinstance(w.as_tuple().exponent, int)), default=0)
+    exponents = [w.as_tuple().exponent for w in exact]
+    places = max((-e for e in exponents if isinstance(e, int)), default=0)
     factor = 10 ** max(places, 0)
     scaled = tuple(int(w * factor) for w in exact)
     scales = tuple(catalogue.scale(i.scale) for i in indicators)

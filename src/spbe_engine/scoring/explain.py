@@ -61,9 +61,7 @@ _TEXT = {
         "top": "Kontribusi terbesar terhadap indeks (nilai × bobot / {total}):",
         "gain": "Kenaikan terbesar bila naik satu tingkat:",
         "gain_row": "  indikator {id} (tingkat {lv} → {nxt}): +{gain}",
-        "partial": (
-            "Parsial: {n} indikator belum dinilai ({ids}) diisi dengan {how}; ini bukan hasil resmi."
-        ),
+        "partial": ("Parsial: {n} indikator belum dinilai ({ids}) diisi dengan {how}; ini bukan hasil resmi."),
         "minimum": "nilai minimum skala",
         "level": "tingkat {v}",
         "status": ", sementara",
@@ -102,15 +100,17 @@ def explain(r: ScoreResult, lang: str = "en") -> str:
     if cc.weighting != "official":
         lines.append(t["weighting"].format(w=cc.weighting))
     if r.partial:
-        how = t["minimum"] if r.missing and _filled_with_minimum(r) else t["level"].format(v=r.levels[cc.position[r.missing[0]]])
+        how = (
+            t["minimum"]
+            if r.missing and _filled_with_minimum(r)
+            else t["level"].format(v=r.levels[cc.position[r.missing[0]]])
+        )
         lines.append(t["partial"].format(n=len(r.missing), ids=", ".join(r.missing), how=how))
     lines.append(t["groups"])
     for gid, g in r.groups.items():
         depth = _depth(r, gid)
         name = g.name if lang == "id" or not g.name_en else f"{g.name} ({g.name_en})"
-        lines.append(
-            f"{'  ' * (depth + 1)}{gid} {name}: {n(g.weight)}, {n(g.display)}, {g.predikat}"
-        )
+        lines.append(f"{'  ' * (depth + 1)}{gid} {name}: {n(g.weight)}, {n(g.display)}, {g.predikat}")
     bands = "; ".join(f"{b.predikat} ≥ {n(b.lower)}" for b in cat.bands)
     lines.append(t["bands"].format(reg=reg, bands=bands))
     band = cc.band(r.numerator, cc.total)
