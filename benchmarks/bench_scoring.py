@@ -25,17 +25,19 @@ import os
 import platform
 import random
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import spbe_engine
 from spbe_engine import Assessment, Engine
 
 try:  # optional: the `fast` extra
-    import numpy as np
+    import numpy as np  # type: ignore[import-not-found,unused-ignore]
 except ImportError:  # pragma: no cover - depends on the environment
-    np = None  # type: ignore[assignment]
+    np = None  # type: ignore[assignment,unused-ignore]
 
 CATALOGUE = "spbe-2020"
 SEED = 2024
@@ -56,6 +58,23 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def source_revision() -> str:
+    """The git commit of the spbe_engine being measured, when it runs from a checkout."""
+    src = os.path.dirname(os.path.abspath(spbe_engine.__file__))
+    try:
+        head = subprocess.run(
+            ["git", "-C", src, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=10
+        )
+        if head.returncode != 0:
+            return "not a git checkout"
+        dirty = subprocess.run(
+            ["git", "-C", src, "status", "--porcelain", "--", "."], capture_output=True, text=True, timeout=10
+        )
+        return head.stdout.strip() + (" + uncommitted changes under src/" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
 
 
 def usable_cores() -> int:
@@ -130,6 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("# spbe_engine scoring benchmark\n")
     print(f"- date: {datetime.date.today().isoformat()}")
     print(f"- Python: {platform.python_implementation()} {sys.version.split()[0]} ({platform.platform()})")
+    print(f"- spbe_engine: {spbe_engine.__version__} at {os.path.dirname(spbe_engine.__file__)} ({source_revision()})")
     print(f"- numpy: {np.__version__ if np is not None else 'not installed (numpy baseline skipped)'}")
     print(f"- machine: {cpu_model()}; os.cpu_count()={os.cpu_count()}, usable cores={usable_cores()}")
     print(
@@ -165,9 +185,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Warm the engine: resolve catalogues and compile the official weighting once (a one-off cost
     # timed separately below), and check exactness against the float baseline while at it.
     warm = engine.score_many(small)
-    for r, row in zip(warm, small_lists, strict=True):
+    for res, row in zip(warm, small_lists, strict=True):
         f = sum(w * x for w, x in zip(w_float, row, strict=True))
-        assert abs(float(r.fraction) - f) < 1e-9, (r, f)
+        assert abs(float(res.fraction) - f) < 1e-9, (res, f)
     del warm
 
     def report(results: list[Any]) -> list[tuple[str, ...]]:

@@ -116,3 +116,49 @@ def test_console_script_runs_as_a_process() -> None:
         [sys.executable, "-m", "spbe_engine", "score", "/nonexistent.yaml"], capture_output=True, text=True, check=False
     )
     assert proc.returncode == 2 and proc.stderr.strip() == "spbe: error: /nonexistent.yaml: no such file"
+
+
+EVIDENCE = ROOT / "examples" / "evidence-kota-contoh.yaml"
+
+
+def test_check_lists_findings_and_exits_1_on_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "check", str(EVIDENCE), "--as-of", "2024-06-30")
+    assert code == 1 and err == ""
+    assert "evidence-policy" in out and "heuristic-policy-23" in out and "sector-services-distinct" in out
+    assert "1.b.Laporan_Reviu_Kebijakan.pdf (2022-05-10) is not under 2 year(s) old on 2024-06-30" in out
+    code, out, _ = run(capsys, "check", str(EVIDENCE), "--as-of", "2024-06-30", "--format", "json", "--lang", "id")
+    (data,) = json.loads(out)
+    assert {f["severity"] for f in data["findings"]} == {"error", "warning"}
+    assert any("tidak lazim" in f["message"] for f in data["findings"])
+
+
+def test_check_exits_0_with_only_warnings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "warn.yaml"
+    levels = {i: 3 for i in range(1, 48)} | {11: 4, 1: 1}
+    p.write_text(
+        json.dumps({"catalogue": "spbe-2020", "subject": "K", "period": "2024", "levels": levels}), encoding="utf-8"
+    )
+    code, out, _ = run(capsys, "check", str(p))
+    assert code == 0 and "0 error(s), 1 warning(s)" in out and "heuristic-policy-11" in out
+
+
+def test_check_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "ev.yaml"
+    p.write_text(
+        "catalogue: spbe-2020\nsubject: K\nperiod: '1'\nlevels: {1: 3}\n"
+        "evidence: {1: [{id: a, level: 2, kind: selfie, status: accepted}]}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "check", str(p))
+    assert code == 2 and out == "" and err.count("\n") == 1 and "unknown kind 'selfie'" in err and str(p) in err
+
+
+def test_graph_dot_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "graph", "spbe-2020", "--impact", "1")
+    assert code == 0 and out.startswith('digraph "spbe-2020"') and '"rule:heuristic-policy-11" -> "11"' in out
+    assert '"45"' not in out
+    code, out, _ = run(capsys, "graph", "spbe-2020", "--format", "json")
+    data = json.loads(out)
+    assert sum(n["kind"] == "indicator" for n in data["nodes"]) == 47
+    code, _, err = run(capsys, "graph", "spbe-2020", "--impact", "99")
+    assert code == 2 and "unknown node '99'" in err

@@ -160,7 +160,7 @@ def test_assessment_model_is_strict() -> None:
     assert a.levels == {"1": 4} and a.period == "2024"
     with pytest.raises(Exception, match="frozen"):
         a.subject = "B"  # type: ignore[misc]
-    with pytest.raises(AssessmentError, match=r"levels.1: Input should be a valid integer"):
+    with pytest.raises(AssessmentError, match=r"field 'levels.1': Input should be a valid integer"):
         Assessment(catalogue="spbe-2020", subject="A", period="1", levels={1: True})
-    with pytest.raises(SpbeError, match="subject: Field required"):
+    with pytest.raises(SpbeError, match="field 'subject': Field required"):
         Assessment(catalogue="spbe-2020", period="1", levels={})

@@ -16,6 +16,8 @@ from .hookspecs import hookimpl
 from .io.readers import load_assessments
 from .model.assessment import Assessment
 from .model.catalogue import Band, Catalogue, Group, Indicator, Level, LevelScale, Note, Regulation, Source
+from .model.rules import Evidence, EvidenceKind, EvidenceRequirement, EvidenceRule, Rule, RuleMessage
+from .rules.finding import Finding, LevelChange
 from .scoring.result import GroupScore, IndicatorScore, ScoreResult
 from .weighting import WeightingScheme
 
@@ -26,16 +28,24 @@ __all__ = [
     "Catalogue",
     "CatalogueError",
     "Engine",
+    "Evidence",
+    "EvidenceKind",
+    "EvidenceRequirement",
+    "EvidenceRule",
+    "Finding",
     "Group",
     "GroupScore",
     "Indicator",
     "IndicatorScore",
     "Level",
+    "LevelChange",
     "LevelScale",
     "Note",
     "PluginError",
     "PluginInfo",
     "Regulation",
+    "Rule",
+    "RuleMessage",
     "ScoreResult",
     "Source",
     "SpbeError",

@@ -7,6 +7,7 @@ uses only compiled, integer-scaled catalogues.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import threading
 from collections.abc import Iterable, Mapping
@@ -17,6 +18,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import pluggy
 
 from . import hookspecs
@@ -25,6 +27,11 @@ from .catalogue.loader import catalogue_from_data, load_catalogue_file
 from .errors import AssessmentError, CatalogueError, PluginError, SpbeError
 from .model.assessment import Assessment
 from .model.catalogue import Catalogue, LevelScale
+from .model.rules import Rule
+from .rules.check import CheckOutcome, CompiledRules, compile_rules
+from .rules.check import check as _check
+from .rules.check import supported_levels as _supported
+from .rules.finding import Finding
 from .scoring.compiled import CompiledCatalogue, compile_catalogue
 from .scoring.result import ScoreResult
 from .scoring.score import MissingPolicy, score
@@ -62,12 +69,17 @@ class Engine:
         self._catalogues: dict[str, Catalogue] | None = None
         self._schemes: dict[str, WeightingScheme] | None = None
         self._compiled: dict[tuple[str, str], CompiledCatalogue] = {}
+        self._rules: dict[str, CompiledRules] = {}
         for modname in BUILTIN_PLUGINS:
             self._register(importlib.import_module(modname), modname, "builtin")
         if load_entry_points:
             self._load_entry_points()
         for plugin in plugins:
             name = getattr(plugin, "__name__", None) or f"{type(plugin).__module__}.{type(plugin).__qualname__}"
+            base, n = name, 1
+            while self._pm.has_plugin(name):  # several instances of one class: name them #2, #3, ...
+                n += 1
+                name = f"{base}#{n}"
             self._register(plugin, name, "explicit")
         try:
             self._pm.check_pending()
@@ -230,16 +242,31 @@ class Engine:
     # -- scoring -----------------------------------------------------------------------
 
     def score(
-        self, assessment: Assessment, *, weighting: Weighting = None, missing: MissingPolicy = None
+        self,
+        assessment: Assessment,
+        *,
+        weighting: Weighting = None,
+        missing: MissingPolicy = None,
+        apply_rules: bool = False,
+        as_of: dt.date | None = None,
     ) -> ScoreResult:
         """Score one assessment exactly.
 
         `missing` names what to do with indicators not yet assessed: None (an error), "minimum"
-        (the scale minimum) or a level; the result then says it is partial.
+        (the scale minimum) or a level; the result then says it is partial. With `apply_rules`,
+        evidence and rules are checked as of `as_of` (default today), cap rules lower levels before
+        scoring, and the result carries the findings and changes (the official score is uncapped).
         """
         if not isinstance(assessment, Assessment):
             raise AssessmentError(f"expected an Assessment, got {type(assessment).__name__}")
-        return score(self.compiled(assessment.catalogue, weighting), assessment, missing)
+        cc = self.compiled(assessment.catalogue, weighting)
+        if not apply_rules:
+            return score(cc, assessment, missing)
+        outcome = self._outcome(assessment, as_of)
+        capped = assessment if not outcome.changes else assessment.model_copy(update={"levels": outcome.levels})
+        r = score(cc, capped, missing)
+        r.findings, r.changes = outcome.findings, outcome.changes
+        return r
 
     def score_many(
         self, assessments: Iterable[Assessment], *, weighting: Weighting = None, missing: MissingPolicy = None
@@ -255,6 +282,83 @@ class Engine:
                 cc = compiled[a.catalogue] = self.compiled(a.catalogue, weighting)
             out.append(score(cc, a, missing))
         return out
+
+    # -- rules -------------------------------------------------------------------------
+
+    def rules(self, catalogue_id: str) -> list[Rule]:
+        """Every rule of a catalogue (its own and its plugins'), in the order they are applied."""
+        return list(self._compiled_rules(catalogue_id).ordered)
+
+    def _compiled_rules(self, catalogue_id: str) -> CompiledRules:
+        cr = self._rules.get(catalogue_id)
+        if cr is not None:
+            return cr
+        with self._lock:
+            if catalogue_id in self._rules:
+                return self._rules[catalogue_id]
+            cat = self.catalogue(catalogue_id)
+            rules: dict[str, tuple[str, Rule]] = {r.id: ("catalogue " + cat.id, r) for r in cat.rules}
+            for plugin, rule in self._collect("spbe_rules", catalogue=cat):
+                if not isinstance(rule, Rule):
+                    raise PluginError(f"plugin {plugin!r}, hook spbe_rules: expected Rule, got {type(rule).__name__}")
+                if rule.id in rules:
+                    raise PluginError(f"rule {rule.id!r} is provided by both {rules[rule.id][0]!r} and {plugin!r}")
+                rules[rule.id] = (plugin, rule)
+            try:
+                cr = compile_rules(cat, tuple(r for _, r in rules.values()))
+            except CatalogueError as exc:
+                named = next(
+                    (f" [from {src!r}]" for rid, (src, _) in rules.items() if f"rule {rid!r}" in exc.message), ""
+                )
+                raise CatalogueError(exc.message + named, field=exc.field) from None
+            self._rules[catalogue_id] = cr
+            return cr
+
+    def graph(self, catalogue_id: str) -> nx.DiGraph[str]:
+        """The dependency graph (read-only): nodes carry a `kind` of indicator, group, index or rule;
+        edges run indicator → group → index, and rule inputs → rule → rule target."""
+        return self._compiled_rules(catalogue_id).graph
+
+    def impact(self, catalogue_id: str, node: str) -> set[str]:
+        """Every node reached from an indicator (or group, or rule): the groups, the index and the
+        rules it feeds, and what those rules may change."""
+        g = self.graph(catalogue_id)
+        key = str(node)
+        if key not in g:
+            raise SpbeError(
+                f"unknown node {key!r} in catalogue {catalogue_id}",
+                field="impact",
+                allowed="indicator, group or rule ids",
+            )
+        return set(nx.descendants(g, key))
+
+    def _outcome(self, assessment: Assessment, as_of: dt.date | None) -> CheckOutcome:
+        if not isinstance(assessment, Assessment):
+            raise AssessmentError(f"expected an Assessment, got {type(assessment).__name__}")
+        cc = self.compiled(assessment.catalogue)
+        for iid, level in assessment.levels.items():  # the same checks as scoring, minus completeness
+            n = cc.position.get(iid)
+            if n is None:
+                raise AssessmentError(
+                    f"assessment {assessment.subject!r}: unknown indicator {iid!r}", field=f"levels.{iid}"
+                )
+            if not cc.lo[n] <= level <= cc.hi[n]:
+                raise AssessmentError(
+                    f"assessment {assessment.subject!r}: indicator {iid} has level {level}",
+                    field=f"levels.{iid}",
+                    allowed=f"{cc.lo[n]}–{cc.hi[n]}",
+                )
+        return _check(self._compiled_rules(assessment.catalogue), assessment, as_of or dt.date.today())
+
+    def check(self, assessment: Assessment, *, as_of: dt.date | None = None) -> list[Finding]:
+        """Findings of the evidence rules and cross-indicator rules for one assessment, as of a date
+        (default today). Heuristic rules give warnings; nothing here changes the official score."""
+        return list(self._outcome(assessment, as_of).findings)
+
+    def supported_levels(self, assessment: Assessment, *, as_of: dt.date | None = None) -> dict[str, int]:
+        """For each indicator that carries evidence, the highest continuous level it supports."""
+        cr = self._compiled_rules(assessment.catalogue)
+        return {k: s.level for k, s in _supported(cr, assessment, as_of or dt.date.today()).items()}
 
     def weights(self, catalogue_id: str, weighting: Weighting = None) -> dict[str, Decimal]:
         """The exact weight of each indicator under a weighting."""

@@ -16,8 +16,8 @@ __all__ = [
 ]
 
 
-class SpbeError(Exception):
-    """Base of every error spbe_engine raises on bad input or configuration."""
+class SpbeError(ValueError):
+    """Base of every error spbe_engine raises on bad input or configuration (a `ValueError`)."""
 
     def __init__(
         self,
@@ -51,11 +51,11 @@ class SpbeError(Exception):
         return text
 
 
-class CatalogueError(SpbeError, ValueError):
+class CatalogueError(SpbeError):
     """A catalogue is malformed, unknown, or inconsistent (weights, scales, bands)."""
 
 
-class AssessmentError(SpbeError, ValueError):
+class AssessmentError(SpbeError):
     """An assessment does not fit its catalogue, or a file of assessments is malformed."""
 
 

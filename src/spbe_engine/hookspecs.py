@@ -14,6 +14,7 @@ from typing import Any, TypeVar, cast
 import pluggy
 
 from .model.catalogue import Catalogue, LevelScale
+from .model.rules import Rule
 from .weighting import WeightingScheme
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "hookspec",
     "spbe_catalogues",
     "spbe_level_scales",
+    "spbe_rules",
     "spbe_weighting_schemes",
 ]
 
@@ -60,4 +62,17 @@ def spbe_weighting_schemes() -> Sequence[WeightingScheme] | None:
     """Return named weighting schemes (e.g. official, equal, custom) usable as `weighting=` when scoring.
 
     Called once per engine, when a weighting is first asked for.
+    """
+
+
+# -- rules (called once per catalogue, when its rules are first needed) -------------------------
+
+
+@hookspec
+def spbe_rules(catalogue: Catalogue) -> Sequence[Rule] | None:
+    """Return cross-indicator rules (prerequisites, caps, validations) for `catalogue`.
+
+    Called once per engine and catalogue; return None or [] for catalogues the plugin does not
+    cover. Rules join those declared in the catalogue's YAML; the engine builds the dependency
+    graph from both and refuses cycles and unknown indicators, naming the rule.
     """

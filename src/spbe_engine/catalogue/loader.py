@@ -25,7 +25,8 @@ def catalogue_from_data(data: Any, *, source: str, shared_scales: Mapping[str, L
     try:
         return Catalogue(**data)
     except CatalogueError as exc:
-        raise CatalogueError(exc.message, file=source) from None
+        where = f"{exc.field}: " if exc.field else ""
+        raise CatalogueError(where + exc.message, file=source) from None
 
 
 def load_catalogue_file(path: Path, *, shared_scales: Mapping[str, LevelScale] | None = None) -> Catalogue:

@@ -159,6 +159,88 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date(text: str) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    import json
+
+    from ..errors import AssessmentError
+
+    engine = _engine()
+    items = _load_all(engine, args.files)
+    report = []
+    worst = 0
+    for item in items:
+        a = item.assessment
+        try:
+            findings = engine.check(a, as_of=args.as_of)
+        except AssessmentError as exc:
+            raise AssessmentError(
+                exc.message, file=item.file, row=item.row, field=exc.field, allowed=exc.allowed
+            ) from None
+        if any(f.severity == "error" for f in findings):
+            worst = 1
+        report.append((a, findings))
+    if args.format == "json":
+        data = [
+            {
+                "subject": a.subject,
+                "period": a.period,
+                "catalogue": a.catalogue,
+                "findings": [f.to_dict(args.lang) for f in fs],
+            }
+            for a, fs in report
+        ]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return worst
+    blocks = []
+    for a, fs in report:
+        counts = {s: sum(f.severity == s for f in fs) for s in ("error", "warning", "info")}
+        head = f"{a.subject} ({a.period}, {a.catalogue}): " + ", ".join(f"{n} {s}(s)" for s, n in counts.items())
+        rows = [[f.severity, f.rule_id, ",".join(f.indicators), f.basis, f.message(args.lang)] for f in fs]
+        blocks.append(
+            head + ("\n" + _table(["severity", "rule", "indicators", "basis", "message"], rows) if rows else "")
+        )
+    print("\n\n".join(blocks))
+    return worst
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    import json
+
+    import networkx as nx
+
+    engine = _engine()
+    g = engine.graph(args.catalogue)
+    if args.impact is not None:
+        reached = engine.impact(args.catalogue, args.impact)
+        g = g.subgraph(reached | {args.impact})
+    if args.format == "json":
+        print(json.dumps(nx.node_link_data(g, edges="edges"), ensure_ascii=False, indent=2))
+        return 0
+    shapes = {"indicator": "ellipse", "group": "box", "index": "doublecircle", "rule": "diamond"}
+
+    def q(text: object) -> str:
+        return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    lines = [f"digraph {q(args.catalogue)} {{", "  rankdir=LR;"]
+    for node, data in sorted(g.nodes(data=True)):
+        lines.append(f"  {q(node)} [shape={shapes.get(data.get('kind', ''), 'ellipse')}];")
+    for u, v, data in sorted(g.edges(data=True)):
+        style = " [style=dashed]" if str(data.get("kind", "")).startswith("rule") else ""
+        lines.append(f"  {q(u)} -> {q(v)}{style};")
+    lines.append("}")
+    print("\n".join(lines))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .._version import __version__
 
@@ -183,6 +265,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weighting", default=None, help="weighting scheme (default: official)")
     p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("check", help="evidence and rule findings (exit 1 when any error)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="evaluation date (default today)")
+    p.add_argument("--lang", choices=["en", "id"], default="en", help="language of messages")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("graph", help="the dependency graph of a catalogue (DOT or JSON)")
+    p.add_argument("catalogue")
+    p.add_argument("--impact", default=None, metavar="ID", help="only what this indicator reaches")
+    p.add_argument("--format", choices=["dot", "json"], default="dot")
+    p.set_defaults(func=cmd_graph)
 
     p = sub.add_parser("validate", help="check assessment files against their catalogues")
     p.add_argument("files", nargs="+", metavar="FILE")

@@ -113,9 +113,7 @@ def _model(data: Any, source: str, row: int | None) -> Assessment:
     try:
         return Assessment(**data)
     except AssessmentError as exc:
-        field, _, msg = exc.message.partition(": ")
-        if not msg:
-            field, msg = "", exc.message
+        field, msg = exc.field or "", exc.message
         allowed: str | None = None
         if msg == "unknown field":
             allowed = ", ".join(Assessment.model_fields)

@@ -15,27 +15,26 @@ from ..errors import SpbeError
 
 
 class StrictModel(BaseModel):
-    """Base for every model: `extra="forbid"`, frozen, exact."""
+    """Base for every model: `extra="forbid"`, frozen, exact.
+
+    Bad data raises the library's own error family (`_error`, a `SpbeError`) in one line, with a
+    path that names entries by id (`groups[D1].groups[A1].indicators[3].weight: ...`), instead of
+    pydantic's multi-line report. Nested models compose their paths.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class EdgeModel(StrictModel):
-    """A model users build directly (catalogue, assessment): bad data raises the library's own
-    error family in one line, with a readable path, instead of pydantic's multi-line report."""
-
     _error: ClassVar[type[SpbeError]] = SpbeError
 
     def __init__(self, /, **data: Any) -> None:
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            raise self._error(describe(exc, data)) from None
+            path, msg = describe(exc, data)
+            raise self._error(msg, field=path or None) from None
 
 
-def describe(exc: ValidationError, data: Any) -> str:
-    """One line for the first error, with a path that names entries by id where it can,
-    e.g. `groups[D1].groups[A1].indicators[3].weight: ...`."""
+def describe(exc: ValidationError, data: Any) -> tuple[str, str]:
+    """The first error as (path, message), the path naming list entries by their id."""
     err = exc.errors()[0]
     path: list[str] = []
     node: Any = data
@@ -48,12 +47,18 @@ def describe(exc: ValidationError, data: Any) -> str:
         else:
             path.append(str(part))
             node = node.get(part) if isinstance(node, Mapping) else None
-    msg = err["msg"].removeprefix("Value error, ")
-    if err["type"] == "extra_forbidden":
-        msg = "unknown field"
     where = ".".join(path)
-    more = f" (+{exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-    return f"{where}: {msg}{more}" if where else f"{msg}{more}"
+    inner = (err.get("ctx") or {}).get("error")
+    if isinstance(inner, SpbeError):  # raised by a nested model: compose the paths
+        where = ".".join(p for p in (where, inner.field or "") if p)
+        msg = inner.message
+    else:
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+    if exc.error_count() > 1:
+        msg += f" (+{exc.error_count() - 1} more)"
+    return where, msg
 
 
 def _to_decimal(value: Any) -> Decimal:

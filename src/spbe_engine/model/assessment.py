@@ -7,7 +7,8 @@ from typing import Any, ClassVar
 from pydantic import Field, StrictInt, field_validator
 
 from ..errors import AssessmentError, SpbeError
-from ._base import EdgeModel
+from ._base import StrictModel
+from .rules import Evidence
 
 __all__ = ["Assessment"]
 
@@ -18,7 +19,7 @@ def _key(k: Any) -> str:
     return str(k).strip()
 
 
-class Assessment(EdgeModel):
+class Assessment(StrictModel):
     """Levels per indicator id (int keys are accepted and stored as strings).
 
     Validation against the catalogue (unknown ids, levels outside the scale, missing indicators)
@@ -33,13 +34,15 @@ class Assessment(EdgeModel):
     levels: dict[str, StrictInt]
     notes: dict[str, str] = Field(default_factory=dict)
     tags: dict[str, str] = Field(default_factory=dict)
+    evidence: dict[str, tuple[Evidence, ...]] = Field(default_factory=dict)
+    services: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("period", mode="before")
     @classmethod
     def _period(cls, v: Any) -> Any:
         return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
 
-    @field_validator("levels", "notes", mode="before")
+    @field_validator("levels", "notes", "evidence", "services", mode="before")
     @classmethod
     def _keys(cls, v: Any) -> Any:
         if isinstance(v, dict):

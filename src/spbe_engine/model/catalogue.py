@@ -14,7 +14,8 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..errors import CatalogueError, SpbeError
-from ._base import EdgeModel, ExactDecimal, StrictModel
+from ._base import ExactDecimal, StrictModel
+from .rules import EvidenceSpec, Rule
 
 __all__ = [
     "Band",
@@ -168,7 +169,7 @@ class Regulation(StrictModel):
     url: str | None = None
 
 
-class Catalogue(EdgeModel):
+class Catalogue(StrictModel):
     """One regulation version, e.g. `spbe-2020` (PermenPANRB 59/2020)."""
 
     _error: ClassVar[type[SpbeError]] = CatalogueError
@@ -186,6 +187,8 @@ class Catalogue(EdgeModel):
     groups: tuple[Group, ...] = Field(min_length=1)
     sources: tuple[Source, ...] = ()
     notes: tuple[Note, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    evidence: EvidenceSpec = EvidenceSpec()
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalogue:
@@ -210,6 +213,15 @@ class Catalogue(EdgeModel):
             if missing:
                 raise ValueError(f"indicator {ind.id!r}: unknown source(s) {missing}")
         self._check_bands()
+        if "index" in ids:
+            raise ValueError("'index' is reserved for the overall index and cannot be a group or indicator id")
+        _unique("rule", [r.id for r in self.rules])
+        _unique("evidence rule", [r.id for r in self.evidence.rules])
+        kinds = {i.kind for i in self.indicators()}
+        for er in self.evidence.rules:
+            unknown = [k for k in er.kinds if k not in kinds] + [i for i in er.indicators if i not in ids]
+            if unknown:
+                raise ValueError(f"evidence rule {er.id!r}: unknown indicator kind or id {unknown[0]!r}")
         return self
 
     def _check_bands(self) -> None:

@@ -40,6 +40,8 @@ _TEXT = {
         "minimum": "the scale minimum",
         "level": "level {v}",
         "status": ", provisional",
+        "rules": "Rules that fired:",
+        "changed": "level of {ind} lowered {before} → {after} by rule {rule}",
     },
     "id": {
         "head": "{subject} — periode {period} — {index_name} menurut {reg} (katalog {cat}{status})",
@@ -65,6 +67,8 @@ _TEXT = {
         "minimum": "nilai minimum skala",
         "level": "tingkat {v}",
         "status": ", sementara",
+        "rules": "Aturan yang berlaku:",
+        "changed": "tingkat indikator {ind} diturunkan {before} → {after} oleh aturan {rule}",
     },
 }
 
@@ -141,6 +145,16 @@ def explain(r: ScoreResult, lang: str = "en") -> str:
         for gain, k, iid in gains[:3]:
             g_dec = to_decimal(gain.numerator, gain.denominator)
             lines.append(t["gain_row"].format(id=iid, lv=r.levels[k], nxt=r.levels[k] + 1, gain=n(g_dec)))
+    if r.findings:
+        lines.append(t["rules"])
+        for fd in r.findings:
+            basis = fd.basis + (f", {fd.citation}" if fd.citation else "")
+            lines.append(f"  [{fd.severity}] {fd.rule_id} ({basis}): {fd.message(lang)}")
+            if fd.change is not None:
+                ch = fd.change
+                lines.append(
+                    "    " + t["changed"].format(ind=ch.indicator, before=ch.before, after=ch.after, rule=ch.rule_id)
+                )
     return "\n".join(lines)
 
 

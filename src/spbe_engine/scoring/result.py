@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..model.assessment import Assessment
+from ..rules.finding import Finding, LevelChange
 from .compiled import CompiledCatalogue, CompiledGroup
 from .numbers import display, to_decimal
 
@@ -102,7 +103,7 @@ class ScoreResult:
     """The score of one assessment. Values are exact; `display` is half-up to 2 decimals;
     `predikat` is banded on the unrounded index (so 3.4986 shows 3.50 and is Baik)."""
 
-    __slots__ = ("assessment", "compiled", "group_numerators", "levels", "missing", "numerator")
+    __slots__ = ("assessment", "changes", "compiled", "findings", "group_numerators", "levels", "missing", "numerator")
 
     def __init__(
         self,
@@ -112,6 +113,8 @@ class ScoreResult:
         numerator: int,
         group_numerators: tuple[int, ...],
         missing: tuple[str, ...] = (),
+        findings: tuple[Finding, ...] = (),
+        changes: tuple[LevelChange, ...] = (),
     ) -> None:
         self.compiled = compiled
         self.assessment = assessment
@@ -119,6 +122,8 @@ class ScoreResult:
         self.numerator = numerator
         self.group_numerators = group_numerators
         self.missing = missing
+        self.findings = findings  # rule and evidence findings, when scored with apply_rules=True
+        self.changes = changes  # levels lowered by cap rules, when scored with apply_rules=True
 
     # -- headline values ---------------------------------------------------------------
 
@@ -234,6 +239,11 @@ class ScoreResult:
             "missing": list(self.missing),
             "groups": groups,
             "indicators": indicators,
+            "findings": [f.to_dict() for f in self.findings],
+            "changes": [
+                {"indicator": c.indicator, "before": c.before, "after": c.after, "rule_id": c.rule_id}
+                for c in self.changes
+            ],
         }
 
     def __repr__(self) -> str:

@@ -1,0 +1,200 @@
+"""Applying rules to an assessment: evidence findings, caps in topological order, prerequisites and
+validations. Everything here runs on data compiled at resolution time; no hook is called."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from ..model.assessment import Assessment
+from ..model.catalogue import Catalogue
+from ..model.rules import Rule
+from .evidence import LevelNeed, Support, check_items, compile_needs, supported_level
+from .finding import Finding, LevelChange
+from .graph import build_graph, rule_node, rule_order
+
+__all__ = ["CheckOutcome", "CompiledRules", "compile_rules"]
+
+
+@dataclass(frozen=True)
+class CompiledRules:
+    catalogue: Catalogue
+    graph: nx.DiGraph[str]
+    ordered: tuple[Rule, ...]  # topological order
+    needs: dict[str, dict[int, LevelNeed]]
+    lo: dict[str, int]
+    hi: dict[str, int]
+    kinds: frozenset[str]
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """Findings, the levels after caps, and the changes the caps made."""
+
+    findings: tuple[Finding, ...]
+    levels: dict[str, int]
+    changes: tuple[LevelChange, ...]
+    supported: dict[str, Support]
+
+
+def compile_rules(catalogue: Catalogue, rules: tuple[Rule, ...]) -> CompiledRules:
+    graph = build_graph(catalogue, rules)
+    by_node = {rule_node(r.id): r for r in rules}
+    ordered = tuple(by_node[n] for n in rule_order(graph))
+    lo: dict[str, int] = {}
+    hi: dict[str, int] = {}
+    for ind in catalogue.indicators():
+        scale = catalogue.scale(ind.scale)
+        lo[ind.id], hi[ind.id] = scale.min, scale.max
+    nx.freeze(graph)
+    return CompiledRules(
+        catalogue, graph, ordered, compile_needs(catalogue), lo, hi, frozenset(k.id for k in catalogue.evidence.kinds)
+    )
+
+
+def supported_levels(cr: CompiledRules, a: Assessment, as_of: dt.date) -> dict[str, Support]:
+    out: dict[str, Support] = {}
+    for iid, items in a.evidence.items():
+        if iid not in cr.needs:
+            from ..errors import AssessmentError
+
+            raise AssessmentError(
+                f"assessment {a.subject!r}: evidence for unknown indicator {iid!r}", field=f"evidence.{iid}"
+            )
+        check_items(iid, items, cr.lo[iid], cr.hi[iid], set(cr.kinds), a.subject)
+        out[iid] = supported_level(iid, items, cr.needs[iid], cr.lo[iid], as_of)
+    return out
+
+
+def _fmt(rule: Rule, lang: str, **values: Any) -> str:
+    template = rule.message.en if lang == "en" else rule.message.id
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def _evidence_finding(a: Assessment, s: Support) -> Finding:
+    declared = a.levels[s.indicator]
+    need = s.need
+    assert need is not None
+    why = "; ".join(s.reasons) or "requirements not met"
+    return Finding(
+        rule_id=need.rule_id,
+        severity="error",
+        basis=need.basis,
+        indicators=(s.indicator,),
+        messages={
+            "en": f"Indicator {s.indicator} is declared at level {declared} but its evidence supports only "
+            f"level {s.level}: {why}.",
+            "id": f"Indikator {s.indicator} dinyatakan pada tingkat {declared}, tetapi bukti dukungnya hanya "
+            f"mendukung tingkat {s.level}: {why}.",
+        },
+        citation=need.citation,
+        trace=s.considered,
+    )
+
+
+def check(cr: CompiledRules, a: Assessment, as_of: dt.date) -> CheckOutcome:
+    findings: list[Finding] = []
+    supported = supported_levels(cr, a, as_of)
+    for iid in cr.needs:  # catalogue order
+        s = supported.get(iid)
+        if s is not None and iid in a.levels and a.levels[iid] > s.level:
+            findings.append(_evidence_finding(a, s))
+    levels = dict(a.levels)
+    changes: list[LevelChange] = []
+    for rule in cr.ordered:
+        if rule.type == "distinct":
+            findings.extend(_distinct(cr, rule, a))
+            continue
+        findings.extend(_condition(cr, rule, levels, changes))
+    return CheckOutcome(tuple(findings), levels, tuple(changes), supported)
+
+
+def _condition(cr: CompiledRules, rule: Rule, levels: dict[str, int], changes: list[LevelChange]) -> list[Finding]:
+    iid = rule.indicator
+    assert iid is not None
+    level = levels.get(iid)
+    if level is None:
+        return []
+    at = rule.at_level if rule.at_level is not None else cr.lo[iid]
+    if level < at:
+        return []
+    out: list[Finding] = []
+    for req in rule.requires:
+        level = levels[iid]  # a cap on an earlier requirement may have lowered it
+        actual = levels.get(req)
+        if actual is None or level < at:
+            continue
+        needed = rule.min_level if rule.min_level is not None else level - (rule.max_gap or 0)
+        if actual >= needed:
+            continue
+        values: dict[str, Any] = {
+            "indicator": iid,
+            "level": level,
+            "requires": req,
+            "actual": actual,
+            "required_level": needed,
+            "limit": rule.max_gap if rule.max_gap is not None else rule.min_level,
+        }
+        change = None
+        if rule.type == "cap":
+            cap = at - 1 if rule.min_level is not None else actual + (rule.max_gap or 0)
+            cap = max(cap, cr.lo[iid])
+            if cap < levels[iid]:
+                change = LevelChange(iid, levels[iid], cap, rule.id)
+                changes.append(change)
+                levels[iid] = cap
+                values["cap"] = cap
+        out.append(
+            Finding(
+                rule_id=rule.id,
+                severity=rule.severity,
+                basis=rule.basis,
+                indicators=(iid, req),
+                messages={"en": _fmt(rule, "en", **values), "id": _fmt(rule, "id", **values)},
+                citation=rule.citation,
+                trace=(f"{iid}={level}", f"{req}={actual}"),
+                change=change,
+            )
+        )
+    return out
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.casefold().replace("tingkat kematangan", "").replace("layanan", "").split())
+
+
+def _distinct(cr: CompiledRules, rule: Rule, a: Assessment) -> list[Finding]:
+    names = {i: a.services.get(i) for i in rule.indicators}
+    if not any(names.values()):
+        return []
+    taken: dict[str, str] = {}
+    for other in rule.against:
+        taken[_norm(a.services.get(other) or cr.catalogue.indicator(other).name)] = other
+    out: list[Finding] = []
+    for iid in rule.indicators:
+        name = names[iid]
+        if not name:
+            continue
+        key = _norm(name)
+        clash = taken.get(key)
+        if clash is not None:
+            values = {"indicator": iid, "service": name, "requires": clash}
+            out.append(
+                Finding(
+                    rule_id=rule.id,
+                    severity=rule.severity,
+                    basis=rule.basis,
+                    indicators=(iid, clash),
+                    messages={"en": _fmt(rule, "en", **values), "id": _fmt(rule, "id", **values)},
+                    citation=rule.citation,
+                    trace=(f"{iid}: {name}", f"{clash}: {a.services.get(clash) or cr.catalogue.indicator(clash).name}"),
+                )
+            )
+        taken.setdefault(key, iid)
+    return out
