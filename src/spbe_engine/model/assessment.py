@@ -45,6 +45,8 @@ class Assessment(StrictModel):
     @field_validator("levels", "notes", "evidence", "services", mode="before")
     @classmethod
     def _keys(cls, v: Any) -> Any:
+        if isinstance(v, dict) and all(type(k) is str and k == k.strip() for k in v):
+            return v  # the common case (JSON, CSV, already-normalised data): nothing to convert
         if isinstance(v, dict):
             out: dict[str, Any] = {}
             for k, val in v.items():

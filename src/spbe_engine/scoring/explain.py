@@ -130,21 +130,19 @@ def explain(r: ScoreResult, lang: str = "en") -> str:
                     disp=n(r.display), exact=n(r.index), lower=n(above.lower), pred=band.predikat, other=above.predikat
                 )
             )
-    contributions = sorted(r.indicators.values(), key=lambda s: (-s.contribution, cc.position[s.id]))
+    # Every contribution shares the denominator cc.total, so rank on integer numerators.
+    names = [ind.name for ind in cat.indicators()]
+    top = sorted(range(len(cc.ids)), key=lambda k: (-r.levels[k] * cc.weights[k], k))[:5]
     lines.append(t["top"].format(total=n(total_w)))
-    for s in contributions[:5]:
-        c = s.contribution
-        lines.append(f"  {s.id} {s.name}: {s.level} × {n(s.weight)} → {n(display(c.numerator, c.denominator, 4))}")
-    gains = []
-    for k, iid in enumerate(cc.ids):
-        if r.levels[k] < cc.hi[k]:
-            gains.append((Fraction(cc.weights[k], cc.total), k, iid))
-    gains.sort(key=lambda x: (-x[0], x[1]))
+    for k in top:
+        contribution = display(r.levels[k] * cc.weights[k], cc.total, 4)
+        lines.append(f"  {cc.ids[k]} {names[k]}: {r.levels[k]} × {n(cc.exact_weights[k])} → {n(contribution)}")
+    gains = sorted((k for k in range(len(cc.ids)) if r.levels[k] < cc.hi[k]), key=lambda k: (-cc.weights[k], k))
     if gains:
         lines.append(t["gain"])
-        for gain, k, iid in gains[:3]:
-            g_dec = to_decimal(gain.numerator, gain.denominator)
-            lines.append(t["gain_row"].format(id=iid, lv=r.levels[k], nxt=r.levels[k] + 1, gain=n(g_dec)))
+        for k in gains[:3]:
+            gain = to_decimal(cc.weights[k], cc.total)
+            lines.append(t["gain_row"].format(id=cc.ids[k], lv=r.levels[k], nxt=r.levels[k] + 1, gain=n(gain)))
     if r.findings:
         lines.append(t["rules"])
         for fd in r.findings:
