@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from decimal import Decimal
+from typing import Any, ClassVar, Literal
 
-from pydantic import Field, StrictInt, field_validator
+from pydantic import Field, StrictInt, field_validator, model_validator
 
 from ..errors import AssessmentError, SpbeError
-from ._base import StrictModel
+from ._base import ExactDecimal, StrictModel
 from .rules import Evidence
 
-__all__ = ["Assessment"]
+__all__ = ["STAGES", "Assessment"]
+
+Stage = Literal["target", "self_assessment", "internal_verifier", "external_assessor", "final"]
+STAGES: tuple[str, ...] = ("target", "self_assessment", "internal_verifier", "external_assessor", "final")
+"""The stages an indicator's value passes through (Pedoman 3/2024: penilaian mandiri, verifikasi
+internal, penilaian dokumen/interviu/visitasi by the external assessor, final), plus the target."""
 
 
 def _key(k: Any) -> str:
@@ -24,6 +30,10 @@ class Assessment(StrictModel):
 
     Validation against the catalogue (unknown ids, levels outside the scale, missing indicators)
     happens when the engine scores it, because only the catalogue knows what is allowed.
+
+    Optional: `evidence` (data dukung) and `services` (names of the services assessed, e.g. for the
+    sector services 45–47) per indicator; `stages`, the value of each stage per indicator; and
+    `distributions`, a probability per level per indicator (exact, summing to 1) for simulation.
     """
 
     _error: ClassVar[type[SpbeError]] = AssessmentError
@@ -36,13 +46,29 @@ class Assessment(StrictModel):
     tags: dict[str, str] = Field(default_factory=dict)
     evidence: dict[str, tuple[Evidence, ...]] = Field(default_factory=dict)
     services: dict[str, str] = Field(default_factory=dict)
+    stages: dict[Stage, dict[str, StrictInt]] = Field(default_factory=dict)
+    distributions: dict[str, dict[int, ExactDecimal]] = Field(default_factory=dict)
 
     @field_validator("period", mode="before")
     @classmethod
     def _period(cls, v: Any) -> Any:
         return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
 
-    @field_validator("levels", "notes", "evidence", "services", mode="before")
+    @field_validator("stages", mode="before")
+    @classmethod
+    def _stage_keys(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: cls._keys(val) for k, val in v.items()}
+        return v
+
+    @model_validator(mode="after")
+    def _distributions_sum_to_one(self) -> Assessment:
+        for iid, dist in self.distributions.items():
+            if any(p < 0 for p in dist.values()) or sum(dist.values(), Decimal(0)) != 1:
+                raise ValueError(f"distributions.{iid}: probabilities must be non-negative and sum to exactly 1")
+        return self
+
+    @field_validator("levels", "notes", "evidence", "services", "distributions", mode="before")
     @classmethod
     def _keys(cls, v: Any) -> Any:
         if isinstance(v, dict) and all(type(k) is str and k == k.strip() for k in v):

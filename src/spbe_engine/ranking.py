@@ -1,0 +1,23 @@
+"""Ranking with ties as the official tables handle them: equal values share a rank and the next
+rank skips ("1, 2, 2, 4"). Ranks compare exact values, never rounded ones."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+__all__ = ["competition_ranks"]
+
+
+def competition_ranks(values: Sequence[Fraction | int]) -> list[int]:
+    """Rank 1 for the highest value; ties share the rank of their first position."""
+    order = sorted(range(len(values)), key=lambda i: values[i], reverse=True)
+    ranks = [0] * len(values)
+    prev = None
+    rank = 0
+    for pos, i in enumerate(order, 1):
+        if prev is None or values[i] != prev:
+            rank = pos
+            prev = values[i]
+        ranks[i] = rank
+    return ranks

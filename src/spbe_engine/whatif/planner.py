@@ -1,0 +1,323 @@
+"""Goal-seek: the plan of minimum total cost that reaches a target index, exactly optimal.
+
+Weights are exact, so they are integers once scaled; the problem is then a multiple-choice knapsack
+("raise indicator i by k levels" is one option per indicator) solved by a Pareto-front dynamic
+programme over (cost, gain), with the gain capped at what the target needs. Prerequisite and cap
+rules couple indicators: coupled indicators are planned jointly (every combination that respects
+the rules is one option), which keeps the programme exact. A per-period step limit adds a steps
+dimension to the front.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from ..errors import SpbeError
+from ..model.assessment import Assessment
+from ..model.rules import Rule
+from ..notebook import html_table, to_frame
+from ..scoring.compiled import CompiledCatalogue
+from ..scoring.numbers import display, to_decimal
+from .costs import StepCosts
+
+if TYPE_CHECKING:
+    from ..scoring.result import ScoreResult
+
+__all__ = ["Plan", "PlanStep", "solve"]
+
+MAX_COMBINATIONS = 250_000
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """Raise one indicator by one level, in a period (1-based)."""
+
+    indicator: str
+    name: str
+    from_level: int
+    to_level: int
+    cost: Fraction
+    gain: Fraction  # exact index gain of this step
+    period: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The cheapest plan that reaches the target, or why none does."""
+
+    target: Fraction
+    target_label: str
+    feasible: bool
+    steps: tuple[PlanStep, ...]
+    total_cost: Fraction
+    result: ScoreResult | None  # the score after the plan
+    before: ScoreResult
+    max_reachable: Fraction  # highest index reachable under the limits
+    reason: str | None = None
+    periods: int = 1
+
+    @property
+    def levels(self) -> dict[str, int]:
+        """The levels after the plan."""
+        out = dict(self.before.assessment.levels)
+        for s in self.steps:
+            out[s.indicator] = s.to_level
+        return out
+
+    def by_period(self) -> dict[int, list[PlanStep]]:
+        out: dict[int, list[PlanStep]] = {}
+        for s in self.steps:
+            out.setdefault(s.period, []).append(s)
+        return out
+
+    def _rows(self) -> list[list[object]]:
+        return [
+            [s.period, s.indicator, s.name, f"{s.from_level} → {s.to_level}", str(to_decimal(s.cost.numerator,
+             s.cost.denominator)), display(s.gain.numerator, s.gain.denominator, 4)]
+            for s in self.steps
+        ]
+
+    _headers = ("period", "indicator", "name", "step", "cost", "index gain")
+
+    def summary(self) -> str:
+        if not self.feasible:
+            return f"Target {self.target_label} is not reachable: {self.reason}"
+        assert self.result is not None
+        return (
+            f"Target {self.target_label}: {len(self.steps)} step(s), total cost "
+            f"{to_decimal(self.total_cost.numerator, self.total_cost.denominator)}; index "
+            f"{self.before.display} ({self.before.predikat}) → {self.result.display} ({self.result.predikat})"
+        )
+
+    def _repr_html_(self) -> str:
+        return html_table(self._headers, self._rows(), caption=self.summary())
+
+    def to_frame(self) -> Any:
+        return to_frame(self._headers, self._rows())
+
+
+@dataclass(frozen=True)
+class _Option:
+    raises: tuple[tuple[int, int], ...]  # (position, levels raised)
+    gain: int
+    cost: Fraction
+    steps: int
+
+
+def _violates(rule: Rule, new: Mapping[str, int], old: Mapping[str, int], lo: int) -> bool:
+    """True when the plan raises `rule.indicator` to a level whose prerequisite does not hold."""
+    iid = rule.indicator
+    assert iid is not None
+    level = new[iid]
+    if level <= old[iid]:
+        return False  # the plan does not raise it: pre-existing states are not the plan's doing
+    at = rule.at_level if rule.at_level is not None else lo
+    if level < at:
+        return False
+    for req in rule.requires:
+        needed = rule.min_level if rule.min_level is not None else level - (rule.max_gap or 0)
+        if new[req] < needed:
+            return True
+    return False
+
+
+def _components(ids: Sequence[str], rules: Sequence[Rule]) -> list[list[str]]:
+    parent = {i: i for i in ids}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for r in rules:
+        assert r.indicator is not None
+        for req in r.requires:
+            parent[find(r.indicator)] = find(req)
+    groups: dict[str, list[str]] = {}
+    for i in ids:
+        groups.setdefault(find(i), []).append(i)
+    return list(groups.values())
+
+
+def _prune(states: list[tuple[Fraction, int, Any]]) -> list[tuple[Fraction, int, Any]]:
+    """Keep the (cost, gain) Pareto front: ascending cost, strictly increasing gain."""
+    states.sort(key=lambda s: (s[0], -s[1]))
+    out = []
+    best = -1
+    for s in states:
+        if s[1] > best:
+            out.append(s)
+            best = s[1]
+    return out
+
+
+def solve(
+    cc: CompiledCatalogue,
+    before: ScoreResult,
+    target: Fraction,
+    target_label: str,
+    costs: StepCosts,
+    max_level: Mapping[str, int],
+    rules: Sequence[Rule],
+    max_steps: int | None,
+    periods: int,
+    rescore: Any,
+) -> Plan:
+    a: Assessment = before.assessment
+    ids = cc.ids
+    cur = {iid: before.levels[n] for n, iid in enumerate(ids)}
+    cap = {iid: min(cc.hi[n], max_level.get(iid, cc.hi[n])) for n, iid in enumerate(ids)}
+    need = -((-target.numerator * cc.total) // target.denominator) - before.numerator  # ceil(t·total) − now
+    names = [ind.name for ind in cc.catalogue.indicators()]
+    step_limit = max_steps * periods if max_steps is not None else None
+    lo_of = dict(zip(ids, cc.lo, strict=True))
+
+    options: list[list[_Option]] = []
+    by_component = _components(ids, rules)
+    comp_rules = {id(c): [r for r in rules if r.indicator in c] for c in by_component}
+    for comp in by_component:
+        per = []
+        for iid in comp:
+            n = cc.position[iid]
+            choices = []
+            cost = Fraction(0)
+            for k in range(0, max(cap[iid] - cur[iid], 0) + 1):
+                if k:
+                    cost += costs.step(iid, cur[iid] + k)
+                choices.append((n, k, k * cc.weights[n], cost))
+            per.append(choices)
+        total = 1
+        for p in per:
+            total *= len(p)
+        if total > MAX_COMBINATIONS:
+            raise SpbeError(
+                f"{total} combinations of coupled indicators {', '.join(comp)}: too many to plan exactly",
+                field="rules",
+            )
+        opts = []
+        for combo in itertools.product(*per):
+            if comp_rules[id(comp)]:
+                new = dict(cur)
+                for n, k, _, _ in combo:
+                    new[ids[n]] = cur[ids[n]] + k
+                if any(_violates(r, new, cur, lo_of[r.indicator or ""]) for r in comp_rules[id(comp)]):
+                    continue
+            raises = tuple((n, k) for n, k, _, _ in combo if k)
+            opts.append(
+                _Option(raises, sum(c[2] for c in combo), sum((c[3] for c in combo), Fraction(0)),
+                        sum(c[1] for c in combo))
+            )
+        options.append(_reduce(opts))
+
+    # Pareto DP. Buckets by steps only when a step limit applies (otherwise one bucket).
+    cap_gain = max(need, 0)
+    buckets: dict[int, list[tuple[Fraction, int, Any]]] = {0: [(Fraction(0), 0, None)]}
+    for opts in options:
+        nxt: dict[int, list[tuple[Fraction, int, Any]]] = {}
+        for steps, states in buckets.items():
+            for cost, gain, back in states:
+                for o in opts:
+                    s = steps + o.steps if step_limit is not None else 0
+                    if step_limit is not None and s > step_limit:
+                        continue
+                    nxt.setdefault(s, []).append((cost + o.cost, min(gain + o.gain, cap_gain), (back, o)))
+        buckets = {s: _prune(v) for s, v in nxt.items()}
+
+    finals = [(cost, gain, back) for states in buckets.values() for cost, gain, back in states]
+    reaching = [f for f in finals if f[1] >= need]
+    if need <= 0:
+        reaching = [(Fraction(0), 0, None)]
+    if not reaching:
+        best_gain = max(f[1] for f in finals)
+        reach = Fraction(before.numerator + best_gain, cc.total)
+        limit = f" with at most {step_limit} step(s)" if step_limit is not None else ""
+        levels = " and the maximum levels given" if any(cap[i] < cc.hi[cc.position[i]] for i in ids) else ""
+        reason = (
+            f"the maximum reachable index under these limits{limit}{levels} is "
+            f"{display(reach.numerator, reach.denominator)} (exactly {to_decimal(reach.numerator, reach.denominator)}),"
+            f" below {target_label}"
+        )
+        return Plan(target, target_label, False, (), Fraction(0), None, before, reach, reason, periods)
+    cost, gain, back = min(reaching, key=lambda f: (f[0], _steps(f[2])))
+    raises: dict[int, int] = {}
+    while back is not None:
+        back, opt = back
+        for n, k in opt.raises:
+            raises[n] = k
+    order = _order(ids, rules)
+    steps: list[PlanStep] = []
+    for iid in order:
+        n = cc.position[iid]
+        for k in range(1, raises.get(n, 0) + 1):
+            to = cur[iid] + k
+            steps.append(PlanStep(iid, names[n], to - 1, to, costs.step(iid, to), Fraction(cc.weights[n], cc.total), 0))
+    per_period = max_steps if max_steps is not None else max(len(steps), 1)
+    steps = [
+        PlanStep(s.indicator, s.name, s.from_level, s.to_level, s.cost, s.gain, 1 + i // per_period)
+        for i, s in enumerate(steps)
+    ]
+    after_levels = dict(a.levels)
+    for s in steps:
+        after_levels[s.indicator] = s.to_level
+    result = rescore(a.model_copy(update={"levels": after_levels}))
+    reach = _max_reachable(cc, cur, cap, options, step_limit, before.numerator)
+    return Plan(target, target_label, True, tuple(steps), cost, result, before, reach, None, periods)
+
+
+def _steps(back: Any) -> int:
+    total = 0
+    while back is not None:
+        back, opt = back
+        total += opt.steps
+    return total
+
+
+def _reduce(opts: list[_Option]) -> list[_Option]:
+    """Drop options another option beats on gain, cost and steps at once."""
+    opts.sort(key=lambda o: (o.cost, o.steps, -o.gain))
+    kept: list[_Option] = []
+    for o in opts:
+        if not any(k.cost <= o.cost and k.steps <= o.steps and k.gain >= o.gain for k in kept):
+            kept.append(o)
+    return kept
+
+
+def _max_reachable(
+    cc: CompiledCatalogue,
+    cur: Mapping[str, int],
+    cap: Mapping[str, int],
+    options: list[list[_Option]],
+    step_limit: int | None,
+    numerator: int,
+) -> Fraction:
+    if step_limit is None:
+        return Fraction(numerator + sum(max(o.gain for o in opts) for opts in options), cc.total)
+    best: dict[int, int] = {0: 0}  # steps → best gain
+    for opts in options:
+        nxt: dict[int, int] = {}
+        for s, g in best.items():
+            for o in opts:
+                t = s + o.steps
+                if t <= step_limit and nxt.get(t, -1) < g + o.gain:
+                    nxt[t] = g + o.gain
+        best = nxt
+    return Fraction(numerator + max(best.values()), cc.total)
+
+
+def _order(ids: Sequence[str], rules: Sequence[Rule]) -> list[str]:
+    """Indicators with prerequisites after what they require (rules are acyclic), else catalogue order."""
+    import networkx as nx
+
+    g: nx.DiGraph[str] = nx.DiGraph()
+    g.add_nodes_from(ids)
+    for r in rules:
+        for req in r.requires:
+            assert r.indicator is not None
+            g.add_edge(req, r.indicator)
+    pos = {i: n for n, i in enumerate(ids)}
+    return list(nx.lexicographical_topological_sort(g, key=lambda i: pos[i]))
