@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from importlib import metadata
 from os import PathLike
 from pathlib import Path
@@ -36,6 +37,12 @@ from .scoring.compiled import CompiledCatalogue, compile_catalogue
 from .scoring.result import ScoreResult
 from .scoring.score import MissingPolicy, score
 from .weighting import WeightingScheme
+from .whatif.costs import Costs
+from .whatif.marginal import MarginalImpact
+from .whatif.planner import Plan
+from .whatif.scenario import Comparison, ScenarioTable
+
+Target = str | int | Decimal | Fraction | float
 
 __all__ = ["Engine", "PluginInfo"]
 
@@ -359,6 +366,75 @@ class Engine:
         """For each indicator that carries evidence, the highest continuous level it supports."""
         cr = self._compiled_rules(assessment.catalogue)
         return {k: s.level for k, s in _supported(cr, assessment, as_of or dt.date.today()).items()}
+
+    # -- what-if -----------------------------------------------------------------------
+
+    def what_if(
+        self,
+        assessment: Assessment,
+        *,
+        levels: Mapping[str | int, int] | None = None,
+        weighting: Weighting = None,
+        catalogue: str | None = None,
+        peers: Sequence[Assessment] | None = None,
+        name: str | None = None,
+    ) -> Comparison:
+        """Score a changed copy (levels, weighting or catalogue) against the official score:
+        `.before`, `.after`, `.delta`, `.predikat_change` and, given peers, `.rank_change`."""
+        from .whatif.api import what_if
+
+        return what_if(
+            self, assessment, levels=levels, weighting=weighting, catalogue=catalogue, peers=peers, name=name
+        )
+
+    def compare(
+        self,
+        assessment: Assessment,
+        scenarios: Mapping[str, Mapping[str, Any]],
+        *,
+        peers: Sequence[Assessment] | None = None,
+    ) -> ScenarioTable:
+        """Several named scenarios side by side, e.g.
+        `{"policies": {"levels": {"1": 4}}, "equal weights": {"weighting": "equal"}}`."""
+        from .whatif.api import compare
+
+        return compare(self, assessment, scenarios, peers=peers)
+
+    def marginal_impact(self, assessment: Assessment, *, costs: Costs | None = None) -> MarginalImpact:
+        """Per indicator: the exact index gain of +1 level, its cost and the steps to the next
+        band, sorted by gain per cost ("where to invest")."""
+        from .whatif.api import marginal
+
+        return marginal(self, assessment, costs)
+
+    def plan(
+        self,
+        assessment: Assessment,
+        target: Target,
+        *,
+        costs: Costs | None = None,
+        max_level: int | Mapping[str | int, int] | None = None,
+        max_steps_per_period: int | None = None,
+        periods: int = 1,
+        respect_rules: bool = True,
+        weighting: Weighting = None,
+    ) -> Plan:
+        """The minimum-cost plan that reaches `target` (an index such as "4.2" or a predikat such
+        as "Memuaskan"), exactly optimal, respecting prerequisite and cap rules, per-indicator
+        maximum levels and a step limit per period; infeasible targets say why."""
+        from .whatif.api import plan
+
+        return plan(
+            self,
+            assessment,
+            target,
+            costs=costs,
+            max_level=max_level,
+            max_steps_per_period=max_steps_per_period,
+            periods=periods,
+            respect_rules=respect_rules,
+            weighting=weighting,
+        )
 
     def weights(self, catalogue_id: str, weighting: Weighting = None) -> dict[str, Decimal]:
         """The exact weight of each indicator under a weighting."""

@@ -76,8 +76,14 @@ class Plan:
 
     def _rows(self) -> list[list[object]]:
         return [
-            [s.period, s.indicator, s.name, f"{s.from_level} → {s.to_level}", str(to_decimal(s.cost.numerator,
-             s.cost.denominator)), display(s.gain.numerator, s.gain.denominator, 4)]
+            [
+                s.period,
+                s.indicator,
+                s.name,
+                f"{s.from_level} → {s.to_level}",
+                str(to_decimal(s.cost.numerator, s.cost.denominator)),
+                display(s.gain.numerator, s.gain.denominator, 4),
+            ]
             for s in self.steps
         ]
 
@@ -209,8 +215,9 @@ def solve(
                     continue
             raises = tuple((n, k) for n, k, _, _ in combo if k)
             opts.append(
-                _Option(raises, sum(c[2] for c in combo), sum((c[3] for c in combo), Fraction(0)),
-                        sum(c[1] for c in combo))
+                _Option(
+                    raises, sum(c[2] for c in combo), sum((c[3] for c in combo), Fraction(0)), sum(c[1] for c in combo)
+                )
             )
         options.append(_reduce(opts))
 
@@ -219,10 +226,10 @@ def solve(
     buckets: dict[int, list[tuple[Fraction, int, Any]]] = {0: [(Fraction(0), 0, None)]}
     for opts in options:
         nxt: dict[int, list[tuple[Fraction, int, Any]]] = {}
-        for steps, states in buckets.items():
+        for taken, states in buckets.items():
             for cost, gain, back in states:
                 for o in opts:
-                    s = steps + o.steps if step_limit is not None else 0
+                    s = taken + o.steps if step_limit is not None else 0
                     if step_limit is not None and s > step_limit:
                         continue
                     nxt.setdefault(s, []).append((cost + o.cost, min(gain + o.gain, cap_gain), (back, o)))
@@ -244,29 +251,31 @@ def solve(
         )
         return Plan(target, target_label, False, (), Fraction(0), None, before, reach, reason, periods)
     cost, gain, back = min(reaching, key=lambda f: (f[0], _steps(f[2])))
-    raises: dict[int, int] = {}
+    chosen: dict[int, int] = {}
     while back is not None:
         back, opt = back
         for n, k in opt.raises:
-            raises[n] = k
+            chosen[n] = k
     order = _order(ids, rules)
-    steps: list[PlanStep] = []
+    ordered: list[PlanStep] = []
     for iid in order:
         n = cc.position[iid]
-        for k in range(1, raises.get(n, 0) + 1):
+        for k in range(1, chosen.get(n, 0) + 1):
             to = cur[iid] + k
-            steps.append(PlanStep(iid, names[n], to - 1, to, costs.step(iid, to), Fraction(cc.weights[n], cc.total), 0))
-    per_period = max_steps if max_steps is not None else max(len(steps), 1)
-    steps = [
-        PlanStep(s.indicator, s.name, s.from_level, s.to_level, s.cost, s.gain, 1 + i // per_period)
-        for i, s in enumerate(steps)
-    ]
+            ordered.append(
+                PlanStep(iid, names[n], to - 1, to, costs.step(iid, to), Fraction(cc.weights[n], cc.total), 0)
+            )
+    per_period = max_steps if max_steps else max(len(ordered), 1)
+    steps = tuple(
+        PlanStep(st.indicator, st.name, st.from_level, st.to_level, st.cost, st.gain, 1 + i // per_period)
+        for i, st in enumerate(ordered)
+    )
     after_levels = dict(a.levels)
-    for s in steps:
-        after_levels[s.indicator] = s.to_level
+    for st in steps:
+        after_levels[st.indicator] = st.to_level
     result = rescore(a.model_copy(update={"levels": after_levels}))
     reach = _max_reachable(cc, cur, cap, options, step_limit, before.numerator)
-    return Plan(target, target_label, True, tuple(steps), cost, result, before, reach, None, periods)
+    return Plan(target, target_label, True, steps, cost, result, before, reach, None, periods)
 
 
 def _steps(back: Any) -> int:

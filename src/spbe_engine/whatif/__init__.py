@@ -1,0 +1,1 @@
+"""What-if: scenarios, marginal impact and the exact goal-seek planner."""

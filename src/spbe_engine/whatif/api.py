@@ -1,0 +1,145 @@
+"""The engine-facing functions behind `Engine.what_if`, `compare`, `marginal_impact` and `plan`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from ..errors import SpbeError
+from ..model.assessment import Assessment
+from .costs import Costs, StepCosts
+from .marginal import MarginalImpact, marginal_impact
+from .planner import Plan, solve
+from .scenario import Comparison, ScenarioTable, levels_update, merge_peers, rank_of
+
+if TYPE_CHECKING:
+    from ..engine import Engine, Weighting
+
+Target = str | int | Decimal | Fraction | float
+
+
+def what_if(
+    engine: Engine,
+    assessment: Assessment,
+    *,
+    levels: Mapping[str | int, int] | None = None,
+    weighting: Weighting = None,
+    catalogue: str | None = None,
+    peers: Sequence[Assessment] | None = None,
+    name: str | None = None,
+) -> Comparison:
+    before = engine.score(assessment)
+    changed = assessment
+    if levels:
+        changed = changed.model_copy(update={"levels": levels_update(assessment.levels, levels)})
+    if catalogue is not None:
+        changed = changed.model_copy(update={"catalogue": catalogue})
+    after = engine.score(changed, weighting=weighting)
+    rank_before = rank_after = None
+    count = 0
+    if peers is not None:
+        group_before = merge_peers(assessment, peers)
+        group_after = merge_peers(
+            changed, [p.model_copy(update={"catalogue": catalogue}) if catalogue is not None else p for p in peers]
+        )
+        key = (assessment.subject, assessment.period)
+        rank_before = rank_of(key, engine.score_many(group_before))
+        rank_after = rank_of(key, engine.score_many(group_after, weighting=weighting))
+        count = len(group_before)
+    label = name or _label(levels, weighting, catalogue)
+    return Comparison(label, before, after, rank_before, rank_after, count)
+
+
+def _label(levels: Mapping[str | int, int] | None, weighting: Any, catalogue: str | None) -> str:
+    parts = []
+    if levels:
+        parts.append(", ".join(f"{k}={v}" for k, v in levels.items()))
+    if weighting is not None:
+        parts.append(f"weighting {weighting if isinstance(weighting, str) else 'custom'}")
+    if catalogue is not None:
+        parts.append(f"catalogue {catalogue}")
+    return "; ".join(parts) or "no change"
+
+
+def compare(
+    engine: Engine,
+    assessment: Assessment,
+    scenarios: Mapping[str, Mapping[str, Any]],
+    *,
+    peers: Sequence[Assessment] | None = None,
+) -> ScenarioTable:
+    allowed = {"levels", "weighting", "catalogue"}
+    out = []
+    for name, spec in scenarios.items():
+        unknown = set(spec) - allowed
+        if unknown:
+            raise SpbeError(f"scenario {name!r}: unknown key {sorted(unknown)[0]!r}", allowed=sorted(allowed))
+        out.append(what_if(engine, assessment, peers=peers, name=name, **spec))
+    return ScenarioTable(tuple(out))
+
+
+def parse_target(engine: Engine, catalogue_id: str, target: Target) -> tuple[Fraction, str]:
+    cat = engine.catalogue(catalogue_id)
+    if isinstance(target, str):
+        for band in cat.bands:
+            if band.predikat.casefold() == target.strip().casefold():
+                return Fraction(band.lower), band.predikat
+        try:
+            value = Fraction(Decimal(target.strip().replace(",", ".")))
+        except ArithmeticError:
+            raise SpbeError(
+                f"unknown target {target!r}",
+                field="target",
+                allowed=["an index value", *(b.predikat for b in cat.bands)],
+            ) from None
+    elif isinstance(target, float):
+        value = Fraction(Decimal(str(target)))  # the number as written, not its binary approximation
+    elif isinstance(target, (int, Decimal, Fraction)) and not isinstance(target, bool):
+        value = Fraction(target)
+    else:
+        raise SpbeError(f"unknown target {target!r}", field="target")
+    return value, str(Decimal(value.numerator) / Decimal(value.denominator))
+
+
+def plan(
+    engine: Engine,
+    assessment: Assessment,
+    target: Target,
+    *,
+    costs: Costs | None = None,
+    max_level: int | Mapping[str | int, int] | None = None,
+    max_steps_per_period: int | None = None,
+    periods: int = 1,
+    respect_rules: bool = True,
+    weighting: Weighting = None,
+) -> Plan:
+    cc = engine.compiled(assessment.catalogue, weighting)
+    before = engine.score(assessment, weighting=weighting)
+    value, label = parse_target(engine, assessment.catalogue, target)
+    if isinstance(max_level, Mapping):
+        caps = {str(k): int(v) for k, v in max_level.items()}
+        unknown = sorted(set(caps) - set(cc.ids))
+        if unknown:
+            raise SpbeError(f"max_level names unknown indicator {unknown[0]!r}", field="max_level")
+    elif max_level is None:
+        caps = {}
+    else:
+        caps = {iid: int(max_level) for iid in cc.ids}
+    if periods < 1 or (max_steps_per_period is not None and max_steps_per_period < 0):
+        raise SpbeError("periods must be ≥ 1 and max_steps_per_period ≥ 0", field="periods")
+    rules = (
+        [r for r in engine.rules(assessment.catalogue) if r.type in ("prerequisite", "cap")] if respect_rules else []
+    )
+    step_costs = StepCosts(costs, cc.ids)
+
+    def rescore(a: Assessment) -> Any:
+        return engine.score(a, weighting=weighting)
+
+    return solve(cc, before, value, label, step_costs, caps, rules, max_steps_per_period, periods, rescore)
+
+
+def marginal(engine: Engine, assessment: Assessment, costs: Costs | None = None) -> MarginalImpact:
+    r = engine.score(assessment)
+    return marginal_impact(r, StepCosts(costs, r.compiled.ids))
