@@ -162,3 +162,56 @@ def test_graph_dot_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert sum(n["kind"] == "indicator" for n in data["nodes"]) == 47
     code, _, err = run(capsys, "graph", "spbe-2020", "--impact", "99")
     assert code == 2 and "unknown node '99'" in err
+
+
+def test_whatif_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "whatif", str(EXAMPLE), "--set", "23=4", "--set", "24=4")
+    assert code == 0 and "23=4, 24=4: index 3.90 → 3.94" in out and "D3       2.36   2.64  +0.27  Cukup" in out
+    code, out, _ = run(capsys, "whatif", str(EXAMPLE), "--weight", "45=6.00", "--format", "json")
+    (data,) = json.loads(out)
+    assert data["after"]["weighting"] == "custom" and data["before"]["display"] == "3.90"
+    peers = tmp_path / "peers.csv"
+    ids = [str(i) for i in range(1, 48)]
+    peers.write_text(
+        "subject,period,catalogue,"
+        + ",".join(ids)
+        + "\n"
+        + "Kota Pekanbaru,2024,spbe-2020,"
+        + ",".join(["4"] * 47)
+        + "\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "whatif", str(EXAMPLE), "--set", "1=5", "--peers", str(peers))
+    assert code == 0 and "rank 2 → 2 of 2" in out
+    code, _, err = run(capsys, "whatif", str(EXAMPLE), "--set", "23")
+    assert code == 2 and "--set '23' is not of the form ID=VALUE" in err
+    code, _, err = run(capsys, "whatif", str(EXAMPLE), "--set", "23=9")
+    assert code == 2 and "level 9" in err
+
+
+def test_plan_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "plan", str(EXAMPLE), "--target", "Memuaskan", "--max-steps", "5", "--periods", "3")
+    assert code == 0 and "Target Memuaskan: 12 step(s), total cost 12" in out and "→ 4.22 (Memuaskan)" in out
+    costs = tmp_path / "costs.yaml"
+    costs.write_text("default: 2\n46: {5: 1}\n47: {5: 1}\n", encoding="utf-8")
+    code, out, _ = run(capsys, "plan", str(EXAMPLE), "--target", "3.96", "--costs", str(costs), "--format", "json")
+    (data,) = json.loads(out)
+    assert data["feasible"] and data["total_cost"] == "4" and {s["indicator"] for s in data["steps"]} >= {"46", "47"}
+    code, out, _ = run(capsys, "plan", str(EXAMPLE), "--target", "5", "--max-level", "4")
+    assert code == 1 and "not reachable" in out
+    costs.write_text("99: 1\n", encoding="utf-8")
+    code, _, err = run(capsys, "plan", str(EXAMPLE), "--target", "4.2", "--costs", str(costs))
+    assert code == 2 and "costs.yaml" in err and "unknown indicator '99'" in err
+
+
+def test_simulate_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    staged = ROOT / "examples" / "stages-kota-contoh.yaml"
+    code, out, _ = run(capsys, "simulate", str(staged), "--n", "2000", "--seed", "3")
+    assert code == 0 and "2000 samples, seed 3" in out and "Baik" in out
+    code, out, _ = run(
+        capsys, "simulate", str(staged), "--n", "2000", "--seed", "3", "--format", "json", "--backend", "python"
+    )
+    (py,) = json.loads(out)
+    code, out, _ = run(capsys, "simulate", str(staged), "--n", "2000", "--seed", "3", "--format", "json")
+    (auto,) = json.loads(out)
+    assert py["predikat_probabilities"] == auto["predikat_probabilities"] and py["quantiles"] == auto["quantiles"]

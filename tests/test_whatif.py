@@ -45,8 +45,25 @@ def test_what_if_predikat_and_rank_change() -> None:
     peers = [assess(subject=f"Kab {i}", base=3) for i in range(3)]
     peers.append(assess({"1": 5}, subject="Kab Atas"))
     me = assess({i: 3 for i in IDS} | {"32": 4, "33": 4, "34": 4}, subject="Kota Uji")
-    c = ENGINE.what_if(me, levels={"35": 5, "36": 5, "37": 5, "38": 5, "39": 5, "40": 5, "41": 5,
-                                   "42": 5, "43": 5, "44": 5, "45": 5, "46": 5, "47": 5}, peers=peers)
+    c = ENGINE.what_if(
+        me,
+        levels={
+            "35": 5,
+            "36": 5,
+            "37": 5,
+            "38": 5,
+            "39": 5,
+            "40": 5,
+            "41": 5,
+            "42": 5,
+            "43": 5,
+            "44": 5,
+            "45": 5,
+            "46": 5,
+            "47": 5,
+        },
+        peers=peers,
+    )
     assert c.rank_before == 1 and c.rank_after == 1 and c.peer_count == 5
     assert c.predikat_change == ("Baik", "Sangat Baik")
     low = assess(subject="Kota Uji")
@@ -114,8 +131,10 @@ def test_plan_already_there_and_infeasible() -> None:
     low = assess()
     p = ENGINE.plan(low, "Memuaskan", max_level=4)
     assert not p.feasible and p.max_reachable == 4
-    assert p.reason == "the maximum reachable index under these limits and the maximum levels given is 4.00 " \
-                       "(exactly 4), below Memuaskan"
+    assert (
+        p.reason == "the maximum reachable index under these limits and the maximum levels given is 4.00 "
+        "(exactly 4), below Memuaskan"
+    )
     p = ENGINE.plan(low, 5, max_steps_per_period=10)
     assert not p.feasible and "with at most 10 step(s)" in (p.reason or "") and p.max_reachable == 3 + Fraction(30, 100)
     with pytest.raises(SpbeError, match="unknown target 'Luar Biasa'"):
@@ -146,8 +165,15 @@ def test_plan_splits_across_periods() -> None:
     assert all(n <= 8 for n in counts.values()) and sorted(counts) == list(range(1, len(counts) + 1))
 
 
-def brute_force(a: Assessment, free: list[str], caps: dict[str, int], costs: dict[str, dict[int, int]],
-                target: Fraction, rules: list[Any], step_limit: int | None) -> Fraction | None:
+def brute_force(
+    a: Assessment,
+    free: list[str],
+    caps: dict[str, int],
+    costs: dict[str, dict[int, int]],
+    target: Fraction,
+    rules: list[Any],
+    step_limit: int | None,
+) -> Fraction | None:
     best = None
     ranges = [range(a.levels[i], caps[i] + 1) for i in free]
     for combo in itertools.product(*ranges):
@@ -170,16 +196,21 @@ def brute_force(a: Assessment, free: list[str], caps: dict[str, int], costs: dic
 
 @settings(max_examples=60, deadline=None)
 @given(
-    free=st.lists(st.sampled_from(["1", "11", "2", "12", "13", "23", "3", "45", "32", "8", "31"]),
-                  min_size=1, max_size=5, unique=True),
+    free=st.lists(
+        st.sampled_from(["1", "11", "2", "12", "13", "23", "3", "45", "32", "8", "31"]),
+        min_size=1,
+        max_size=5,
+        unique=True,
+    ),
     levels=st.lists(st.integers(1, 5), min_size=47, max_size=47),
     costs=st.lists(st.integers(0, 6), min_size=11 * 5, max_size=11 * 5),
     frac=st.fractions(min_value=0, max_value=1),
     step_limit=st.one_of(st.none(), st.integers(0, 8)),
     respect=st.booleans(),
 )
-def test_plan_is_optimal_against_brute_force(free: list[str], levels: list[int], costs: list[int], frac: Fraction,
-                                            step_limit: int | None, respect: bool) -> None:
+def test_plan_is_optimal_against_brute_force(
+    free: list[str], levels: list[int], costs: list[int], frac: Fraction, step_limit: int | None, respect: bool
+) -> None:
     a = assess(dict(zip(IDS, levels, strict=True)))
     caps = {i: 5 for i in free}
     pins = {i: a.levels[i] for i in IDS if i not in free}
@@ -188,8 +219,7 @@ def test_plan_is_optimal_against_brute_force(free: list[str], levels: list[int],
     top = index_of(dict(a.levels) | caps)
     target = now + (top - now) * frac
     rules = [r for r in ENGINE.rules("spbe-2020") if r.type == "prerequisite"] if respect else []
-    p = ENGINE.plan(a, target, costs=cost_map, max_level=pins, respect_rules=respect,
-                    max_steps_per_period=step_limit)
+    p = ENGINE.plan(a, target, costs=cost_map, max_level=pins, respect_rules=respect, max_steps_per_period=step_limit)
     expected = brute_force(a, free, caps, cost_map, target, rules, step_limit)
     if expected is None:
         assert not p.feasible and p.max_reachable < target

@@ -36,6 +36,8 @@ from .rules.finding import Finding
 from .scoring.compiled import CompiledCatalogue, compile_catalogue
 from .scoring.result import ScoreResult
 from .scoring.score import MissingPolicy, score
+from .uncertainty.sensitivity import WeightSensitivity
+from .uncertainty.simulate import Simulation
 from .weighting import WeightingScheme
 from .whatif.costs import Costs
 from .whatif.marginal import MarginalImpact
@@ -435,6 +437,31 @@ class Engine:
             respect_rules=respect_rules,
             weighting=weighting,
         )
+
+    # -- uncertainty -------------------------------------------------------------------
+
+    def simulate(self, assessment: Assessment, *, n: int = 100_000, seed: int = 1, backend: str = "auto") -> Simulation:
+        """Monte-Carlo of the index when levels are uncertain: each indicator with disagreeing stage
+        values (target excluded) or an explicit distribution is drawn per sample. Seeded and exactly
+        reproducible; numpy (the `fast` extra) and pure Python give the same numbers."""
+        from .uncertainty.simulate import simulate
+
+        return simulate(self.score(assessment), n, seed, backend)
+
+    def weight_sensitivity(
+        self,
+        assessments: Iterable[Assessment],
+        *,
+        n: int = 10_000,
+        seed: int = 1,
+        spread: str | Decimal | Fraction = "0.25",
+        backend: str = "auto",
+    ) -> WeightSensitivity:
+        """Rank intervals (5th–95th percentile) of each agency when every weight is perturbed by an
+        independent factor in [1 − spread, 1 + spread]."""
+        from .uncertainty.sensitivity import parse_spread, weight_sensitivity
+
+        return weight_sensitivity(self.score_many(assessments), n, seed, parse_spread(spread), backend)
 
     def weights(self, catalogue_id: str, weighting: Weighting = None) -> dict[str, Decimal]:
         """The exact weight of each indicator under a weighting."""

@@ -241,6 +241,165 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pairs(values: Sequence[str] | None, what: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for text in values or []:
+        key, sep, value = text.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise SpbeError(f"{what} {text!r} is not of the form ID=VALUE", field=what)
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _one_or_more(engine: Any, files: Sequence[str]) -> list[Any]:
+    return [item.assessment for item in _load_all(engine, files)]
+
+
+def _weighting(args: argparse.Namespace) -> Any:
+    weights = _pairs(getattr(args, "weight", None), "--weight")
+    if weights and args.weighting not in (None, "custom"):
+        raise SpbeError("--weight sets custom weights; it cannot be combined with --weighting " + args.weighting)
+    return weights or args.weighting
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    import json
+
+    engine = _engine()
+    changes = {k: _int(v, f"--set {k}") for k, v in _pairs(args.set, "--set").items()}
+    peers = _one_or_more(engine, args.peers) if args.peers else None
+    out = []
+    for a in _one_or_more(engine, [args.file]):
+        c = engine.what_if(a, levels=changes, weighting=_weighting(args), peers=peers)
+        out.append(c)
+    if args.format == "json":
+        data = [
+            {
+                "subject": c.before.subject,
+                "period": c.before.period,
+                "scenario": c.name,
+                "before": c.before.to_dict(),
+                "after": c.after.to_dict(),
+                "delta": str(c.after.index - c.before.index),
+                "predikat_change": c.predikat_change,
+                "rank_before": c.rank_before,
+                "rank_after": c.rank_after,
+                "peers": c.peer_count,
+            }
+            for c in out
+        ]
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    blocks = []
+    for c in out:
+        blocks.append(
+            f"{c.before.subject} ({c.before.period}) — {c.summary()}\n"
+            + _table(list(c._headers), c.rows(), right=[1, 2, 3])
+        )
+    print("\n\n".join(blocks))
+    return 0
+
+
+def _int(text: str, what: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise SpbeError(f"{what}: {text!r} is not a whole number", field=what, allowed="whole numbers") from None
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from .._yaml import load_yaml_file
+
+    engine = _engine()
+    costs = load_yaml_file(Path(args.costs)) if args.costs else None
+    if costs is not None and not isinstance(costs, dict):
+        raise SpbeError("a costs file maps indicator ids to a cost or to {level: cost}", file=args.costs)
+    blocks = []
+    data = []
+    worst = 0
+    for a in _one_or_more(engine, [args.file]):
+        try:
+            p = engine.plan(
+                a,
+                args.target,
+                costs=costs,
+                max_level=args.max_level,
+                max_steps_per_period=args.max_steps,
+                periods=args.periods,
+                respect_rules=not args.ignore_rules,
+            )
+        except SpbeError as exc:
+            if args.costs and exc.field and exc.field.startswith("costs"):
+                raise SpbeError(exc.message, file=args.costs, field=exc.field, allowed=exc.allowed) from None
+            raise
+        worst = max(worst, 0 if p.feasible else 1)
+        if args.format == "json":
+            data.append(
+                {
+                    "subject": a.subject,
+                    "period": a.period,
+                    "target": p.target_label,
+                    "feasible": p.feasible,
+                    "reason": p.reason,
+                    "total_cost": str(p.total_cost),
+                    "steps": [
+                        {
+                            "period": s.period,
+                            "indicator": s.indicator,
+                            "from": s.from_level,
+                            "to": s.to_level,
+                            "cost": str(s.cost),
+                        }
+                        for s in p.steps
+                    ],
+                    "result": p.result.to_dict() if p.result else None,
+                }
+            )
+            continue
+        text = f"{a.subject} ({a.period}) — {p.summary()}"
+        if p.steps:
+            text += "\n" + _table(list(p._headers), [[str(c) for c in row] for row in p._rows()], right=[4, 5])
+        blocks.append(text)
+    if args.format == "json":
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print("\n\n".join(blocks))
+    return worst
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    import json
+
+    engine = _engine()
+    blocks = []
+    data = []
+    for a in _one_or_more(engine, [args.file]):
+        s = engine.simulate(a, n=args.n, seed=args.seed, backend=args.backend)
+        if args.format == "json":
+            data.append(
+                {
+                    "subject": a.subject,
+                    "period": a.period,
+                    "n": s.n,
+                    "seed": s.seed,
+                    "backend": s.backend,
+                    "uncertain": list(s.uncertain),
+                    "mean": str(s.mean.numerator / s.mean.denominator),
+                    "quantiles": {k: str(v) for k, v in s.quantiles().items()},
+                    "predikat_probabilities": {
+                        k: str(v.numerator / v.denominator) for k, v in s.predikat_probabilities.items()
+                    },
+                }
+            )
+            continue
+        blocks.append(s.summary() + "\n" + _table(["predikat", "probability"], s.rows(), right=[1]))
+    print(json.dumps(data, ensure_ascii=False, indent=2) if args.format == "json" else "\n\n".join(blocks))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .._version import __version__
 
@@ -278,6 +437,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--impact", default=None, metavar="ID", help="only what this indicator reaches")
     p.add_argument("--format", choices=["dot", "json"], default="dot")
     p.set_defaults(func=cmd_graph)
+
+    p = sub.add_parser("whatif", help="before/after of changed levels or weights, with ranks among peers")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--set", action="append", metavar="ID=LEVEL", help="a changed level (repeatable)")
+    p.add_argument("--weighting", default=None, help="weighting scheme of the scenario")
+    p.add_argument("--weight", action="append", metavar="ID=WEIGHT", help="a custom weight (repeatable)")
+    p.add_argument("--peers", nargs="+", metavar="PEERS", help="files of peer assessments to rank against")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=cmd_whatif)
+
+    p = sub.add_parser("plan", help="the cheapest plan that reaches a target index or predikat (exit 1 if none)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--target", required=True, help="an index such as 4.2, or a predikat such as Memuaskan")
+    p.add_argument("--costs", metavar="COSTS.yaml", help="cost per indicator, or per level reached")
+    p.add_argument("--max-steps", type=int, default=None, metavar="N", help="most level steps per period")
+    p.add_argument("--periods", type=int, default=1, metavar="N", help="number of periods (default 1)")
+    p.add_argument("--max-level", type=int, default=None, metavar="L", help="no indicator above this level")
+    p.add_argument("--ignore-rules", action="store_true", help="ignore prerequisite and cap rules")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=cmd_plan)
+
+    p = sub.add_parser("simulate", help="Monte-Carlo over disagreeing stages or level distributions")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--n", type=int, default=100_000, help="samples (default 100000)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--backend", choices=["auto", "numpy", "python"], default="auto")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("validate", help="check assessment files against their catalogues")
     p.add_argument("files", nargs="+", metavar="FILE")

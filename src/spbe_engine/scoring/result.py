@@ -190,6 +190,46 @@ class ScoreResult:
             )
         return out
 
+    # -- notebooks ---------------------------------------------------------------------
+
+    def _repr_html_(self) -> str:
+        from ..notebook import html_table
+
+        rows = [[gid, g.name, str(g.weight), g.display, g.predikat] for gid, g in self.groups.items()]
+        part = " (partial)" if self.partial else ""
+        caption = f"{self.subject} ({self.period}), {self.catalogue}: {self.display} {self.predikat}{part}"
+        return html_table(("group", "name", "weight", "index", "predikat"), rows, caption=caption)
+
+    def to_frame(self) -> Any:
+        """One row per indicator: level, weight, exact contribution (pandas, the `pandas` extra)."""
+        from ..notebook import to_frame
+
+        rows = [
+            [s.id, s.name, s.level, s.weight, s.contribution, float(s.contribution)] for s in self.indicators.values()
+        ]
+        return to_frame(("indicator", "name", "level", "weight", "contribution", "contribution_float"), rows)
+
+    def plot_waterfall(self, ax: Any = None) -> Any:
+        """Contribution waterfall: how each top-level group adds up to the index (matplotlib)."""
+        from ..notebook import require
+
+        plt = require("matplotlib.pyplot", "plot")
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 3.5))
+        cc = self.compiled
+        start = 0.0
+        for gid, g in self.groups.items():
+            if g.parent is not None:
+                continue
+            part = float(Fraction(g.numerator, cc.total))
+            ax.bar(gid, part, bottom=start)
+            ax.text(gid, start + part / 2, f"{part:.2f}", ha="center", va="center", fontsize=8)
+            start += part
+        ax.bar("index", float(self.fraction), color="black")
+        ax.set_title(f"{self.subject}: {self.display} ({self.predikat})", fontsize=9)
+        ax.set_ylabel("contribution to the index")
+        return ax
+
     def explain(self, lang: str = "en") -> str:
         """A readable explanation citing the regulation, in English (`en`) or Bahasa Indonesia (`id`)."""
         from .explain import explain

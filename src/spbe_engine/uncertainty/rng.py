@@ -1,0 +1,59 @@
+"""SplitMix64 as a counter-based generator: draw (seed, counter) → 64 random bits, in pure Python
+or vectorised with numpy, bit-for-bit identical. Uniforms are 53-bit integers, so sampling against
+exact probability thresholds is integer comparison in both paths."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+MASK = (1 << 64) - 1
+GOLDEN = 0x9E3779B97F4A7C15
+M1 = 0xBF58476D1CE4E5B9
+M2 = 0x94D049BB133111EB
+ONE53 = 1 << 53
+
+
+def mix(x: int) -> int:
+    z = (x + GOLDEN) & MASK
+    z = ((z ^ (z >> 30)) * M1) & MASK
+    z = ((z ^ (z >> 27)) * M2) & MASK
+    return z ^ (z >> 31)
+
+
+def base(seed: int, stream: int = 0) -> int:
+    """A per-seed (and per-stream, e.g. per agency) key."""
+    return mix(mix(seed & MASK) ^ (stream & MASK))
+
+
+def bits53(key: int, counter: int) -> int:
+    return mix(key ^ counter) >> 11
+
+
+def np_bits53(np: Any, key: int, counters: Any) -> Any:
+    """The same as `bits53` for an array of counters (uint64)."""
+    with np.errstate(over="ignore"):
+        z = (np.uint64(key) ^ counters.astype(np.uint64)) + np.uint64(GOLDEN)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(M1)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(M2)
+        z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.int64)
+
+
+def thresholds(probabilities: Sequence[Fraction]) -> list[int]:
+    """Cumulative thresholds on [0, 2**53): level k is drawn when u < thresholds[k]."""
+    out = []
+    acc = Fraction(0)
+    for p in probabilities:
+        acc += p
+        out.append(int(acc * ONE53))
+    out[-1] = ONE53
+    return out
+
+
+def quantile(sorted_values: Sequence[int], q: Fraction) -> int:
+    """Nearest-rank quantile (the smallest value with at least q of the values at or below it)."""
+    n = len(sorted_values)
+    k = max(1, -(-q.numerator * n // q.denominator))  # ceil(q·n), at least 1
+    return sorted_values[min(k, n) - 1]
