@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import subprocess
 import sys
@@ -73,7 +74,7 @@ def test_simulate_without_uncertainty_is_the_point_score() -> None:
 )
 def test_backends_agree_property(seed: int, n: int, cuts: list[int], stage_values: list[int]) -> None:
     bounds = [0, *cuts, 8]
-    eighths = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]  # five parts summing to 8
+    eighths = [b - a for a, b in itertools.pairwise(bounds)]  # five parts summing to 8
     dist = {lv: f"{k / 8}" for lv, k in zip(range(1, 6), eighths, strict=True) if k}
     stages = {
         name: {"9": v}
