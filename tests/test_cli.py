@@ -59,7 +59,7 @@ def test_weighting_option(capsys: pytest.CaptureFixture[str]) -> None:
         (
             "catalogue: spbe-2020\nsubject: A\nperiod: '1'\nlevels: {1: 9}\n",
             ".yaml",
-            "field '1': level 9 is outside the scale",
+            "field 'levels.1': level 9 is outside the scale",
         ),
         ("catalogue: spbe-2020\nsubject: A\nperiod: '1'\nlevels: {1: 3}\n", ".yaml", "46 indicator(s) not assessed"),
         ("subject,period\nA,1\n", ".csv", "missing column 'catalogue'"),
@@ -139,7 +139,7 @@ def test_check_exits_0_with_only_warnings(tmp_path: Path, capsys: pytest.Capture
         json.dumps({"catalogue": "spbe-2020", "subject": "K", "period": "2024", "levels": levels}), encoding="utf-8"
     )
     code, out, _ = run(capsys, "check", str(p))
-    assert code == 0 and "0 error(s), 1 warning(s)" in out and "heuristic-policy-11" in out
+    assert code == 0 and "0 errors, 1 warning" in out and "heuristic-policy-11" in out
 
 
 def test_check_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -215,3 +215,14 @@ def test_simulate_cli(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "simulate", str(staged), "--n", "2000", "--seed", "3", "--format", "json")
     (auto,) = json.loads(out)
     assert py["predikat_probabilities"] == auto["predikat_probabilities"] and py["quantiles"] == auto["quantiles"]
+
+
+def test_duplicates_across_files_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "score", str(EXAMPLE), str(EXAMPLE))
+    assert code == 2 and "duplicate assessment of 'Pemerintah Kota Dumai' for period 2024" in err
+
+
+def test_explain_in_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "score", str(EXAMPLE), "--format", "json", "--explain", "--lang", "id")
+    (data,) = json.loads(out)
+    assert code == 0 and "Alasan Sangat Baik" in data["explanation"]

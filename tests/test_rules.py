@@ -357,3 +357,21 @@ def test_example_plugin_is_installed_and_found_through_entry_points() -> None:
     assert any(p.name == "riau-rules" and p.origin == "entry-point" for p in engine.plugins())
     r = engine.score(assess({31: 5, 8: 2}), apply_rules=True, as_of=AS_OF)
     assert ("31", 5, 3, "riau-security-audit-cap") in [(c.indicator, c.before, c.after, c.rule_id) for c in r.changes]
+
+
+def test_prerequisites_judge_declared_levels_whatever_a_cap_did() -> None:
+    """A cap named to sort first must not hide the heuristic warning on the same pair."""
+    for name in ("aaa-cap", "zzz-cap"):
+        engine = Engine([CapPlugin(cap(name, "31", "8"))], load_entry_points=False)
+        findings = engine.check(assess({31: 5, 8: 2, 9: 4}), as_of=AS_OF)
+        assert sorted((f.rule_id, f.indicators) for f in findings) == sorted(
+            [(name, ("31", "8")), ("heuristic-policy-31", ("31", "8"))]
+        )
+
+
+def test_findings_in_bahasa_indonesia_are_indonesian(engine: Engine) -> None:
+    a = assess({1: 4}, {1: [POLICY_FULL[0], item("review", 4, "review_report", "2021-01-01")]})
+    (f,) = engine.check(a, as_of=AS_OF)
+    assert "tidak ada review_report yang sah untuk tingkat 4" in f.message("id")
+    assert "tidak kurang dari 2 tahun pada 2024-06-30" in f.message("id")
+    assert "not under 2 year(s) old" in f.message("en")

@@ -13,7 +13,8 @@ from typing import Any
 
 from ..errors import SpbeError
 
-EXIT_BAD_INPUT = 2
+EXIT_BAD_INPUT = 2  # bad input: one line on stderr
+EXIT_INTERNAL = 3  # a bug in spbe_engine (1 is reserved for "findings with errors" / "target not reachable")
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> str:
@@ -80,19 +81,19 @@ def cmd_show(args: argparse.Namespace) -> int:
         + "; ".join(f"{b.predikat} ≥ {b.lower}" for b in c.bands)
     )
     if c.notes:
-        lines.append(
-            f"notes: {len(c.notes)} ({sum(n.kind == 'conflict' for n in c.notes)} conflicts) — see --format json"
-        )
+        k = sum(n.kind == "conflict" for n in c.notes)
+        lines.append(f"notes: {len(c.notes)} ({k} conflict{'' if k == 1 else 's'}) — see --format json")
     print("\n".join(lines))
     return 0
 
 
 def _load_all(engine: Any, files: Sequence[str]) -> list[Any]:
-    from ..io.readers import read_assessments
+    from ..io.readers import check_duplicates, read_assessments
 
     items = []
     for f in files:
         items.extend(read_assessments(f, engine=engine))
+    check_duplicates(items)  # across files too
     return items
 
 
@@ -118,7 +119,13 @@ def cmd_score(args: argparse.Namespace) -> int:
                 exc.message, file=item.file, row=item.row, field=exc.field, allowed=exc.allowed
             ) from None
     if args.format == "json":
-        print(results_to_json(results))
+        if args.explain:
+            import json
+
+            data = [r.to_dict() | {"explanation": r.explain(lang=args.lang)} for r in results]
+            print(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            print(results_to_json(results))
         return 0
     if args.format == "csv":
         sys.stdout.write(results_to_csv(results))
@@ -203,7 +210,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     blocks = []
     for a, fs in report:
         counts = {s: sum(f.severity == s for f in fs) for s in ("error", "warning", "info")}
-        head = f"{a.subject} ({a.period}, {a.catalogue}): " + ", ".join(f"{n} {s}(s)" for s, n in counts.items())
+        plural = {"error": "errors", "warning": "warnings", "info": "info"}
+        head = f"{a.subject} ({a.period}, {a.catalogue}): " + ", ".join(
+            f"{n} {s if n == 1 else plural[s]}" for s, n in counts.items()
+        )
         rows = [[f.severity, f.rule_id, ",".join(f.indicators), f.basis, f.message(args.lang)] for f in fs]
         blocks.append(
             head + ("\n" + _table(["severity", "rule", "indicators", "basis", "message"], rows) if rows else "")
@@ -419,7 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("score", help="score assessment files (YAML, JSON, CSV)")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
-    p.add_argument("--explain", action="store_true", help="explain each result (table format)")
+    p.add_argument("--explain", action="store_true", help="explain each result (table and json formats)")
     p.add_argument("--lang", choices=["en", "id"], default="en", help="language of explanations")
     p.add_argument("--weighting", default=None, help="weighting scheme (default: official)")
     p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
@@ -488,7 +498,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("SPBE_DEBUG"):
             raise
         print(f"spbe: internal error: {type(exc).__name__}: {exc} (set SPBE_DEBUG=1 for details)", file=sys.stderr)
-        return 1
+        return EXIT_INTERNAL
 
 
 def run() -> None:

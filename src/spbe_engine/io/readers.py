@@ -24,7 +24,7 @@ from ..model.assessment import Assessment
 if TYPE_CHECKING:
     from ..engine import Engine
 
-__all__ = ["LoadedAssessment", "load_assessments", "read_assessments"]
+__all__ = ["LoadedAssessment", "check_duplicates", "load_assessments", "read_assessments"]
 
 REQUIRED = ("subject", "period", "catalogue")
 
@@ -178,20 +178,31 @@ def _from_csv(text: str, source: str) -> list[LoadedAssessment]:
     return out
 
 
-def check_assessments(items: Iterable[LoadedAssessment], engine: Engine) -> None:
-    """Check each assessment against its catalogue; raise `AssessmentError` naming file, row, field."""
-    seen: dict[tuple[str, str, str], int | None] = {}
+def check_duplicates(items: Iterable[LoadedAssessment]) -> None:
+    """One assessment per catalogue, subject and period — within a file and across files."""
+    seen: dict[tuple[str, str, str], LoadedAssessment] = {}
     for item in items:
         a = item.assessment
         key = (a.catalogue, a.subject, a.period)
-        if key in seen:
-            first = f"row {seen[key]}" if seen[key] is not None else "earlier"
+        first = seen.get(key)
+        if first is not None:
+            where = f"row {first.row}" if first.row is not None else "earlier"
+            if first.file != item.file:
+                where = f"{first.file}" + (f" row {first.row}" if first.row is not None else "")
             raise AssessmentError(
-                f"duplicate assessment of {a.subject!r} for period {a.period} (first at {first})",
+                f"duplicate assessment of {a.subject!r} for period {a.period} (first at {where})",
                 file=item.file,
                 row=item.row,
             )
-        seen[key] = item.row
+        seen[key] = item
+
+
+def check_assessments(items: Iterable[LoadedAssessment], engine: Engine) -> None:
+    """Check each assessment against its catalogue; raise `AssessmentError` naming file, row, field."""
+    items = list(items)
+    check_duplicates(items)
+    for item in items:
+        a = item.assessment
         try:
             cc = engine.compiled(a.catalogue)
         except SpbeError as exc:
@@ -205,7 +216,7 @@ def check_assessments(items: Iterable[LoadedAssessment], engine: Engine) -> None
                     f"unknown indicator {iid!r} for catalogue {a.catalogue}",
                     file=item.file,
                     row=item.row,
-                    field=iid,
+                    field=f"levels.{iid}",
                     allowed=f"{cc.ids[0]}–{cc.ids[-1]}" if len(cc.ids) > 8 else ", ".join(cc.ids),
                 )
             if not cc.lo[n] <= level <= cc.hi[n]:
@@ -213,6 +224,6 @@ def check_assessments(items: Iterable[LoadedAssessment], engine: Engine) -> None
                     f"level {level} is outside the scale of indicator {iid}",
                     file=item.file,
                     row=item.row,
-                    field=iid,
+                    field=f"levels.{iid}",
                     allowed=f"{cc.lo[n]}–{cc.hi[n]}",
                 )

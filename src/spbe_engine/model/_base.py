@@ -32,6 +32,12 @@ class StrictModel(BaseModel):
             path, msg = describe(exc, data)
             raise self._error(msg, field=path or None) from None
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise self._error(
+            f"{type(self).__name__} is immutable; make a changed copy with model_copy(update={{{name!r}: ...}})",
+            field=name,
+        )
+
 
 def describe(exc: ValidationError, data: Any) -> tuple[str, str]:
     """The first error as (path, message), the path naming list entries by their id."""

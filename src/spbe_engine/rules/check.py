@@ -81,7 +81,8 @@ def _evidence_finding(a: Assessment, s: Support) -> Finding:
     declared = a.levels[s.indicator]
     need = s.need
     assert need is not None
-    why = "; ".join(s.reasons) or "requirements not met"
+    why = "; ".join(en for en, _ in s.reasons) or "requirements not met"
+    why_id = "; ".join(i for _, i in s.reasons) or "persyaratan tidak terpenuhi"
     return Finding(
         rule_id=need.rule_id,
         severity="error",
@@ -91,7 +92,7 @@ def _evidence_finding(a: Assessment, s: Support) -> Finding:
             "en": f"Indicator {s.indicator} is declared at level {declared} but its evidence supports only "
             f"level {s.level}: {why}.",
             "id": f"Indikator {s.indicator} dinyatakan pada tingkat {declared}, tetapi bukti dukungnya hanya "
-            f"mendukung tingkat {s.level}: {why}.",
+            f"mendukung tingkat {s.level}: {why_id}.",
         },
         citation=need.citation,
         trace=s.considered,
@@ -105,13 +106,16 @@ def check(cr: CompiledRules, a: Assessment, as_of: dt.date) -> CheckOutcome:
         s = supported.get(iid)
         if s is not None and iid in a.levels and a.levels[iid] > s.level:
             findings.append(_evidence_finding(a, s))
-    levels = dict(a.levels)
+    levels = dict(a.levels)  # after caps, applied in topological order
+    declared = dict(a.levels)  # prerequisites judge what was declared, whatever a cap did
     changes: list[LevelChange] = []
     for rule in cr.ordered:
         if rule.type == "distinct":
             findings.extend(_distinct(cr, rule, a))
-            continue
-        findings.extend(_condition(cr, rule, levels, changes))
+        elif rule.type == "cap":
+            findings.extend(_condition(cr, rule, levels, changes))
+        else:
+            findings.extend(_condition(cr, rule, declared, changes))
     return CheckOutcome(tuple(findings), levels, tuple(changes), supported)
 
 

@@ -31,7 +31,7 @@ class Support:
     level: int
     failed_level: int | None = None
     need: LevelNeed | None = None
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[tuple[str, str], ...] = ()  # (English, Bahasa Indonesia)
     considered: tuple[str, ...] = ()
 
 
@@ -60,29 +60,36 @@ def compile_needs(catalogue: Catalogue) -> dict[str, dict[int, LevelNeed]]:
     return out
 
 
-def _why_not(item: Evidence, kind: str, level: int, req: EvidenceRequirement, as_of: dt.date) -> str | None:
+Reason = tuple[str, str]  # (English, Bahasa Indonesia)
+_SKIP: Reason = ("", "")  # the item is simply not a candidate (other kind or level)
+_STATUS_ID = {"pending": "masih menunggu verifikasi", "rejected": "ditolak", "needs_revision": "perlu revisi"}
+
+
+def _why_not(item: Evidence, kind: str, level: int, req: EvidenceRequirement, as_of: dt.date) -> Reason | None:
     """None when the item satisfies `kind` at `level`, else the reason it does not."""
-    if kind != "*" and item.kind != kind:
-        return "other kind"
-    if req.exact_level and item.level != level:
-        return "other level"
-    if item.level < level:
-        return "lower level"
+    if (kind != "*" and item.kind != kind) or (req.exact_level and item.level != level) or item.level < level:
+        return _SKIP
     if item.status != "accepted":
-        return f"{item.id} is {item.status.replace('_', ' ')}"
+        return (f"{item.id} is {item.status.replace('_', ' ')}", f"{item.id} {_STATUS_ID[item.status]}")
     limit = req.max_age_years.get(item.kind)
     if item.date is None:
-        return f"{item.id} is undated" if limit else None
+        return (f"{item.id} is undated", f"{item.id} tidak bertanggal") if limit else None
     if item.date > as_of:
-        return f"{item.id} is dated {item.date}, after the evaluation date {as_of}"
+        return (
+            f"{item.id} is dated {item.date}, after the evaluation date {as_of}",
+            f"{item.id} bertanggal {item.date}, setelah tanggal evaluasi {as_of}",
+        )
     if limit and item.date <= years_before(as_of, limit):
-        return f"{item.id} ({item.date}) is not under {limit} year(s) old on {as_of}"
+        return (
+            f"{item.id} ({item.date}) is not under {limit} year(s) old on {as_of}",
+            f"{item.id} ({item.date}) tidak kurang dari {limit} tahun pada {as_of}",
+        )
     return None
 
 
-def _meets(items: Sequence[Evidence], need: LevelNeed, level: int, as_of: dt.date) -> tuple[bool, list[str]]:
+def _meets(items: Sequence[Evidence], need: LevelNeed, level: int, as_of: dt.date) -> tuple[bool, list[Reason]]:
     req = need.requirement
-    reasons: list[str] = []
+    reasons: list[Reason] = []
 
     def has(kind: str) -> bool:
         found = False
@@ -90,16 +97,19 @@ def _meets(items: Sequence[Evidence], need: LevelNeed, level: int, as_of: dt.dat
             why = _why_not(item, kind, level, req, as_of)
             if why is None:
                 found = True
-            elif why not in ("other kind", "other level", "lower level"):
+            elif why is not _SKIP:
                 reasons.append(why)
         return found
 
     missing = [k for k in req.all_of if not has(k)]
     if req.any_of and not any([has(k) for k in req.any_of]):
-        missing.append(" or ".join(req.any_of))
+        missing.append(" / ".join(req.any_of))
     for kind in missing:
         label = "evidence" if kind == "*" else kind
-        reasons.insert(0, f"no valid {label} for level {level}")
+        label_id = "bukti dukung" if kind == "*" else kind
+        reasons.insert(
+            0, (f"no valid {label} for level {level}", f"tidak ada {label_id} yang sah untuk tingkat {level}")
+        )
     return not missing, reasons
 
 

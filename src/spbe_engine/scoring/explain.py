@@ -56,8 +56,8 @@ _TEXT = {
         "why": "Alasan {pred}: {exact} tidak kurang dari {lower}{upper}.",
         "upper": " dan kurang dari {upper}",
         "trap": (
-            "Catatan: indeks ditampilkan {disp} karena nilai dibulatkan ke atas (half-up) 2 desimal hanya untuk "
-            "tampilan; predikat ditentukan dari nilai tanpa pembulatan {exact}, yang kurang dari {lower}, "
+            "Catatan: indeks ditampilkan {disp} karena nilai dibulatkan setengah ke atas (half-up) ke 2 desimal "
+            "hanya untuk tampilan; predikat ditentukan dari nilai tanpa pembulatan {exact}, yang kurang dari {lower}, "
             "sehingga predikatnya {pred}, bukan {other}."
         ),
         "top": "Kontribusi terbesar terhadap indeks (nilai × bobot / {total}):",

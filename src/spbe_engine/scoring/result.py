@@ -56,6 +56,10 @@ class GroupScore:
         return self._cc.band(self.numerator, self._g.weight).predikat
 
     @property
+    def predikat_en(self) -> str | None:
+        return self._cc.band(self.numerator, self._g.weight).predikat_en
+
+    @property
     def weight(self) -> Decimal:
         """The group's exact weight under the weighting used."""
         return self._cc.exact_weight(self._g.weight)

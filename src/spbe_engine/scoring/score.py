@@ -52,7 +52,8 @@ def _diagnose(cc: CompiledCatalogue, a: Assessment, missing: MissingPolicy) -> t
         shown = ", ".join(absent[:8]) + (" ..." if len(absent) > 8 else "")
         raise AssessmentError(
             f"{_where(a)}: {len(absent)} indicator(s) not assessed: {shown}; "
-            "score a partial assessment by naming a missing-level policy (missing='minimum')",
+            "to score a partial assessment, name a policy for missing levels (minimum or a level: "
+            "missing='minimum' in Python, --missing minimum on the command line)",
             field="levels",
         )
     vec: list[int] = []
