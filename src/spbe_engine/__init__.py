@@ -10,12 +10,15 @@ r.display, r.predikat, r.groups["D1"].display, r.explain(lang="id")
 
 from . import hookspecs
 from ._version import __version__
+from ._yaml import load_yaml
+from .computed import ComputedIndicator
 from .engine import Engine, PluginInfo
 from .errors import AssessmentError, CatalogueError, PluginError, SpbeError
 from .hookspecs import hookimpl
 from .io.readers import load_assessments
 from .model.assessment import Assessment
 from .model.catalogue import Band, Catalogue, Group, Indicator, Level, LevelScale, Note, Regulation, Source
+from .model.crosswalk import Crosswalk, CrosswalkEdge, LevelMap
 from .model.rules import Evidence, EvidenceKind, EvidenceRequirement, EvidenceRule, Rule, RuleMessage
 from .rules.finding import Finding, LevelChange
 from .scoring.result import GroupScore, IndicatorScore, ScoreResult
@@ -27,6 +30,9 @@ __all__ = [
     "Band",
     "Catalogue",
     "CatalogueError",
+    "ComputedIndicator",
+    "Crosswalk",
+    "CrosswalkEdge",
     "Engine",
     "Evidence",
     "EvidenceKind",
@@ -39,6 +45,7 @@ __all__ = [
     "IndicatorScore",
     "Level",
     "LevelChange",
+    "LevelMap",
     "LevelScale",
     "Note",
     "PluginError",
@@ -54,4 +61,5 @@ __all__ = [
     "hookimpl",
     "hookspecs",
     "load_assessments",
+    "load_yaml",
 ]

@@ -102,3 +102,9 @@ def read_text(path: Path, *, error: type[SpbeError] = SpbeError) -> str:
 
 def load_yaml_file(path: Path, *, error: type[SpbeError] = SpbeError) -> Any:
     return load_yaml_text(read_text(path, error=error), source=str(path), error=error)
+
+
+def load_yaml(path: str | Path) -> Any:
+    """Load a YAML file safely (no Python tags), with floats as exact Decimals, duplicate keys
+    refused and sizes bounded; any problem is a one-line `SpbeError` naming the file and line."""
+    return load_yaml_file(Path(path))

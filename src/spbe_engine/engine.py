@@ -25,9 +25,11 @@ import pluggy
 from . import hookspecs
 from ._builtins import BUILTIN_PLUGINS
 from .catalogue.loader import catalogue_from_data, load_catalogue_file
+from .computed import ComputedIndicator
 from .errors import AssessmentError, CatalogueError, PluginError, SpbeError
 from .model.assessment import Assessment
 from .model.catalogue import Catalogue, LevelScale
+from .model.crosswalk import Crosswalk
 from .model.rules import Rule
 from .rules.check import CheckOutcome, CompiledRules, compile_rules
 from .rules.check import check as _check
@@ -38,6 +40,10 @@ from .scoring.result import ScoreResult
 from .scoring.score import MissingPolicy, score
 from .uncertainty.sensitivity import WeightSensitivity
 from .uncertainty.simulate import Simulation
+from .versions.compose import ComposedCrosswalk
+from .versions.diff import CatalogueDiff
+from .versions.migrate import Migration
+from .versions.transition import Transition
 from .weighting import WeightingScheme
 from .whatif.costs import Costs
 from .whatif.marginal import MarginalImpact
@@ -79,6 +85,8 @@ class Engine:
         self._schemes: dict[str, WeightingScheme] | None = None
         self._compiled: dict[tuple[str, str], CompiledCatalogue] = {}
         self._rules: dict[str, CompiledRules] = {}
+        self._computed: dict[str, dict[str, ComputedIndicator]] = {}
+        self._crosswalks: dict[tuple[str, str], Crosswalk] | None = None
         for modname in BUILTIN_PLUGINS:
             self._register(importlib.import_module(modname), modname, "builtin")
         if load_entry_points:
@@ -269,6 +277,8 @@ class Engine:
         if not isinstance(assessment, Assessment):
             raise AssessmentError(f"expected an Assessment, got {type(assessment).__name__}")
         cc = self.compiled(assessment.catalogue, weighting)
+        if assessment.inputs:
+            assessment = self.with_computed_levels(assessment)
         if not apply_rules:
             return score(cc, assessment, missing)
         outcome = self._outcome(assessment, as_of)
@@ -289,6 +299,8 @@ class Engine:
             cc = compiled.get(a.catalogue)
             if cc is None:
                 cc = compiled[a.catalogue] = self.compiled(a.catalogue, weighting)
+            if a.inputs:
+                a = self.with_computed_levels(a)
             out.append(score(cc, a, missing))
         return out
 
@@ -368,6 +380,153 @@ class Engine:
         """For each indicator that carries evidence, the highest continuous level it supports."""
         cr = self._compiled_rules(assessment.catalogue)
         return {k: s.level for k, s in _supported(cr, assessment, as_of or dt.date.today()).items()}
+
+    # -- computed indicators -----------------------------------------------------------
+
+    def computed_indicators(self, catalogue_id: str) -> dict[str, ComputedIndicator]:
+        """Indicators of a catalogue whose level is computed from `inputs` (resolved once, by hook)."""
+        found = self._computed.get(catalogue_id)
+        if found is not None:
+            return found
+        cat = self.catalogue(catalogue_id)
+        ids = {i.id for i in cat.indicators()}
+        out: dict[str, ComputedIndicator] = {}
+        for plugin, comp in self._collect("spbe_computed_indicators", catalogue=cat):
+            if not isinstance(comp, ComputedIndicator):
+                raise PluginError(f"plugin {plugin!r}, hook spbe_computed_indicators: expected ComputedIndicator")
+            if comp.indicator not in ids:
+                raise PluginError(f"plugin {plugin!r}: computed indicator {comp.indicator!r} is not in {catalogue_id}")
+            if comp.indicator in out:
+                raise PluginError(f"indicator {comp.indicator!r} of {catalogue_id} is computed by two plugins")
+            out[comp.indicator] = comp
+        with self._lock:
+            self._computed[catalogue_id] = out
+        return out
+
+    def with_computed_levels(self, assessment: Assessment) -> Assessment:
+        """A copy whose computed indicators carry the level their `inputs` give."""
+        comps = self.computed_indicators(assessment.catalogue)
+        levels = dict(assessment.levels)
+        for iid, values in assessment.inputs.items():
+            comp = comps.get(iid)
+            if comp is None:
+                raise AssessmentError(
+                    f"assessment {assessment.subject!r}: indicator {iid} is not computed from inputs",
+                    field=f"inputs.{iid}",
+                    allowed=sorted(comps) or "no computed indicators in " + assessment.catalogue,
+                )
+            missing = [name for name in comp.inputs if name not in values]
+            extra = [name for name in values if name not in comp.inputs]
+            if missing or extra:
+                raise AssessmentError(
+                    f"assessment {assessment.subject!r}: inputs of indicator {iid} "
+                    + (f"lack {missing[0]!r}" if missing else f"have unknown {extra[0]!r}"),
+                    field=f"inputs.{iid}",
+                    allowed=list(comp.inputs),
+                )
+            try:
+                level = comp.compute(values)
+            except SpbeError as exc:
+                raise AssessmentError(
+                    f"assessment {assessment.subject!r}: {exc.message}", field=f"inputs.{iid}", allowed=exc.allowed
+                ) from None
+            if iid in levels and levels[iid] != level:
+                raise AssessmentError(
+                    f"assessment {assessment.subject!r}: indicator {iid} is declared at level {levels[iid]} but its "
+                    f"inputs give level {level}",
+                    field=f"levels.{iid}",
+                )
+            levels[iid] = level
+        return assessment.model_copy(update={"levels": levels})
+
+    # -- versions ------------------------------------------------------------------------
+
+    def _crosswalk_table(self) -> dict[tuple[str, str], Crosswalk]:
+        if self._crosswalks is not None:
+            return self._crosswalks
+        with self._lock:
+            if self._crosswalks is not None:
+                return self._crosswalks
+            from ._yaml import load_yaml_file
+            from .versions.compose import check_against
+
+            found: dict[tuple[str, str], tuple[str, Crosswalk]] = {}
+            for plugin, source in self._collect("spbe_crosswalks"):
+                try:
+                    if isinstance(source, Crosswalk):
+                        cw = source
+                    elif isinstance(source, (str, PathLike)):
+                        data = load_yaml_file(Path(source), error=CatalogueError)
+                        if not isinstance(data, Mapping):
+                            raise CatalogueError("a crosswalk must be a mapping", file=str(source))
+                        try:
+                            cw = Crosswalk(**data)
+                        except CatalogueError as exc:
+                            raise CatalogueError(exc.message, file=str(source), field=exc.field) from None
+                    elif isinstance(source, Mapping):
+                        cw = Crosswalk(**source)
+                    else:
+                        raise PluginError(f"plugin {plugin!r}: cannot use {type(source).__name__} as a crosswalk")
+                    check_against(cw, self.catalogue(cw.source), self.catalogue(cw.target))
+                except CatalogueError as exc:
+                    raise CatalogueError(f"{exc} [from plugin {plugin!r}]") from None
+                key = (cw.source, cw.target)
+                if key in found:
+                    raise PluginError(
+                        f"crosswalk {cw.source} → {cw.target} is provided by both {found[key][0]!r} and {plugin!r}"
+                    )
+                found[key] = (plugin, cw)
+            self._crosswalks = {k: v for k, (_, v) in sorted(found.items())}
+            return self._crosswalks
+
+    def crosswalks(self) -> list[Crosswalk]:
+        """Every crosswalk the plugins provide (the edges of the version graph)."""
+        return list(self._crosswalk_table().values())
+
+    def crosswalk(self, source: str, target: str) -> ComposedCrosswalk:
+        """The crosswalk from `source` to `target`, composed along the version graph when there is no
+        direct one (e.g. spbe-2018 → pemdi-2026 goes through spbe-2020)."""
+        from .versions.compose import compose, path_between, version_graph
+
+        self.catalogue(source), self.catalogue(target)
+        path = path_between(version_graph(self.crosswalks()), source, target)
+        return compose(path, self._resolve())
+
+    def diff(self, old: str, new: str) -> CatalogueDiff:
+        """What changed from catalogue `old` to `new`: indicators added, removed, renamed, moved,
+        reweighted, re-scaled, split or merged; groups added, removed, reweighted; bands."""
+        from .versions.diff import diff
+
+        try:
+            composed: ComposedCrosswalk | None = self.crosswalk(old, new)
+        except CatalogueError:
+            composed = None
+        return diff(self.catalogue(old), self.catalogue(new), composed)
+
+    def migrate(self, assessment: Assessment, *, to: str) -> Migration:
+        """Migrate an assessment to catalogue `to`: the new (partial) assessment, per-indicator
+        provenance, the indicators that need fresh assessment, and the index as an interval."""
+        from .versions.migrate import migrate
+
+        if assessment.inputs:
+            assessment = self.with_computed_levels(assessment)
+        composed = self.crosswalk(assessment.catalogue, to)
+        source_cc = self.compiled(assessment.catalogue)
+        for iid, level in assessment.levels.items():
+            n = source_cc.position.get(iid)
+            if n is None or not source_cc.lo[n] <= level <= source_cc.hi[n]:
+                self.score(assessment, missing="minimum")  # raises the usual one-line error
+        return migrate(assessment, composed, self._resolve(), source_cc, self.compiled(to))
+
+    def transition(self, assessments: Iterable[Assessment], *, to: str) -> Transition:
+        """Score the same agencies under their catalogue and under `to`, side by side: who gains, who
+        loses, rank ranges, and where the predikat disagrees."""
+        from .versions.transition import transition
+
+        items = list(assessments)
+        before = self.score_many(items)
+        migrations = [self.migrate(a, to=to) for a in items]
+        return transition(before, migrations, [b.predikat for b in self.catalogue(to).bands])
 
     # -- what-if -----------------------------------------------------------------------
 

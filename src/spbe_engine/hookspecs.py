@@ -13,7 +13,9 @@ from typing import Any, TypeVar, cast
 
 import pluggy
 
+from .computed import ComputedIndicator
 from .model.catalogue import Catalogue, LevelScale
+from .model.crosswalk import Crosswalk
 from .model.rules import Rule
 from .weighting import WeightingScheme
 
@@ -22,6 +24,8 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "spbe_catalogues",
+    "spbe_computed_indicators",
+    "spbe_crosswalks",
     "spbe_level_scales",
     "spbe_rules",
     "spbe_weighting_schemes",
@@ -34,6 +38,7 @@ hookimpl = cast(Callable[[_F], _F], pluggy.HookimplMarker(PROJECT))
 """Decorate a plugin's hook implementations with this marker."""
 
 CatalogueSource = Catalogue | str | PathLike[str] | Mapping[str, Any]
+CrosswalkSource = Crosswalk | str | PathLike[str] | Mapping[str, Any]
 """A catalogue as an object, a path to a YAML file, or a mapping of the YAML structure."""
 
 
@@ -75,4 +80,26 @@ def spbe_rules(catalogue: Catalogue) -> Sequence[Rule] | None:
     Called once per engine and catalogue; return None or [] for catalogues the plugin does not
     cover. Rules join those declared in the catalogue's YAML; the engine builds the dependency
     graph from both and refuses cycles and unknown indicators, naming the rule.
+    """
+
+
+@hookspec
+def spbe_computed_indicators(catalogue: Catalogue) -> Sequence[ComputedIndicator] | None:
+    """Return indicators of `catalogue` whose level is computed from inputs rather than rated
+    (e.g. Pemdi's user-satisfaction indicator from survey means).
+
+    Called once per engine and catalogue. When an assessment carries `inputs` for such an indicator,
+    the engine computes its level before scoring (a plain function call, not a hook call).
+    """
+
+
+# -- versions (called once per engine, when crosswalks are first needed) ------------------------
+
+
+@hookspec
+def spbe_crosswalks() -> Sequence[CrosswalkSource] | None:
+    """Return crosswalks between catalogues: `Crosswalk` objects, YAML paths or mappings.
+
+    Crosswalks form a version graph; the engine composes them along its paths (2018 → Pemdi goes
+    through 2020). Each (source, target) pair may be provided once.
     """

@@ -19,3 +19,8 @@ def catalogue_dir() -> Path:
 @hookimpl
 def spbe_catalogues() -> list[Path]:
     return sorted(catalogue_dir().glob("*.yaml"))
+
+
+@hookimpl
+def spbe_crosswalks() -> list[Path]:
+    return sorted((catalogue_dir() / "crosswalks").glob("*.yaml"))

@@ -410,6 +410,76 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    d = _engine().diff(args.old, args.new)
+    if args.format == "json":
+        print(d.to_json())
+    elif args.format == "markdown":
+        sys.stdout.write(d.to_markdown())
+    else:
+        print(d.summary() + "\n" + _table(list(d._headers), d.rows()))
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    import json
+
+    engine = _engine()
+    out = [engine.migrate(a, to=args.to) for a in _one_or_more(engine, [args.file])]
+    if args.format == "json":
+        data = []
+        for m in out:
+            r = m.index_range
+            data.append(
+                {
+                    "subject": m.source.subject,
+                    "period": m.source.period,
+                    "from": m.source.catalogue,
+                    "to": args.to,
+                    "index_low": f"{r.low.numerator}/{r.low.denominator}",
+                    "index_high": f"{r.high.numerator}/{r.high.denominator}",
+                    "display": r.display,
+                    "predikat_low": r.predikat_low,
+                    "predikat_high": r.predikat_high,
+                    "needs_assessment": list(m.needs_assessment),
+                    "levels": {k: list(v) for k, v in m.ranges.items()},
+                    "provenance": {
+                        k: {
+                            "sources": list(p.sources),
+                            "relations": list(p.relations),
+                            "confidence": p.confidence,
+                            "basis": p.basis,
+                            "path": list(p.path),
+                        }
+                        for k, p in m.provenance.items()
+                    },
+                    "assessment": m.assessment.model_dump(mode="json", exclude_defaults=True),
+                }
+            )
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    print("\n\n".join(m.summary() + "\n" + _table(list(m._headers), m.rows()) for m in out))
+    return 0
+
+
+def cmd_transition(args: argparse.Namespace) -> int:
+    import csv
+    import io
+
+    engine = _engine()
+    t = engine.transition(_one_or_more(engine, args.files), to=args.to)
+    rows = [[str(c) for c in row] for row in t.table()]
+    if args.format == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(t._headers)
+        w.writerows(rows)
+        sys.stdout.write(buf.getvalue())
+    else:
+        print(t.summary() + "\n" + _table(list(t._headers), rows))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .._version import __version__
 
@@ -475,6 +545,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--backend", choices=["auto", "numpy", "python"], default="auto")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("diff", help="what changed between two catalogues (regulation versions)")
+    p.add_argument("old")
+    p.add_argument("new")
+    p.add_argument("--format", choices=["table", "markdown", "json"], default="table")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("migrate", help="migrate assessments to another catalogue, with an index interval")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--to", required=True, metavar="CATALOGUE")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("transition", help="who gains and who loses when agencies move to another catalogue")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--to", required=True, metavar="CATALOGUE")
+    p.add_argument("--format", choices=["table", "csv"], default="table")
+    p.set_defaults(func=cmd_transition)
 
     p = sub.add_parser("validate", help="check assessment files against their catalogues")
     p.add_argument("files", nargs="+", metavar="FILE")

@@ -33,7 +33,8 @@ class Assessment(StrictModel):
 
     Optional: `evidence` (data dukung) and `services` (names of the services assessed, e.g. for the
     sector services 45–47) per indicator; `stages`, the value of each stage per indicator; and
-    `distributions`, a probability per level per indicator (exact, summing to 1) for simulation.
+    `distributions`, a probability per level per indicator (exact, summing to 1) for simulation;
+    `inputs`, named exact values from which a computed indicator's level is derived.
     """
 
     _error: ClassVar[type[SpbeError]] = AssessmentError
@@ -48,6 +49,7 @@ class Assessment(StrictModel):
     services: dict[str, str] = Field(default_factory=dict)
     stages: dict[Stage, dict[str, StrictInt]] = Field(default_factory=dict)
     distributions: dict[str, dict[int, ExactDecimal]] = Field(default_factory=dict)
+    inputs: dict[str, dict[str, ExactDecimal]] = Field(default_factory=dict)
 
     @field_validator("period", mode="before")
     @classmethod
@@ -68,7 +70,7 @@ class Assessment(StrictModel):
                 raise ValueError(f"distributions.{iid}: probabilities must be non-negative and sum to exactly 1")
         return self
 
-    @field_validator("levels", "notes", "evidence", "services", "distributions", mode="before")
+    @field_validator("levels", "notes", "evidence", "services", "distributions", "inputs", mode="before")
     @classmethod
     def _keys(cls, v: Any) -> Any:
         if isinstance(v, dict) and all(type(k) is str and k == k.strip() for k in v):

@@ -1,0 +1,1 @@
+"""Regulation versions: crosswalks, their composition, migration, diffs and transitions."""

@@ -1,0 +1,167 @@
+"""Migrating an assessment to another catalogue: level ranges propagated along the crosswalk path.
+
+Each step maps source level ranges through the edge's level map (identity, table, min/max/mean,
+widened for partial mappings) and clamps to the target scale. New indicators get the whole scale.
+The migrated index is an interval — lowest and highest index consistent with the ranges — because
+the index is monotone in every level, so its extremes are at the range ends.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from ..model.assessment import Assessment
+from ..model.catalogue import Catalogue
+from ..model.crosswalk import CrosswalkEdge
+from ..notebook import html_table, to_frame
+from ..scoring.compiled import CompiledCatalogue
+from ..scoring.numbers import display
+from .compose import ComposedCrosswalk, Provenance
+
+Range = tuple[int, int]
+
+__all__ = ["IndexRange", "Migration", "migrate"]
+
+
+@dataclass(frozen=True)
+class IndexRange:
+    """The lowest and highest index consistent with uncertain and new levels."""
+
+    low: Fraction
+    high: Fraction
+    predikat_low: str
+    predikat_high: str
+
+    @property
+    def display(self) -> str:
+        return (
+            f"{display(self.low.numerator, self.low.denominator)}–{display(self.high.numerator, self.high.denominator)}"
+        )
+
+    def __contains__(self, value: object) -> bool:
+        return isinstance(value, (int, Fraction)) and self.low <= value <= self.high
+
+
+@dataclass(frozen=True)
+class Migration:
+    """An assessment migrated to another catalogue, with provenance and an honest index interval."""
+
+    source: Assessment
+    assessment: Assessment  # certain levels only: uncertain and new indicators are left out
+    ranges: Mapping[str, Range]  # every target indicator's possible levels
+    provenance: Mapping[str, Provenance]
+    needs_assessment: tuple[str, ...]  # new indicators: no source says anything about them
+    index_range: IndexRange
+    crosswalk: ComposedCrosswalk
+
+    @property
+    def uncertain(self) -> dict[str, Range]:
+        return {k: r for k, r in self.ranges.items() if r[0] != r[1] and k not in self.needs_assessment}
+
+    _headers = ("indicator", "levels", "from", "relations", "confidence", "basis")
+
+    def rows(self) -> list[list[str]]:
+        out = []
+        for iid, (lo, hi) in self.ranges.items():
+            p = self.provenance[iid]
+            out.append(
+                [
+                    iid,
+                    str(lo) if lo == hi else f"{lo}–{hi}",
+                    ", ".join(p.sources) or "(new)",
+                    " → ".join(p.relations),
+                    p.confidence or "",
+                    p.basis,
+                ]
+            )
+        return out
+
+    def summary(self) -> str:
+        r = self.index_range
+        pred = r.predikat_low if r.predikat_low == r.predikat_high else f"{r.predikat_low} to {r.predikat_high}"
+        return (
+            f"{self.source.subject} ({self.source.period}): {self.crosswalk.source} → {self.crosswalk.target}, "
+            f"index {r.display} ({pred}); {len(self.needs_assessment)} new indicator(s) need assessment, "
+            f"{len(self.uncertain)} uncertain"
+        )
+
+    def _repr_html_(self) -> str:
+        return html_table(self._headers, self.rows(), caption=self.summary())
+
+    def to_frame(self) -> Any:
+        return to_frame(self._headers, self.rows())
+
+
+def _apply(edge: CrosswalkEdge, ranges: list[Range], lo_t: int, hi_t: int) -> Range:
+    lm = edge.levels
+    if lm.kind == "identity":
+        lo, hi = ranges[0]
+    elif lm.kind == "table":
+        src_lo, src_hi = ranges[0]
+        mapped = [lm.table.get(level, (level, level)) for level in range(src_lo, src_hi + 1)]
+        lo, hi = min(m[0] for m in mapped), max(m[1] for m in mapped)
+    elif lm.kind == "min":
+        lo, hi = min(r[0] for r in ranges), min(r[1] for r in ranges)
+    elif lm.kind == "max":
+        lo, hi = max(r[0] for r in ranges), max(r[1] for r in ranges)
+    else:  # mean
+        lo = math.floor(Fraction(sum(r[0] for r in ranges), len(ranges)))
+        hi = math.ceil(Fraction(sum(r[1] for r in ranges), len(ranges)))
+    lo, hi = lo - lm.widen, hi + lm.widen
+    return max(lo_t, min(lo, hi_t)), max(lo_t, min(hi, hi_t))
+
+
+def propagate(
+    composed: ComposedCrosswalk, catalogues: Mapping[str, Catalogue], start: Mapping[str, Range]
+) -> dict[str, Range]:
+    ranges = dict(start)
+    for cw in composed.path:
+        target = catalogues[cw.target]
+        bounds = {i.id: (target.scale(i.scale).min, target.scale(i.scale).max) for i in target.indicators()}
+        nxt: dict[str, Range] = {}
+        for edge in cw.edges:
+            if edge.relation in ("removed", "new"):
+                continue
+            src = [ranges[s] for s in edge.sources]
+            for t in edge.targets:
+                nxt[t] = _apply(edge, src, *bounds[t])
+        ranges = {t: nxt.get(t, bounds[t]) for t in bounds}  # new or unmapped: anything on the scale
+    return ranges
+
+
+def migrate(
+    a: Assessment,
+    composed: ComposedCrosswalk,
+    catalogues: Mapping[str, Catalogue],
+    source_cc: CompiledCatalogue,
+    target_cc: CompiledCatalogue,
+) -> Migration:
+    start: dict[str, Range] = {}
+    for n, iid in enumerate(source_cc.ids):
+        level = a.levels.get(iid)
+        start[iid] = (level, level) if level is not None else (source_cc.lo[n], source_cc.hi[n])
+    ranges = propagate(composed, catalogues, start)
+    ordered = {iid: ranges[iid] for iid in target_cc.ids}
+    low = sum(ordered[i][0] * w for i, w in zip(target_cc.ids, target_cc.weights, strict=True))
+    high = sum(ordered[i][1] * w for i, w in zip(target_cc.ids, target_cc.weights, strict=True))
+    rng = IndexRange(
+        Fraction(low, target_cc.total),
+        Fraction(high, target_cc.total),
+        target_cc.band(low, target_cc.total).predikat,
+        target_cc.band(high, target_cc.total).predikat,
+    )
+    needs = tuple(i for i in target_cc.ids if composed.provenance[i].new)
+    certain = {i: r[0] for i, r in ordered.items() if r[0] == r[1] and i not in needs}
+    path = " → ".join([composed.source, *(cw.target for cw in composed.path)])
+    migrated = Assessment(
+        catalogue=composed.target,
+        subject=a.subject,
+        period=a.period,
+        levels=certain,
+        tags={**a.tags, "migrated_from": path},
+    )
+    return Migration(a, migrated, ordered, dict(composed.provenance), needs, rng, composed)

@@ -1,0 +1,121 @@
+"""Impact across agencies: the same agencies under the old and the new catalogue, side by side.
+
+Who gains, who loses, how ranks may move, and where the predikat under the old rules falls outside
+what the new rules allow. With new indicators the new index is an interval, so a gain or a loss
+is claimed only when the whole interval lies above or below the old index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..notebook import html_table, to_frame
+from ..ranking import competition_ranks
+from .migrate import IndexRange, Migration
+
+if TYPE_CHECKING:
+    from ..scoring.result import ScoreResult
+
+
+@dataclass(frozen=True)
+class TransitionRow:
+    subject: str
+    period: str
+    old_display: str
+    old_predikat: str
+    old_rank: int
+    new_range: IndexRange
+    best_rank: int  # if this agency lands at the top of its interval and every other at the bottom
+    worst_rank: int
+    direction: str  # gain, loss or uncertain
+    predikat_disagrees: bool  # the old predikat is outside the new predikat range
+
+
+@dataclass(frozen=True)
+class Transition:
+    old: str
+    new: str
+    rows: tuple[TransitionRow, ...]
+
+    _headers = (
+        "subject",
+        "old",
+        "old predikat",
+        "old rank",
+        "new range",
+        "new predikat",
+        "rank range",
+        "direction",
+        "predikat disagrees",
+    )
+
+    def table(self) -> list[list[object]]:
+        out: list[list[object]] = []
+        for r in self.rows:
+            p = r.new_range
+            pred = p.predikat_low if p.predikat_low == p.predikat_high else f"{p.predikat_low}–{p.predikat_high}"
+            out.append(
+                [
+                    r.subject,
+                    r.old_display,
+                    r.old_predikat,
+                    r.old_rank,
+                    p.display,
+                    pred,
+                    f"{r.best_rank}–{r.worst_rank}",
+                    r.direction,
+                    "yes" if r.predikat_disagrees else "",
+                ]
+            )
+        return out
+
+    def summary(self) -> str:
+        n = len(self.rows)
+        count = {d: sum(r.direction == d for r in self.rows) for d in ("gain", "loss", "uncertain")}
+        flags = sum(r.predikat_disagrees for r in self.rows)
+        return (
+            f"{self.old} → {self.new}: {n} agencies; {count['gain']} certainly gain, {count['loss']} certainly "
+            f"lose, {count['uncertain']} uncertain; predikat disagrees for {flags}"
+        )
+
+    def _repr_html_(self) -> str:
+        return html_table(self._headers, self.table(), caption=self.summary())
+
+    def to_frame(self) -> Any:
+        return to_frame(self._headers, self.table())
+
+
+def transition(before: Sequence[ScoreResult], migrations: Sequence[Migration], band_order: Sequence[str]) -> Transition:
+    old_ranks = competition_ranks([r.fraction for r in before])
+    lows = sorted(m.index_range.low for m in migrations)
+    highs = sorted(m.index_range.high for m in migrations)
+    import bisect
+
+    rows = []
+    for r, m, rank in zip(before, migrations, old_ranks, strict=True):
+        rng = m.index_range
+        # others strictly above me when I am at my best (others at their lowest), and at my worst
+        above_best = len(lows) - bisect.bisect_right(lows, rng.high)
+        above_worst = len(highs) - bisect.bisect_right(highs, rng.low) - (1 if rng.high > rng.low else 0)
+        direction = "gain" if rng.low > r.fraction else "loss" if rng.high < r.fraction else "uncertain"
+        lo_i, hi_i = band_order.index(rng.predikat_high), band_order.index(rng.predikat_low)
+        disagrees = not lo_i <= band_order.index(r.predikat) <= hi_i if r.predikat in band_order else True
+        rows.append(
+            TransitionRow(
+                r.subject,
+                r.period,
+                r.display,
+                r.predikat,
+                rank,
+                rng,
+                above_best + 1,
+                above_worst + 1,
+                direction,
+                disagrees,
+            )
+        )
+    return Transition(
+        before[0].catalogue if before else "", migrations[0].crosswalk.target if migrations else "", tuple(rows)
+    )
