@@ -495,12 +495,12 @@ class Engine:
     def diff(self, old: str, new: str) -> CatalogueDiff:
         """What changed from catalogue `old` to `new`: indicators added, removed, renamed, moved,
         reweighted, re-scaled, split or merged; groups added, removed, reweighted; bands."""
+        from .versions.compose import version_graph
         from .versions.diff import diff
 
-        try:
-            composed: ComposedCrosswalk | None = self.crosswalk(old, new)
-        except CatalogueError:
-            composed = None
+        g = version_graph(self.crosswalks())  # a broken crosswalk is an error, not "no crosswalk"
+        linked = old in g and new in g and nx.has_path(g, old, new)
+        composed = self.crosswalk(old, new) if linked else None
         return diff(self.catalogue(old), self.catalogue(new), composed)
 
     def migrate(self, assessment: Assessment, *, to: str) -> Migration:
