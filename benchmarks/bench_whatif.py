@@ -340,7 +340,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         lat.sort()
         checks.append(
             f"| {label} | {already} | {feasible} | {infeasible} | {worse} | {greedy_failed} | "
-            f"{statistics.median(lat) * 1e3:.1f} / {lat[int(0.95 * (len(lat) - 1))] * 1e3:.1f} / {lat[-1] * 1e3:.1f} |"
+            f"{statistics.median(lat) * 1e3:.1f} / {lat[int(0.95 * (len(lat) - 1))] * 1e3:.1f} / {lat[-1] * 1e3:.1f} | "
+            f"{sum(t >= TARGET_PLAN_ONE_S for t in lat)} |"
         )
 
     def plan_all(batch: Sequence[Assessment], kw: dict[str, Any]) -> list[Any]:
@@ -448,11 +449,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\n## Planner: {len(agencies)} agencies, target {TARGET} (index ≥ {float(target):g}), untimed check pass\n")
     print(
         "| variant | already met | feasible | infeasible | greedy costs more | greedy fails, exact feasible | "
-        "plan ms per agency: median / p95 / max |"
+        f"plan ms per agency: median / p95 / max | agencies ≥ {TARGET_PLAN_ONE_S * 1e3:g} ms |"
     )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     print("\n".join(checks))
-    print("\nThe exact plan never cost more than greedy (asserted), and every feasible plan reaches the target.")
+    print(
+        "\nPer-agency times come from this single untimed pass (one call each, so noisier than the rows above)."
+        " The exact plan never cost more than greedy (asserted), and every feasible plan reaches the target."
+    )
     print(
         "'1st trial' is the first call of the row in this process (the numpy rows then touch fresh memory);"
         " 'holds?' judges the median."

@@ -375,3 +375,12 @@ def test_findings_in_bahasa_indonesia_are_indonesian(engine: Engine) -> None:
     assert "tidak ada review_report yang sah untuk tingkat 4" in f.message("id")
     assert "tidak kurang dari 2 tahun pada 2024-06-30" in f.message("id")
     assert "not under 2 year(s) old" in f.message("en")
+
+
+def test_service_names_compare_whole_words(engine: Engine) -> None:
+    """'Pelayanan Kesehatan' is not 'Kesehatan': only whole filler words are ignored."""
+    a = assess(services={45: "Pelayanan Kesehatan", 46: "Layanan Kesehatan", 47: "Pendidikan"})
+    findings = engine.check(a, as_of=AS_OF)
+    assert findings == []
+    b = assess(services={45: "Layanan Kesehatan", 46: "Kesehatan", 47: "Pendidikan"})
+    assert [f.indicators for f in engine.check(b, as_of=AS_OF)] == [("46", "45")]

@@ -47,7 +47,9 @@ def test_simulate_reproducible_and_backends_agree() -> None:
 
 def test_simulate_distribution_is_right() -> None:
     s = ENGINE.simulate(STAGED, n=20000, seed=3)
-    base = ENGINE.score(STAGED.model_copy(update={"levels": STAGED.levels | {"1": 3, "45": 2, "47": 1}})).numerator
+    base = ENGINE.score(
+        STAGED.model_copy(update={"levels": STAGED.levels | {"1": 3, "2": 4, "45": 2, "47": 1}})
+    ).numerator
     values = set(s.sorted_numerators)
     expected = {base + d1 + d45 + d47 for d1 in (0, 260) for d45 in (0, 900) for d47 in (0, 1200)}
     assert values == expected
@@ -151,3 +153,9 @@ assert 'numpy' not in sys.modules and 'pandas' not in sys.modules
     assert lines[0].endswith("True python")
     assert lines[1] == "numpy: backend 'numpy' needs numpy: pip install 'spbe_engine[fast]'"
     assert lines[2] == "pandas: this needs pandas: pip install 'spbe_engine[pandas]'"
+
+
+def test_agreeing_stages_replace_the_declared_level() -> None:
+    a = assess({"7": 2}, stages={"self_assessment": {"7": 4}, "external_assessor": {"7": 4}})
+    s = ENGINE.simulate(a, n=5, seed=1)
+    assert s.uncertain == () and set(s.sorted_numerators) == {30000 + 130}  # 7 at 4, not the declared 2

@@ -235,3 +235,8 @@ def test_plan_is_optimal_against_brute_force(
             x = r.indicator
             if final[x] > a.levels[x]:
                 assert all(final[q] >= final[x] - r.max_gap for q in r.requires)
+
+
+def test_free_steps_come_first_in_marginal_impact() -> None:
+    m = ENGINE.marginal_impact(assess(), costs={"7": 0})
+    assert m.rows[0].indicator == "7" and m.rows[0].gain_per_cost is None

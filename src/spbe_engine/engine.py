@@ -349,7 +349,7 @@ class Engine:
             raise SpbeError(
                 f"unknown node {key!r} in catalogue {catalogue_id}",
                 field="impact",
-                allowed="indicator, group or rule ids",
+                allowed="indicator ids, group ids, 'index', or 'rule:<rule id>'",
             )
         return set(nx.descendants(g, key))
 

@@ -310,6 +310,14 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     return 0
 
 
+def _exact(f: Any) -> str:
+    """An exact value for JSON: a decimal string when it terminates, else "numerator/denominator"."""
+    from ..scoring.numbers import to_decimal
+
+    d = to_decimal(f.numerator, f.denominator)
+    return str(d) if d == f else f"{f.numerator}/{f.denominator}"
+
+
 def _int(text: str, what: str) -> int:
     try:
         return int(text)
@@ -323,6 +331,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     from .._yaml import load_yaml_file
 
+    if args.periods != 1 and args.max_steps is None:
+        raise SpbeError("--periods splits a plan under --max-steps; give --max-steps too", field="--periods")
     engine = _engine()
     costs = load_yaml_file(Path(args.costs)) if args.costs else None
     if costs is not None and not isinstance(costs, dict):
@@ -354,14 +364,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
                     "target": p.target_label,
                     "feasible": p.feasible,
                     "reason": p.reason,
-                    "total_cost": str(p.total_cost),
+                    "total_cost": _exact(p.total_cost),
                     "steps": [
                         {
                             "period": s.period,
                             "indicator": s.indicator,
                             "from": s.from_level,
                             "to": s.to_level,
-                            "cost": str(s.cost),
+                            "cost": _exact(s.cost),
                         }
                         for s in p.steps
                     ],
@@ -397,11 +407,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                     "seed": s.seed,
                     "backend": s.backend,
                     "uncertain": list(s.uncertain),
-                    "mean": str(s.mean.numerator / s.mean.denominator),
+                    "mean": _exact(s.mean),
                     "quantiles": {k: str(v) for k, v in s.quantiles().items()},
-                    "predikat_probabilities": {
-                        k: str(v.numerator / v.denominator) for k, v in s.predikat_probabilities.items()
-                    },
+                    "predikat_probabilities": {k: _exact(v) for k, v in s.predikat_probabilities.items()},
                 }
             )
             continue
@@ -523,7 +531,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", metavar="ID=LEVEL", help="a changed level (repeatable)")
     p.add_argument("--weighting", default=None, help="weighting scheme of the scenario")
     p.add_argument("--weight", action="append", metavar="ID=WEIGHT", help="a custom weight (repeatable)")
-    p.add_argument("--peers", nargs="+", metavar="PEERS", help="files of peer assessments to rank against")
+    p.add_argument("--peers", action="append", metavar="PEERS", help="a file of peer assessments (repeatable)")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.set_defaults(func=cmd_whatif)
 

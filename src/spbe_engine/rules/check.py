@@ -169,8 +169,12 @@ def _condition(cr: CompiledRules, rule: Rule, levels: dict[str, int], changes: l
     return out
 
 
+_FILLER = {"tingkat", "kematangan", "layanan"}
+
+
 def _norm(name: str) -> str:
-    return " ".join(name.casefold().replace("tingkat kematangan", "").replace("layanan", "").split())
+    """Compare service names without the words every indicator name shares (whole words only)."""
+    return " ".join(w for w in name.casefold().split() if w not in _FILLER)
 
 
 def _distinct(cr: CompiledRules, rule: Rule, a: Assessment) -> list[Finding]:

@@ -90,7 +90,8 @@ class Simulation:
 
 
 def level_distributions(cc: CompiledCatalogue, r: ScoreResult) -> list[tuple[int, list[int], list[Fraction]]]:
-    """Per indicator position: (position, levels, probabilities) for the uncertain ones."""
+    """Per indicator position with stage values or a distribution: (position, levels, probabilities).
+    Stage values replace the declared level even when they all agree (then with probability 1)."""
     a = r.assessment
     out = []
     for n, iid in enumerate(cc.ids):
@@ -109,7 +110,7 @@ def level_distributions(cc: CompiledCatalogue, r: ScoreResult) -> list[tuple[int
                     field=f"distributions.{iid}",
                     allowed=f"{cc.lo[n]}–{cc.hi[n]}",
                 )
-        if len(dist) > 1:
+        if dist:
             out.append((n, list(dist), list(dist.values())))
     return out
 
@@ -118,9 +119,11 @@ def simulate(r: ScoreResult, n: int, seed: int, backend: str = "auto") -> Simula
     if n < 1:
         raise AssessmentError("n must be at least 1", field="n")
     cc = r.compiled
-    uncertain = level_distributions(cc, r)
-    positions = {pos for pos, _, _ in uncertain}
-    fixed = sum(r.levels[k] * cc.weights[k] for k in range(len(cc.ids)) if k not in positions)
+    drawn = level_distributions(cc, r)
+    positions = {pos for pos, _, _ in drawn}
+    fixed_by_stage = sum(levels[0] * cc.weights[pos] for pos, levels, _ in drawn if len(levels) == 1)
+    uncertain = [d for d in drawn if len(d[1]) > 1]
+    fixed = sum(r.levels[k] * cc.weights[k] for k in range(len(cc.ids)) if k not in positions) + fixed_by_stage
     key = base(seed)
     m = len(uncertain)
     np = numpy_or_none(backend)

@@ -96,5 +96,13 @@ def marginal_impact(r: ScoreResult, costs: StepCosts) -> MarginalImpact:
             k = -((-distance) // gain)  # ceil
             steps = int(k) if level + k <= hi else None
         rows.append(MarginalRow(iid, names[n], level, hi, gain, cost, steps))
-    rows.sort(key=lambda m: (m.gain_per_cost is None, -(m.gain_per_cost or 0), cc.position[m.indicator]))
+
+    def rank(m: MarginalRow) -> tuple[int, Fraction, int]:
+        if m.gain and not m.cost:
+            return (0, -m.gain, cc.position[m.indicator])  # a free step comes first
+        if m.gain_per_cost is None:
+            return (2, Fraction(0), cc.position[m.indicator])  # already at the maximum
+        return (1, -m.gain_per_cost, cc.position[m.indicator])
+
+    rows.sort(key=rank)
     return MarginalImpact(r, nxt.predikat if nxt else None, distance, tuple(rows))
