@@ -132,7 +132,8 @@ def test_plan_already_there_and_infeasible() -> None:
     p = ENGINE.plan(low, "Memuaskan", max_level=4)
     assert not p.feasible and p.max_reachable == 4
     assert (
-        p.reason == "the maximum reachable index under these limits and the maximum levels given is 4.00 "
+        p.reason
+        == "the maximum reachable index under these limits and the maximum levels given and the prerequisite rules is 4.00 "
         "(exactly 4), below Memuaskan"
     )
     p = ENGINE.plan(low, 5, max_steps_per_period=10)

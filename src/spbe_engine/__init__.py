@@ -22,14 +22,27 @@ from .model.crosswalk import Crosswalk, CrosswalkEdge, LevelMap
 from .model.rules import Evidence, EvidenceKind, EvidenceRequirement, EvidenceRule, Rule, RuleMessage
 from .rules.finding import Finding, LevelChange
 from .scoring.result import GroupScore, IndicatorScore, ScoreResult
+from .uncertainty.sensitivity import RankInterval, WeightSensitivity
+from .uncertainty.simulate import Simulation
+from .versions.compose import ComposedCrosswalk, Provenance
+from .versions.diff import CatalogueChange, CatalogueDiff
+from .versions.migrate import IndexRange, Migration
+from .versions.transition import Transition, TransitionRow
 from .weighting import WeightingScheme
+from .whatif.marginal import MarginalImpact, MarginalRow
+from .whatif.planner import Plan, PlanStep
+from .whatif.scenario import Comparison, ScenarioTable
 
 __all__ = [
     "Assessment",
     "AssessmentError",
     "Band",
     "Catalogue",
+    "CatalogueChange",
+    "CatalogueDiff",
     "CatalogueError",
+    "Comparison",
+    "ComposedCrosswalk",
     "ComputedIndicator",
     "Crosswalk",
     "CrosswalkEdge",
@@ -41,21 +54,34 @@ __all__ = [
     "Finding",
     "Group",
     "GroupScore",
+    "IndexRange",
     "Indicator",
     "IndicatorScore",
     "Level",
     "LevelChange",
     "LevelMap",
     "LevelScale",
+    "MarginalImpact",
+    "MarginalRow",
+    "Migration",
     "Note",
+    "Plan",
+    "PlanStep",
     "PluginError",
     "PluginInfo",
+    "Provenance",
+    "RankInterval",
     "Regulation",
     "Rule",
     "RuleMessage",
+    "ScenarioTable",
     "ScoreResult",
+    "Simulation",
     "Source",
     "SpbeError",
+    "Transition",
+    "TransitionRow",
+    "WeightSensitivity",
     "WeightingScheme",
     "__version__",
     "hookimpl",

@@ -17,9 +17,8 @@ from fractions import Fraction
 from importlib import metadata
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import pluggy
 
 from . import hookspecs
@@ -31,9 +30,6 @@ from .model.assessment import Assessment
 from .model.catalogue import Catalogue, LevelScale
 from .model.crosswalk import Crosswalk
 from .model.rules import Rule
-from .rules.check import CheckOutcome, CompiledRules, compile_rules
-from .rules.check import check as _check
-from .rules.check import supported_levels as _supported
 from .rules.finding import Finding
 from .scoring.compiled import CompiledCatalogue, compile_catalogue
 from .scoring.result import ScoreResult
@@ -51,6 +47,11 @@ from .whatif.planner import Plan
 from .whatif.scenario import Comparison, ScenarioTable
 
 Target = str | int | Decimal | Fraction | float
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .rules.check import CheckOutcome, CompiledRules
 
 __all__ = ["Engine", "PluginInfo"]
 
@@ -325,6 +326,8 @@ class Engine:
                 if rule.id in rules:
                     raise PluginError(f"rule {rule.id!r} is provided by both {rules[rule.id][0]!r} and {plugin!r}")
                 rules[rule.id] = (plugin, rule)
+            from .rules.check import compile_rules
+
             try:
                 cr = compile_rules(cat, tuple(r for _, r in rules.values()))
             except CatalogueError as exc:
@@ -343,6 +346,8 @@ class Engine:
     def impact(self, catalogue_id: str, node: str) -> set[str]:
         """Every node reached from an indicator (or group, or rule): the groups, the index and the
         rules it feeds, and what those rules may change."""
+        import networkx as nx
+
         g = self.graph(catalogue_id)
         key = str(node)
         if key not in g:
@@ -369,7 +374,9 @@ class Engine:
                     field=f"levels.{iid}",
                     allowed=f"{cc.lo[n]}–{cc.hi[n]}",
                 )
-        return _check(self._compiled_rules(assessment.catalogue), assessment, as_of or dt.date.today())
+        from .rules.check import check
+
+        return check(self._compiled_rules(assessment.catalogue), assessment, as_of or dt.date.today())
 
     def check(self, assessment: Assessment, *, as_of: dt.date | None = None) -> list[Finding]:
         """Findings of the evidence rules and cross-indicator rules for one assessment, as of a date
@@ -378,8 +385,10 @@ class Engine:
 
     def supported_levels(self, assessment: Assessment, *, as_of: dt.date | None = None) -> dict[str, int]:
         """For each indicator that carries evidence, the highest continuous level it supports."""
+        from .rules.check import supported_levels
+
         cr = self._compiled_rules(assessment.catalogue)
-        return {k: s.level for k, s in _supported(cr, assessment, as_of or dt.date.today()).items()}
+        return {k: s.level for k, s in supported_levels(cr, assessment, as_of or dt.date.today()).items()}
 
     # -- computed indicators -----------------------------------------------------------
 
@@ -495,6 +504,8 @@ class Engine:
     def diff(self, old: str, new: str) -> CatalogueDiff:
         """What changed from catalogue `old` to `new`: indicators added, removed, renamed, moved,
         reweighted, re-scaled, split or merged; groups added, removed, reweighted; bands."""
+        import networkx as nx
+
         from .versions.compose import version_graph
         from .versions.diff import diff
 

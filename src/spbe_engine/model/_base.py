@@ -22,7 +22,7 @@ class StrictModel(BaseModel):
     pydantic's multi-line report. Nested models compose their paths.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
     _error: ClassVar[type[SpbeError]] = SpbeError
 
     def __init__(self, /, **data: Any) -> None:

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from ..model.assessment import Assessment
 from ..model.catalogue import Catalogue
@@ -15,6 +13,9 @@ from ..model.rules import Rule
 from .evidence import LevelNeed, Support, check_items, compile_needs, supported_level
 from .finding import Finding, LevelChange
 from .graph import build_graph, rule_node, rule_order
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["CheckOutcome", "CompiledRules", "compile_rules"]
 
@@ -49,6 +50,8 @@ def compile_rules(catalogue: Catalogue, rules: tuple[Rule, ...]) -> CompiledRule
     for ind in catalogue.indicators():
         scale = catalogue.scale(ind.scale)
         lo[ind.id], hi[ind.id] = scale.min, scale.max
+    import networkx as nx
+
     nx.freeze(graph)
     return CompiledRules(
         catalogue, graph, ordered, compile_needs(catalogue), lo, hi, frozenset(k.id for k in catalogue.evidence.kinds)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from ..errors import CatalogueError
 from ..model.catalogue import Catalogue
 from ..model.crosswalk import Crosswalk
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 CONFIDENCE = ("low", "medium", "high")
 
@@ -47,6 +49,8 @@ class ComposedCrosswalk:
 
 
 def version_graph(crosswalks: Sequence[Crosswalk]) -> nx.DiGraph[str]:
+    import networkx as nx
+
     g: nx.DiGraph[str] = nx.DiGraph()
     for cw in crosswalks:
         g.add_edge(cw.source, cw.target, crosswalk=cw)
@@ -54,6 +58,8 @@ def version_graph(crosswalks: Sequence[Crosswalk]) -> nx.DiGraph[str]:
 
 
 def path_between(g: nx.DiGraph[str], source: str, target: str) -> tuple[Crosswalk, ...]:
+    import networkx as nx
+
     if source == target:
         raise CatalogueError(f"{source} and {target} are the same catalogue", field="to")
     try:

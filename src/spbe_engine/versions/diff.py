@@ -21,7 +21,7 @@ def _norm(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class Change:
+class CatalogueChange:
     """One change: its kind, the ids on each side, and what it was and became."""
 
     kind: str  # added, removed, renamed, moved, reweighted, rescaled, split, merged, partial, band
@@ -36,11 +36,11 @@ class Change:
 class CatalogueDiff:
     old: str
     new: str
-    changes: tuple[Change, ...]
+    changes: tuple[CatalogueChange, ...]
     counts: dict[str, tuple[int, int]] = field(default_factory=dict)
     matched_by: str = "id and name"
 
-    def _of(self, kind: str, what: str = "indicator") -> list[Change]:
+    def _of(self, kind: str, what: str = "indicator") -> list[CatalogueChange]:
         return [c for c in self.changes if c.kind == kind and c.what == what]
 
     added = property(lambda self: self._of("added"))
@@ -118,25 +118,25 @@ def _scale_sig(cat: Catalogue, ind: Indicator) -> str:
 
 
 def diff(old: Catalogue, new: Catalogue, crosswalk: ComposedCrosswalk | None) -> CatalogueDiff:
-    changes: list[Change] = []
+    changes: list[CatalogueChange] = []
     po, pn = _paths(old), _paths(new)
     pairs: list[tuple[str, str]] = []
     if crosswalk is not None:
         for t, prov in crosswalk.provenance.items():
             if prov.new or not prov.sources:
-                changes.append(Change("added", "indicator", (), (t,), "", pn[t][0].name))
+                changes.append(CatalogueChange("added", "indicator", (), (t,), "", pn[t][0].name))
             elif len(prov.sources) > 1:
-                changes.append(Change("merged", "indicator", prov.sources, (t,), "", pn[t][0].name))
+                changes.append(CatalogueChange("merged", "indicator", prov.sources, (t,), "", pn[t][0].name))
             else:
                 pairs.append((prov.sources[0], t))
         for s in crosswalk.removed:
-            changes.append(Change("removed", "indicator", (s,), (), po[s][0].name, ""))
+            changes.append(CatalogueChange("removed", "indicator", (s,), (), po[s][0].name, ""))
         fan: dict[str, list[str]] = {}
         for s, t in pairs:
             fan.setdefault(s, []).append(t)
         for s, ts in fan.items():
             if len(ts) > 1:
-                changes.append(Change("split", "indicator", (s,), tuple(ts), po[s][0].name, ""))
+                changes.append(CatalogueChange("split", "indicator", (s,), tuple(ts), po[s][0].name, ""))
         pairs = [(s, t) for s, t in pairs if len(fan[s]) == 1]
     else:
         by_name = {_norm(i.name): iid for iid, (i, _) in pn.items()}
@@ -144,23 +144,25 @@ def diff(old: Catalogue, new: Catalogue, crosswalk: ComposedCrosswalk | None) ->
         for iid, (ind, _) in po.items():
             match = iid if iid in pn and _norm(pn[iid][0].name) == _norm(ind.name) else by_name.get(_norm(ind.name))
             if match is None or match in used:
-                changes.append(Change("removed", "indicator", (iid,), (), ind.name, ""))
+                changes.append(CatalogueChange("removed", "indicator", (iid,), (), ind.name, ""))
             else:
                 used.add(match)
                 pairs.append((iid, match))
         for iid, (ind, _) in pn.items():
             if iid not in used:
-                changes.append(Change("added", "indicator", (), (iid,), "", ind.name))
+                changes.append(CatalogueChange("added", "indicator", (), (iid,), "", ind.name))
     for s, t in pairs:
         (oi, opath), (ni, npath) = po[s], pn[t]
         if _norm(oi.name) != _norm(ni.name):
-            changes.append(Change("renamed", "indicator", (s,), (t,), oi.name, ni.name))
+            changes.append(CatalogueChange("renamed", "indicator", (s,), (t,), oi.name, ni.name))
         if _norm(opath) != _norm(npath):
-            changes.append(Change("moved", "indicator", (s,), (t,), opath, npath))
+            changes.append(CatalogueChange("moved", "indicator", (s,), (t,), opath, npath))
         if oi.weight != ni.weight:
-            changes.append(Change("reweighted", "indicator", (s,), (t,), str(oi.weight), str(ni.weight)))
+            changes.append(CatalogueChange("reweighted", "indicator", (s,), (t,), str(oi.weight), str(ni.weight)))
         if _scale_sig(old, oi) != _scale_sig(new, ni):
-            changes.append(Change("rescaled", "indicator", (s,), (t,), _scale_sig(old, oi), _scale_sig(new, ni)))
+            changes.append(
+                CatalogueChange("rescaled", "indicator", (s,), (t,), _scale_sig(old, oi), _scale_sig(new, ni))
+            )
     changes.extend(_groups(old, new))
     changes.extend(_bands(old, new))
     counts = {
@@ -172,7 +174,7 @@ def diff(old: Catalogue, new: Catalogue, crosswalk: ComposedCrosswalk | None) ->
     return CatalogueDiff(old.id, new.id, tuple(changes), counts, how)
 
 
-def _groups(old: Catalogue, new: Catalogue) -> list[Change]:
+def _groups(old: Catalogue, new: Catalogue) -> list[CatalogueChange]:
     og, ng = list(old.all_groups()), list(new.all_groups())
     by_name = {_norm(g.name): g for g in ng}
     matched: set[str] = set()
@@ -180,20 +182,22 @@ def _groups(old: Catalogue, new: Catalogue) -> list[Change]:
     for g in og:
         m = by_name.get(_norm(g.name))
         if m is None or m.id in matched:
-            out.append(Change("removed", "group", (g.id,), (), f"{g.name} ({g.weight})", ""))
+            out.append(CatalogueChange("removed", "group", (g.id,), (), f"{g.name} ({g.weight})", ""))
             continue
         matched.add(m.id)
         if g.weight != m.weight:
             out.append(
-                Change("reweighted", "group", (g.id,), (m.id,), f"{g.name}: {g.weight}", f"{m.name}: {m.weight}")
+                CatalogueChange(
+                    "reweighted", "group", (g.id,), (m.id,), f"{g.name}: {g.weight}", f"{m.name}: {m.weight}"
+                )
             )
     for g in ng:
         if g.id not in matched:
-            out.append(Change("added", "group", (), (g.id,), "", f"{g.name} ({g.weight})"))
+            out.append(CatalogueChange("added", "group", (), (g.id,), "", f"{g.name} ({g.weight})"))
     return out
 
 
-def _bands(old: Catalogue, new: Catalogue) -> list[Change]:
+def _bands(old: Catalogue, new: Catalogue) -> list[CatalogueChange]:
     def sig(c: Catalogue) -> list[tuple[Decimal, str]]:
         return [(b.lower, b.predikat) for b in c.bands]
 
@@ -203,4 +207,4 @@ def _bands(old: Catalogue, new: Catalogue) -> list[Change]:
     def fmt(c: Catalogue) -> str:
         return "; ".join(f"{p} ≥ {lo}" for lo, p in sig(c))
 
-    return [Change("changed", "band", (), (), fmt(old), fmt(new))]
+    return [CatalogueChange("changed", "band", (), (), fmt(old), fmt(new))]

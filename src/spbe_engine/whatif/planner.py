@@ -244,8 +244,9 @@ def solve(
         reach = Fraction(before.numerator + best_gain, cc.total)
         limit = f" with at most {step_limit} step(s)" if step_limit is not None else ""
         levels = " and the maximum levels given" if any(cap[i] < cc.hi[cc.position[i]] for i in ids) else ""
+        by_rules = " and the prerequisite rules" if rules else ""
         reason = (
-            f"the maximum reachable index under these limits{limit}{levels} is "
+            f"the maximum reachable index under these limits{limit}{levels}{by_rules} is "
             f"{display(reach.numerator, reach.denominator)} (exactly {to_decimal(reach.numerator, reach.denominator)}),"
             f" below {target_label}"
         )
