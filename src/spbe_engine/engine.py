@@ -23,6 +23,9 @@ import pluggy
 
 from . import hookspecs
 from ._builtins import BUILTIN_PLUGINS
+from .accountability.monitoring import Series
+from .accountability.ownership import Ownership, Targets
+from .accountability.report import Accountability
 from .catalogue.loader import catalogue_from_data, load_catalogue_file
 from .computed import ComputedIndicator
 from .errors import AssessmentError, CatalogueError, PluginError, SpbeError
@@ -30,6 +33,7 @@ from .model.assessment import Assessment
 from .model.catalogue import Catalogue, LevelScale
 from .model.crosswalk import Crosswalk
 from .model.rules import Rule
+from .ranking import RankRow
 from .rules.finding import Finding
 from .scoring.compiled import CompiledCatalogue, compile_catalogue
 from .scoring.result import ScoreResult
@@ -538,6 +542,105 @@ class Engine:
         before = self.score_many(items)
         migrations = [self.migrate(a, to=to) for a in items]
         return transition(before, migrations, [b.predikat for b in self.catalogue(to).bands])
+
+    # -- peers, accountability and monitoring -------------------------------------------
+
+    def rank(
+        self, assessments: Iterable[Assessment], *, within: str | None = None, by: str = "display"
+    ) -> list[RankRow]:
+        """Rank agencies, within groups given by a tag (e.g. `within="province"`). Ties share a rank
+        and the next rank skips (1, 2, 2, 4). `by="display"` ranks on the published 2-decimal index,
+        as the official tables show it; `by="index"` on the exact value."""
+        from .ranking import RankRow, competition_ranks
+
+        if by not in ("display", "index"):
+            raise SpbeError(f"unknown ranking {by!r}", field="by", allowed="display, index")
+        results = self.score_many(assessments)
+        groups: dict[str, list[ScoreResult]] = {}
+        for r in results:
+            if within is not None and within not in r.assessment.tags:
+                raise AssessmentError(f"assessment {r.subject!r} has no tag {within!r}", field=f"tags.{within}")
+            groups.setdefault(r.assessment.tags[within] if within else "", []).append(r)
+        out: list[RankRow] = []
+        for group, rs in groups.items():
+            values = [Fraction(Decimal(r.display)) if by == "display" else r.fraction for r in rs]
+            ranked = sorted(zip(competition_ranks(values), rs, strict=True), key=lambda x: (x[0], x[1].subject))
+            out.extend(RankRow(r.subject, r.period, group, n, r.display, r.predikat, r.fraction) for n, r in ranked)
+        return out
+
+    def accountability(
+        self,
+        assessment: Assessment,
+        *,
+        owners: str | PathLike[str] | Ownership,
+        targets: str | PathLike[str] | Targets | None = None,
+        as_of: dt.date | None = None,
+        plan_target: Target | None = None,
+    ) -> Accountability:
+        """Per unit (OPD): its indicators, levels and targets, index points at stake, evidence status,
+        findings and its share of the planner's steps; units ranked by points at stake. The plan aims
+        at `plan_target`, else the next target index after the period (from `targets`), else the next
+        band."""
+        from .accountability.ownership import load_ownership, load_targets
+        from .accountability.report import build
+
+        cc = self.compiled(assessment.catalogue)
+        ids = list(cc.ids)
+        own = (
+            owners
+            if isinstance(owners, Ownership)
+            else load_ownership(owners, catalogue=assessment.catalogue, indicator_ids=ids)
+        )
+        tg = (
+            targets
+            if isinstance(targets, Targets) or targets is None
+            else load_targets(
+                targets, indicator_ids=ids, lo=dict(zip(ids, cc.lo, strict=True)), hi=dict(zip(ids, cc.hi, strict=True))
+            )
+        )
+        result = self.score(assessment)
+        goal: Target | None = plan_target
+        upcoming = tg.next_index_target(assessment.period) if tg is not None and plan_target is None else None
+        if upcoming is not None:
+            goal = upcoming[1]
+        if goal is None:
+            bands = list(cc.catalogue.bands)
+            pos = bands.index(cc.band(result.numerator, cc.total))
+            goal = Fraction(bands[pos - 1].lower) if pos > 0 else None
+        plan = self.plan(assessment, goal) if goal is not None else None
+        return build(result, own, tg, self.check(assessment, as_of=as_of), plan)
+
+    def series(
+        self, assessments: Iterable[Assessment], *, targets: str | PathLike[str] | Targets | None = None
+    ) -> Series:
+        """One subject's assessments across periods, in period order, against a target path. Points made
+        under an older catalogue continue through the crosswalk into the latest one (marked migrated)."""
+        from .accountability.monitoring import Series, SeriesPoint
+        from .accountability.ownership import load_targets
+
+        items = sorted(assessments, key=lambda a: a.period)
+        if not items:
+            raise AssessmentError("a series needs at least one assessment", field="assessments")
+        subjects = {a.subject for a in items}
+        if len(subjects) > 1:
+            raise AssessmentError(
+                f"a series follows one subject, got {len(subjects)}: {sorted(subjects)[:3]}", field="subject"
+            )
+        latest = items[-1].catalogue
+        cc = self.compiled(latest)
+        ids = list(cc.ids)
+        tg = (
+            targets
+            if isinstance(targets, Targets) or targets is None
+            else load_targets(
+                targets, indicator_ids=ids, lo=dict(zip(ids, cc.lo, strict=True)), hi=dict(zip(ids, cc.hi, strict=True))
+            )
+        )
+        points = []
+        for a in items:
+            migrated = self.migrate(a, to=latest) if a.catalogue != latest else None
+            points.append(SeriesPoint(a.period, self.score(a), migrated, tg.index_target(a.period) if tg else None))
+        return Series(items[-1].subject, latest, tuple(points))
 
     # -- what-if -----------------------------------------------------------------------
 

@@ -4,9 +4,10 @@ rank skips ("1, 2, 2, 4"). Ranks compare exact values, never rounded ones."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
-__all__ = ["competition_ranks"]
+__all__ = ["RankRow", "competition_ranks"]
 
 
 def competition_ranks(values: Sequence[Fraction | int]) -> list[int]:
@@ -21,3 +22,16 @@ def competition_ranks(values: Sequence[Fraction | int]) -> list[int]:
             prev = values[i]
         ranks[i] = rank
     return ranks
+
+
+@dataclass(frozen=True)
+class RankRow:
+    """One agency's rank within its group (e.g. all agencies of a province)."""
+
+    subject: str
+    period: str
+    group: str
+    rank: int
+    display: str
+    predikat: str
+    index: Fraction

@@ -100,7 +100,9 @@ def parse_target(engine: Engine, catalogue_id: str, target: Target) -> tuple[Fra
         value = Fraction(target)
     else:
         raise SpbeError(f"unknown target {target!r}", field="target")
-    return value, str(Decimal(value.numerator) / Decimal(value.denominator))
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    label = f"{exact:.2f}" if exact == exact.quantize(Decimal("0.01")) else str(exact)
+    return value, label
 
 
 def plan(

@@ -1,0 +1,250 @@
+"""Accountability per unit: each OPD's indicators, what they are worth to the city's index, the
+evidence still open, the findings, the stages, and its share of the planner's recommended steps."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from ..model.assessment import STAGES
+from ..notebook import html_table, to_frame
+from ..scoring.numbers import display
+from .ownership import Ownership, Targets, Unit
+
+if TYPE_CHECKING:
+    from ..rules.finding import Finding
+    from ..scoring.result import ScoreResult
+    from ..whatif.planner import Plan
+
+__all__ = ["Accountability", "IndicatorLine", "UnitReport"]
+
+EVIDENCE_STATUSES = ("pending", "accepted", "rejected", "needs_revision")
+
+
+def points(f: Fraction) -> str:
+    return display(f.numerator, f.denominator, 4)
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    indicator: str
+    name: str
+    role: str  # lead or support
+    level: int
+    target: int | None
+    max_level: int
+    weight: Decimal
+    at_stake_target: Fraction  # index gain if the indicator reaches its target
+    at_stake_max: Fraction  # index gain if it reaches the top of its scale
+    evidence: dict[str, int]
+    findings: tuple[Finding, ...]
+    plan_steps: int
+    stages: dict[str, int | None] = field(default_factory=dict)
+
+    @property
+    def stage_gap(self) -> int | None:
+        """Self-assessment minus the last verified stage (final, else external assessor)."""
+        own = self.stages.get("self_assessment")
+        verified = (
+            self.stages.get("final") if self.stages.get("final") is not None else self.stages.get("external_assessor")
+        )
+        return None if own is None or verified is None else own - verified
+
+
+@dataclass(frozen=True)
+class UnitReport:
+    unit: Unit
+    lines: tuple[IndicatorLine, ...]
+    plan_total_steps: int
+
+    @property
+    def lead(self) -> tuple[IndicatorLine, ...]:
+        return tuple(x for x in self.lines if x.role == "lead")
+
+    @property
+    def at_stake_target(self) -> Fraction:
+        return sum((x.at_stake_target for x in self.lead), Fraction(0))
+
+    @property
+    def at_stake_max(self) -> Fraction:
+        return sum((x.at_stake_max for x in self.lead), Fraction(0))
+
+    @property
+    def plan_steps(self) -> int:
+        return sum(x.plan_steps for x in self.lead)
+
+    @property
+    def plan_share(self) -> Fraction:
+        return Fraction(self.plan_steps, self.plan_total_steps) if self.plan_total_steps else Fraction(0)
+
+    @property
+    def evidence(self) -> dict[str, int]:
+        total: Counter[str] = Counter()
+        for x in self.lead:
+            total.update(x.evidence)
+        return {s: total[s] for s in EVIDENCE_STATUSES}
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for x in self.lead for f in x.findings]
+
+    headers = (
+        "indicator",
+        "name",
+        "role",
+        "level",
+        "target",
+        "weight",
+        "at stake (target)",
+        "at stake (max)",
+        "evidence pending/accepted/rejected/revision",
+        "findings",
+        "plan steps",
+    )
+
+    def rows(self) -> list[list[str]]:
+        return [
+            [
+                x.indicator,
+                x.name,
+                x.role,
+                str(x.level),
+                "" if x.target is None else str(x.target),
+                str(x.weight),
+                points(x.at_stake_target),
+                points(x.at_stake_max),
+                "/".join(str(x.evidence[s]) for s in EVIDENCE_STATUSES),
+                "; ".join(f"{f.severity}: {f.rule_id}" for f in x.findings),
+                str(x.plan_steps),
+            ]
+            for x in self.lines
+        ]
+
+    stage_headers = ("indicator", *STAGES, "gap (self − verified)")
+
+    def stage_rows(self) -> list[list[str]]:
+        out = []
+        for x in self.lines:
+            if not any(v is not None for v in x.stages.values()):
+                continue
+            gap = x.stage_gap
+            out.append(
+                [
+                    x.indicator,
+                    *("" if x.stages.get(s) is None else str(x.stages[s]) for s in STAGES),
+                    "" if gap is None else f"{gap:+d}",
+                ]
+            )
+        return out
+
+
+@dataclass(frozen=True)
+class Accountability:
+    """The accountability report of one assessment: the city summary and one report per unit."""
+
+    result: ScoreResult
+    ownership: Ownership
+    targets: Targets | None
+    plan: Plan | None
+    units: tuple[UnitReport, ...]  # ranked by points at stake (to target, then to the maximum)
+
+    def unit(self, unit_id: str) -> UnitReport:
+        for u in self.units:
+            if u.unit.id == unit_id:
+                return u
+        raise KeyError(unit_id)
+
+    summary_headers = (
+        "rank",
+        "unit",
+        "lead indicators",
+        "at stake (target)",
+        "at stake (max)",
+        "plan share",
+        "evidence pending",
+        "findings",
+    )
+
+    def summary_rows(self) -> list[list[str]]:
+        return [
+            [
+                str(n),
+                u.unit.name,
+                str(len(u.lead)),
+                points(u.at_stake_target),
+                points(u.at_stake_max),
+                f"{float(u.plan_share):.0%}",
+                str(u.evidence["pending"] + u.evidence["needs_revision"]),
+                str(len(u.findings)),
+            ]
+            for n, u in enumerate(self.units, 1)
+        ]
+
+    def headline(self) -> str:
+        r = self.result
+        text = f"{r.subject} ({r.period}): {r.catalogue} index {r.display}, {r.predikat}"
+        if self.plan is not None:
+            text += f"; {self.plan.summary()}"
+        return text
+
+    def _repr_html_(self) -> str:
+        return html_table(self.summary_headers, self.summary_rows(), caption=self.headline())
+
+    def to_frame(self) -> Any:
+        return to_frame(self.summary_headers, self.summary_rows())
+
+
+def build(
+    result: ScoreResult,
+    ownership: Ownership,
+    targets: Targets | None,
+    findings: list[Finding],
+    plan: Plan | None,
+) -> Accountability:
+    cc = result.compiled
+    a = result.assessment
+    names = [i.name for i in cc.catalogue.indicators()]
+    target_levels = dict(a.stages.get("target", {}))
+    if targets is not None:
+        target_levels.update(targets.levels)
+    steps: Counter[str] = Counter(s.indicator for s in plan.steps) if plan is not None and plan.feasible else Counter()
+    total_steps = sum(steps.values())
+    lines_by_indicator: dict[str, dict[str, Any]] = {}
+    for n, iid in enumerate(cc.ids):
+        level, hi, w = result.levels[n], cc.hi[n], cc.weights[n]
+        target = target_levels.get(iid)
+        gain_t = Fraction(max((target or level) - level, 0) * w, cc.total)
+        lines_by_indicator[iid] = {
+            "indicator": iid,
+            "name": names[n],
+            "level": level,
+            "target": target,
+            "max_level": hi,
+            "weight": cc.exact_weights[n],
+            "at_stake_target": gain_t,
+            "at_stake_max": Fraction((hi - level) * w, cc.total),
+            "evidence": {s: sum(1 for e in a.evidence.get(iid, ()) if e.status == s) for s in EVIDENCE_STATUSES},
+            "findings": tuple(f for f in findings if iid in f.indicators[:1]),
+            "plan_steps": steps.get(iid, 0),
+            "stages": {s: a.stages.get(s, {}).get(iid) for s in STAGES},  # type: ignore[call-overload]
+        }
+    reports = []
+    for unit in ownership.units:
+        lines = [
+            IndicatorLine(role="lead", **lines_by_indicator[r.indicator])
+            for r in ownership.indicators
+            if r.lead == unit.id
+        ]
+        lines += [
+            IndicatorLine(role="support", **lines_by_indicator[r.indicator])
+            for r in ownership.indicators
+            if unit.id in r.support
+        ]
+        order = {iid: n for n, iid in enumerate(cc.ids)}
+        lines.sort(key=lambda x: (x.role != "lead", order[x.indicator]))
+        reports.append(UnitReport(unit, tuple(lines), total_steps))
+    reports.sort(key=lambda u: (-u.at_stake_target, -u.at_stake_max, u.unit.name))
+    return Accountability(result, ownership, targets, plan, tuple(reports))

@@ -1,0 +1,896 @@
+"""Excel workbooks (.xlsx) for teams: a template to fill in, and an exact reader and writer.
+
+`write_template` makes a workbook for one catalogue; `write_assessment` is the same template filled
+with an assessment; `read_xlsx` reads either back into an `Assessment` (one per workbook).
+
+Layout (format version 1):
+
+- "Penilaian": a header block (catalogue, subject, period), then one row per indicator in catalogue
+  order: id, group path, name, weight, scale (read-only information), then the fillable level,
+  note, service name and one column per stage (`STAGES` order). Empty level cells mean "not assessed".
+- "Bukti Dukung" (evidence), "Tags", "Input" (named exact inputs) and "Distribusi" (level
+  probabilities): one item per row.
+- "Petunjuk": instructions in Bahasa Indonesia and English.
+- "spbe_meta" (hidden): the format version and catalogue id, and the evidence kinds for validation.
+
+Exactness: probabilities and inputs are written as text cells, so no decimal passes through a
+float; numbers typed by people are converted with `Decimal(str(value))`. Levels are integers
+(an integer-valued number such as 4.0 is accepted, 3.5 is not) and dates are dates.
+
+Text limits of the format: an empty text is an empty cell (read back as absent), line breaks come
+back as "\\n" (XML turns "\\r" into "\\n"), and text that Excel cannot hold (control characters,
+U+FFFE/U+FFFF, more than 32,767 characters) is refused when writing.
+
+openpyxl is optional (the `excel` extra) and imported only when a workbook is read or written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._version import __version__
+from .._yaml import MAX_BYTES
+from ..errors import AssessmentError, SpbeError
+from ..model.assessment import STAGES, Assessment
+from ..model.catalogue import Catalogue, Group, Indicator, LevelScale
+from ..model.rules import Evidence
+from ..notebook import require
+from .readers import LoadedAssessment, check_assessments
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+
+__all__ = ["FORMAT", "FORMAT_VERSION", "read_xlsx", "write_assessment", "write_template"]
+
+FORMAT = "spbe_engine.xlsx"
+FORMAT_VERSION = 1
+
+ASSESS = "Penilaian"
+EVIDENCE = "Bukti Dukung"
+TAGS = "Tags"
+INPUTS = "Input"
+DISTS = "Distribusi"
+HELP = "Petunjuk"
+META = "spbe_meta"
+
+# Header block of "Penilaian": field -> label in column A.
+HEADER_LABELS = {"catalogue": "Katalog", "subject": "Instansi", "period": "Periode"}
+
+# Columns of "Penilaian": field -> (header, width). Only `id`, `level`, `note`, `service` and the
+# stages are read back; the others are information for the person filling the sheet in.
+STAGE_HEADERS = {
+    "target": "Target",
+    "self_assessment": "Penilaian Mandiri",
+    "internal_verifier": "Verifikasi Internal",
+    "external_assessor": "Penilai Eksternal",
+    "final": "Nilai Akhir",
+}
+ASSESS_COLUMNS: dict[str, tuple[str, float]] = {
+    "id": ("ID Indikator", 12),
+    "group": ("Domain / Aspek", 14),
+    "name": ("Nama Indikator", 55),
+    "weight": ("Bobot", 8),
+    "scale": ("Skala", 40),
+    "level": ("Level", 8),
+    "note": ("Catatan", 40),
+    "service": ("Nama Layanan", 28),
+    **{stage: (STAGE_HEADERS[stage], 12) for stage in STAGES},
+}
+EVIDENCE_COLUMNS: dict[str, tuple[str, float]] = {
+    "indicator": ("Indikator", 11),
+    "id": ("ID Bukti", 18),
+    "level": ("Level", 8),
+    "kind": ("Jenis", 24),
+    "date": ("Tanggal", 12),
+    "status": ("Status", 16),
+    "note": ("Catatan", 50),
+}
+TAG_COLUMNS: dict[str, tuple[str, float]] = {"key": ("Kunci", 24), "value": ("Nilai", 50)}
+INPUT_COLUMNS: dict[str, tuple[str, float]] = {
+    "indicator": ("Indikator", 11),
+    "name": ("Nama", 28),
+    "value": ("Nilai", 24),
+}
+DIST_COLUMNS: dict[str, tuple[str, float]] = {
+    "indicator": ("Indikator", 11),
+    "level": ("Level", 8),
+    "probability": ("Probabilitas", 16),
+}
+STATUSES = ("pending", "accepted", "rejected", "needs_revision")
+EXTRA_ROWS = 1000  # rows of the item sheets that carry validations and text formats
+MAX_CELL_TEXT = 32_767  # Excel's limit on the characters of one cell
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_EXCEL_EPOCH = dt.date(1900, 3, 1)  # earlier dates do not survive Excel's serial numbers: written as text
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def write_assessment(engine: Engine, assessment: Assessment, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write `assessment` as a filled-in template (see `write_template`); `read_xlsx` reads it back
+    identically."""
+    return write_template(engine, assessment.catalogue, path, assessment=assessment, overwrite=overwrite)
+
+
+def write_template(
+    engine: Engine,
+    catalogue_id: str,
+    path: str | Path,
+    *,
+    assessment: Assessment | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write an .xlsx template for `catalogue_id` (filled from `assessment` when given).
+
+    The file is written atomically (a temporary file in the same directory, then renamed), and an
+    existing file is never replaced unless `overwrite=True`. Returns the path written.
+    """
+    p = Path(path)
+    if p.suffix.lower() != ".xlsx":
+        raise SpbeError(f"an Excel workbook needs the .xlsx suffix, got {p.suffix or '(none)'!r}", file=str(p))
+    if not overwrite and p.exists():
+        raise SpbeError("refusing to overwrite an existing file (pass overwrite=True)", file=str(p))
+    cat = engine.catalogue(catalogue_id)
+    if assessment is not None:
+        if assessment.catalogue != catalogue_id:
+            raise SpbeError(
+                f"the assessment is for catalogue {assessment.catalogue!r}, not {catalogue_id!r}", field="catalogue"
+            )
+        _check_ids(assessment, cat)
+    wb = _Book(cat, assessment).build()
+    _save_atomic(wb, p, overwrite=overwrite)
+    return p
+
+
+def _check_ids(a: Assessment, cat: Catalogue) -> None:
+    """Levels, notes, services and stages live on the indicator rows: their ids must be the catalogue's."""
+    ids = {i.id for i in cat.indicators()}
+    where: list[tuple[str, Iterator[str]]] = [
+        ("levels", iter(a.levels)),
+        ("notes", iter(a.notes)),
+        ("services", iter(a.services)),
+        *((f"stages.{stage}", iter(values)) for stage, values in a.stages.items()),
+    ]
+    for name, keys in where:
+        for iid in keys:
+            if iid not in ids:
+                raise SpbeError(
+                    f"indicator {iid!r} is not in catalogue {cat.id}, so it has no row in the workbook",
+                    field=f"{name}.{iid}",
+                    allowed=f"indicator ids of {cat.id}",
+                )
+
+
+def _save_atomic(wb: Any, p: Path, *, overwrite: bool) -> None:
+    tmp = p.with_name(f".{p.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for any file
+    except OSError as exc:
+        raise SpbeError(f"cannot write: {exc.strerror}", file=str(p)) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            wb.save(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if overwrite:
+            os.replace(tmp, p)
+        else:
+            try:
+                os.link(tmp, p)  # atomic and never replaces a file that appeared meanwhile
+            except FileExistsError:
+                raise SpbeError("refusing to overwrite an existing file (pass overwrite=True)", file=str(p)) from None
+            except OSError:  # no hard links on this file system
+                if p.exists():
+                    raise SpbeError(
+                        "refusing to overwrite an existing file (pass overwrite=True)", file=str(p)
+                    ) from None
+                os.replace(tmp, p)
+    except OSError as exc:
+        raise SpbeError(f"cannot write: {exc.strerror or exc}", file=str(p)) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _scale_text(scale: LevelScale) -> str:
+    names = ", ".join(f"{lv.value} {lv.name}" for lv in scale.levels)
+    return f"{scale.min}–{scale.max}: {names}"
+
+
+def _indicator_rows(cat: Catalogue) -> Iterator[tuple[Indicator, str]]:
+    """Every indicator with its group path, in catalogue order (as `Catalogue.indicators`)."""
+
+    def walk(g: Group, path: tuple[str, ...]) -> Iterator[tuple[Indicator, str]]:
+        here = (*path, g.id)
+        for ind in g.indicators:
+            yield ind, " / ".join(here)
+        for sub in g.groups:
+            yield from walk(sub, here)
+
+    for top in cat.groups:
+        yield from walk(top, ())
+
+
+@dataclass
+class _Book:
+    """Builds one workbook (openpyxl objects are `Any`: the library is optional and untyped)."""
+
+    cat: Catalogue
+    a: Assessment | None
+    xl: Any = field(init=False)
+    styles: Any = field(init=False)
+    DataValidation: Any = field(init=False)
+    get_column_letter: Callable[[int], str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.xl = require("openpyxl", "excel")
+        self.styles = require("openpyxl.styles", "excel")
+        self.DataValidation = require("openpyxl.worksheet.datavalidation", "excel").DataValidation
+        self.get_column_letter = require("openpyxl.utils", "excel").get_column_letter
+
+    # helpers
+
+    def text(self, ws: Any, row: int, col: int, value: str | None, what: str) -> Any:
+        """A text cell, never a formula (a note may start with '=')."""
+        cell = ws.cell(row=row, column=col)
+        if value is None or value == "":
+            return cell
+        bad = _NOT_XML.search(value)
+        if bad:
+            raise SpbeError(
+                f"character U+{ord(bad.group()):04X} cannot be stored in an Excel cell", field=what
+            ) from None
+        if len(value) > MAX_CELL_TEXT:
+            raise SpbeError(f"{len(value)} characters, more than an Excel cell holds ({MAX_CELL_TEXT})", field=what)
+        cell.value = value
+        cell.data_type = "s"
+        return cell
+
+    def headers(self, ws: Any, row: int, columns: Mapping[str, tuple[str, float]]) -> dict[str, int]:
+        bold = self.styles.Font(bold=True)
+        fill = self.styles.PatternFill("solid", fgColor="DDEBF7")
+        index: dict[str, int] = {}
+        for col, (key, (header, width)) in enumerate(columns.items(), 1):
+            cell = ws.cell(row=row, column=col, value=header)
+            cell.font = bold
+            cell.fill = fill
+            ws.column_dimensions[self.get_column_letter(col)].width = width
+            index[key] = col
+        return index
+
+    def validation(self, ws: Any, **kwargs: Any) -> Any:
+        dv = self.DataValidation(allow_blank=True, **kwargs)
+        ws.add_data_validation(dv)
+        return dv
+
+    def letter_range(self, col: int, first: int, last: int) -> str:
+        letter = self.get_column_letter(col)
+        return f"{letter}{first}:{letter}{last}"
+
+    # the workbook
+
+    def build(self) -> Any:
+        wb = self.xl.Workbook()
+        self.assess_sheet(wb.active)
+        self.evidence_sheet(wb.create_sheet(EVIDENCE))
+        self.tags_sheet(wb.create_sheet(TAGS))
+        self.inputs_sheet(wb.create_sheet(INPUTS))
+        self.dists_sheet(wb.create_sheet(DISTS))
+        self.help_sheet(wb.create_sheet(HELP))
+        self.meta_sheet(wb.create_sheet(META))
+        return wb
+
+    def assess_sheet(self, ws: Any) -> None:
+        cat, a = self.cat, self.a
+        ws.title = ASSESS
+        bold = self.styles.Font(bold=True)
+        ws.cell(row=1, column=1, value=f"{cat.index_name} — {cat.title}").font = self.styles.Font(bold=True, size=13)
+        values = {"catalogue": cat.id, "subject": a.subject if a else None, "period": a.period if a else None}
+        for row, (key, label) in enumerate(HEADER_LABELS.items(), 2):
+            ws.cell(row=row, column=1, value=label).font = bold
+            self.text(ws, row, 2, values[key], key)
+        ws.cell(row=2, column=3, value="(jangan diubah / do not change)")
+        ws.cell(row=3, column=3, value="nama instansi / subject assessed")
+        ws.cell(row=4, column=3, value="mis. / e.g. 2024")
+        head = 6
+        col = self.headers(ws, head, ASSESS_COLUMNS)
+        wrap = self.styles.Alignment(wrap_text=True, vertical="top")
+        fill = self.styles.PatternFill("solid", fgColor="FFF2CC")
+        by_scale: dict[str, list[str]] = {}
+        row = head
+        for row, (ind, path) in enumerate(_indicator_rows(cat), head + 1):
+            self.text(ws, row, col["id"], ind.id, "id")
+            ws.cell(row=row, column=col["group"], value=path)
+            ws.cell(row=row, column=col["name"], value=ind.name).alignment = wrap
+            self.text(ws, row, col["weight"], str(ind.weight), "weight")
+            scale = next(s for s in cat.scales if s.id == ind.scale)
+            ws.cell(row=row, column=col["scale"], value=_scale_text(scale)).alignment = wrap
+            ws.cell(row=row, column=col["level"]).fill = fill
+            by_scale.setdefault(scale.id, []).append(f"{self.get_column_letter(col['level'])}{row}")
+            for stage in STAGES:
+                by_scale[scale.id].append(f"{self.get_column_letter(col[stage])}{row}")
+            if a is None:
+                continue
+            if ind.id in a.levels:
+                ws.cell(row=row, column=col["level"], value=a.levels[ind.id])
+            self.text(ws, row, col["note"], a.notes.get(ind.id), f"notes.{ind.id}")
+            self.text(ws, row, col["service"], a.services.get(ind.id), f"services.{ind.id}")
+            for stage, values in a.stages.items():
+                if ind.id in values:
+                    ws.cell(row=row, column=col[stage], value=values[ind.id])
+        for scale_id, cells in by_scale.items():
+            scale = next(s for s in cat.scales if s.id == scale_id)
+            names = ", ".join(f"{lv.value} {lv.name}" for lv in scale.levels)
+            dv = self.validation(
+                ws,
+                type="whole",
+                operator="between",
+                formula1=str(scale.min),
+                formula2=str(scale.max),
+                showInputMessage=True,
+                promptTitle=f"Level {scale.min}–{scale.max}"[:32],
+                prompt=(f"{names}. Kosongkan bila belum dinilai / leave empty if not assessed.")[:255],
+                showErrorMessage=True,
+                errorTitle="Level",
+                error=(
+                    f"Bilangan bulat {scale.min}–{scale.max} / a whole number {scale.min}–{scale.max} ({scale.name})"
+                )[:255],
+            )
+            for ref in cells:
+                dv.add(ref)
+        ws.freeze_panes = ws.cell(row=head + 1, column=col["level"])
+        self.ids_range = f"{ASSESS}!$A${head + 1}:$A${row}"
+
+    def item_sheet(self, ws: Any, columns: Mapping[str, tuple[str, float]], n: int) -> tuple[dict[str, int], int]:
+        col = self.headers(ws, 1, columns)
+        ws.freeze_panes = "A2"
+        last = max(EXTRA_ROWS, n + 1 + 200)
+        if "indicator" in col:
+            self.validation(
+                ws,
+                type="list",
+                formula1=self.ids_range,
+                showErrorMessage=True,
+                errorTitle="Indikator",
+                error="ID indikator dari lembar Penilaian / an indicator id from the Penilaian sheet",
+            ).add(self.letter_range(col["indicator"], 2, last))
+        return col, last
+
+    def evidence_sheet(self, ws: Any) -> None:
+        items = [(iid, ev) for iid, evs in (self.a.evidence if self.a else {}).items() for ev in evs]
+        col, last = self.item_sheet(ws, EVIDENCE_COLUMNS, len(items))
+        lo = min(s.min for s in self.cat.scales)
+        hi = max(s.max for s in self.cat.scales)
+        self.validation(
+            ws,
+            type="whole",
+            operator="between",
+            formula1=str(lo),
+            formula2=str(hi),
+            showErrorMessage=True,
+            error=f"Bilangan bulat / a whole number {lo}–{hi}",
+        ).add(self.letter_range(col["level"], 2, last))
+        kinds = self.cat.evidence.kinds
+        if kinds:
+            self.validation(
+                ws,
+                type="list",
+                formula1=f"{META}!$D$2:$D${len(kinds) + 1}",
+                showErrorMessage=True,
+                errorTitle="Jenis",
+                error="Lihat lembar Petunjuk / see the Petunjuk sheet",
+            ).add(self.letter_range(col["kind"], 2, last))
+        self.validation(
+            ws,
+            type="list",
+            formula1='"' + ",".join(STATUSES) + '"',
+            showErrorMessage=True,
+            errorTitle="Status",
+            error=", ".join(STATUSES),
+        ).add(self.letter_range(col["status"], 2, last))
+        self.validation(
+            ws,
+            showInputMessage=True,
+            promptTitle="Tanggal / date",
+            prompt="Tanggal dokumen, mis. 2024-03-31 / the document's date",
+        ).add(self.letter_range(col["date"], 2, last))
+        for row, (iid, ev) in enumerate(items, 2):
+            what = f"evidence.{iid}[{ev.id}]"
+            self.text(ws, row, col["indicator"], iid, what)
+            self.text(ws, row, col["id"], ev.id, what)
+            ws.cell(row=row, column=col["level"], value=ev.level)
+            self.text(ws, row, col["kind"], ev.kind, what)
+            if ev.date is not None:
+                if ev.date < _EXCEL_EPOCH:
+                    self.text(ws, row, col["date"], ev.date.isoformat(), what)
+                else:
+                    ws.cell(row=row, column=col["date"], value=ev.date).number_format = "yyyy-mm-dd"
+            self.text(ws, row, col["status"], ev.status, what)
+            self.text(ws, row, col["note"], ev.note, what)
+        for row in range(len(items) + 2, last + 1):
+            ws.cell(row=row, column=col["date"]).number_format = "yyyy-mm-dd"
+
+    def tags_sheet(self, ws: Any) -> None:
+        tags = self.a.tags if self.a else {}
+        col, _ = self.item_sheet(ws, TAG_COLUMNS, len(tags))
+        for row, (key, value) in enumerate(tags.items(), 2):
+            self.text(ws, row, col["key"], key, f"tags.{key}")
+            self.text(ws, row, col["value"], value, f"tags.{key}")
+
+    def exact_column(self, ws: Any, column: int, last: int, title: str, prompt: str) -> None:
+        self.validation(ws, showInputMessage=True, promptTitle=title, prompt=prompt).add(
+            self.letter_range(column, 2, last)
+        )
+        for row in range(2, last + 1):
+            ws.cell(row=row, column=column).number_format = "@"
+
+    def inputs_sheet(self, ws: Any) -> None:
+        items = [(iid, name, v) for iid, vals in (self.a.inputs if self.a else {}).items() for name, v in vals.items()]
+        col, last = self.item_sheet(ws, INPUT_COLUMNS, len(items))
+        self.exact_column(
+            ws, col["value"], last, "Nilai / value", "Angka desimal dengan titik, mis. 12.5 / a decimal number"
+        )
+        for row, (iid, name, value) in enumerate(items, 2):
+            self.text(ws, row, col["indicator"], iid, f"inputs.{iid}")
+            self.text(ws, row, col["name"], name, f"inputs.{iid}.{name}")
+            self.text(ws, row, col["value"], str(value), f"inputs.{iid}.{name}")
+
+    def dists_sheet(self, ws: Any) -> None:
+        items = [
+            (iid, lv, p) for iid, dist in (self.a.distributions if self.a else {}).items() for lv, p in dist.items()
+        ]
+        col, last = self.item_sheet(ws, DIST_COLUMNS, len(items))
+        self.exact_column(
+            ws,
+            col["probability"],
+            last,
+            "Probabilitas",
+            "Desimal dengan titik, mis. 0.25; per indikator berjumlah tepat 1 / sums to exactly 1 per indicator",
+        )
+        for row, (iid, level, p) in enumerate(items, 2):
+            self.text(ws, row, col["indicator"], iid, f"distributions.{iid}")
+            ws.cell(row=row, column=col["level"], value=level)
+            self.text(ws, row, col["probability"], str(p), f"distributions.{iid}.{level}")
+
+    def help_sheet(self, ws: Any) -> None:
+        bold = self.styles.Font(bold=True)
+        ws.column_dimensions["A"].width = 28
+        ws.column_dimensions["B"].width = 100
+        stages = ", ".join(f"{STAGE_HEADERS[s]} = {s}" for s in STAGES)
+        lines: list[tuple[str, str]] = [
+            ("Petunjuk (Bahasa Indonesia)", ""),
+            ("1", f"Isi Instansi dan Periode di lembar {ASSESS}. Katalog ({self.cat.id}) sudah terisi: jangan diubah."),
+            ("2", "Isi kolom Level tiap indikator dengan bilangan bulat dalam skalanya; kosongkan bila belum dinilai."),
+            ("3", "Catatan, Nama Layanan dan kolom tahap (Target … Nilai Akhir) boleh dikosongkan."),
+            ("4", f"{EVIDENCE}: satu baris per dokumen (indikator, ID, level, jenis, tanggal, status, catatan)."),
+            (
+                "5",
+                f"{TAGS}: kunci dan nilai (mis. provinsi). {INPUTS}: nilai masukan bernama. {DISTS}: probabilitas"
+                " per level, ditulis sebagai teks (mis. 0.25), berjumlah tepat 1 per indikator.",
+            ),
+            (
+                "6",
+                "Gunakan titik sebagai pemisah desimal. Jangan ubah nama lembar, judul kolom, atau lembar spbe_meta.",
+            ),
+            ("7", "Baca: spbe score berkas.xlsx, atau load_assessments('berkas.xlsx') di Python."),
+            ("", ""),
+            ("Instructions (English)", ""),
+            (
+                "1",
+                f"Fill in Instansi (subject) and Periode (period) on {ASSESS}; the catalogue is pre-filled: keep it.",
+            ),
+            ("2", "Give each indicator's Level as a whole number within its scale; leave it empty if not assessed."),
+            ("3", f"Catatan (note), Nama Layanan (service) and the stage columns are optional: {stages}."),
+            ("4", f"{EVIDENCE} (evidence): one row per document (indicator, id, level, kind, date, status, note)."),
+            (
+                "5",
+                f"{TAGS}: key and value. {INPUTS}: named exact inputs. {DISTS}: a probability per level, written as"
+                " text (e.g. 0.25), summing to exactly 1 per indicator.",
+            ),
+            ("6", "Use a dot as the decimal separator. Keep sheet names, column headers and the spbe_meta sheet."),
+            ("7", "Read it with: spbe score file.xlsx, or load_assessments('file.xlsx') in Python."),
+            ("", ""),
+            ("Status", ", ".join(STATUSES)),
+        ]
+        for kind in self.cat.evidence.kinds:
+            lines.append((kind.id, kind.name + (f" / {kind.name_en}" if kind.name_en else "")))
+        if self.cat.evidence.kinds:
+            lines.insert(len(lines) - len(self.cat.evidence.kinds), ("Jenis bukti / evidence kinds", ""))
+        for row, (a, b) in enumerate(lines, 1):
+            cell = ws.cell(row=row, column=1, value=a or None)
+            if not b or a in ("Status",):
+                cell.font = bold
+            ws.cell(row=row, column=2, value=b or None)
+
+    def meta_sheet(self, ws: Any) -> None:
+        rows = [
+            ("format", FORMAT),
+            ("version", FORMAT_VERSION),
+            ("catalogue", self.cat.id),
+            ("written_by", __version__),
+        ]
+        for row, (key, value) in enumerate(rows, 1):
+            ws.cell(row=row, column=1, value=key)
+            ws.cell(row=row, column=2, value=value)
+        ws.cell(row=1, column=4, value="evidence_kinds")
+        for row, kind in enumerate(self.cat.evidence.kinds, 2):
+            ws.cell(row=row, column=4, value=kind.id)
+        ws.sheet_state = "hidden"
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def read_xlsx(path: str | Path, *, engine: Engine | None = None, validate: bool = False) -> list[LoadedAssessment]:
+    """Read a workbook written by `write_template`/`write_assessment` (and filled in by people).
+
+    Returns one `LoadedAssessment` (row None: a workbook holds one assessment). Errors are one-line
+    `AssessmentError`s naming the file, the Excel row and the field as "<sheet>.<column>".
+    With `validate`, the usual catalogue checks of `read_assessments` run too, and their errors
+    name the indicator's row; `read_assessments` / `load_assessments` do this for .xlsx files.
+    """
+    p = Path(path)
+    wb = _open(p)
+    try:
+        reader = _Reader(str(p), wb)
+        assessment = reader.assessment()
+    finally:
+        wb.close()
+    items = [LoadedAssessment(assessment, str(p), None)]
+    if validate:
+        if engine is None:
+            from ..engine import Engine
+
+            engine = Engine()
+        try:
+            check_assessments(items, engine)
+        except AssessmentError as exc:
+            raise reader.locate(exc) from None
+    return items
+
+
+def _open(p: Path) -> Any:
+    openpyxl = require("openpyxl", "excel")
+    try:
+        size = p.stat().st_size
+    except FileNotFoundError:
+        raise AssessmentError("no such file", file=str(p)) from None
+    except OSError as exc:
+        raise AssessmentError(f"cannot read: {exc.strerror}", file=str(p)) from None
+    if p.is_dir():
+        raise AssessmentError("is a directory, expected a file", file=str(p))
+    if size > MAX_BYTES:
+        raise AssessmentError(f"file larger than {MAX_BYTES // (1024 * 1024)} MiB", file=str(p))
+    try:
+        return openpyxl.load_workbook(p, data_only=True, keep_links=False)
+    except Exception as exc:  # zipfile, XML and openpyxl errors alike: the file is not a workbook we can read
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise AssessmentError(f"not a readable .xlsx workbook ({detail})", file=str(p)) from None
+
+
+def _text(value: Any) -> str | None:
+    """A cell as text (numbers typed by people included); None for an empty cell."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value if value != "" else None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _key(value: Any) -> str | None:
+    """An identifier cell: text, stripped; None when empty."""
+    text = _text(value)
+    if text is None:
+        return None
+    return text.strip() or None
+
+
+def _normal(header: Any) -> str:
+    return " ".join(str(header).split()).casefold() if header is not None else ""
+
+
+@dataclass
+class _Reader:
+    file: str
+    wb: Any
+    header_rows: dict[str, int] = field(default_factory=dict)
+    level_rows: dict[str, int] = field(default_factory=dict)
+
+    def error(
+        self, message: str, *, row: int | None = None, field: str | None = None, allowed: str | None = None
+    ) -> AssessmentError:
+        return AssessmentError(message, file=self.file, row=row, field=field, allowed=allowed)
+
+    def locate(self, exc: AssessmentError) -> AssessmentError:
+        """An error of the usual validation, pointed at the row it is about."""
+        field, row = exc.field, exc.row
+        if field and field.startswith("levels.") and field[7:] in self.level_rows:
+            field, row = f"{ASSESS}.level", self.level_rows[field[7:]]
+        elif field in HEADER_LABELS and field in self.header_rows:
+            field, row = f"{ASSESS}.{field}", self.header_rows[field]
+        return AssessmentError(exc.message, file=self.file, row=row, field=field, allowed=exc.allowed)
+
+    # cells
+
+    def whole(self, value: Any, row: int, field: str, what: str = "level") -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str):
+            try:
+                d = Decimal(value.strip())
+            except InvalidOperation:
+                pass
+            else:
+                if d.is_finite() and d == d.to_integral_value():
+                    return int(d)
+        raise self.error(f"{what} {value!r} is not a whole number", row=row, field=field, allowed="whole numbers")
+
+    def exact(self, value: Any, row: int, field: str, what: str) -> Decimal:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+            raise self.error(f"{what} {_text(value)!r} is not a decimal number", row=row, field=field)
+        text = str(value).strip()
+        try:
+            d = Decimal(text)
+        except InvalidOperation:
+            hint = " (use a dot as the decimal separator)" if "," in text else ""
+            raise self.error(f"{what} {text!r} is not a decimal number{hint}", row=row, field=field) from None
+        if not d.is_finite():
+            raise self.error(f"{what} {text!r} is not a finite decimal number", row=row, field=field)
+        return d
+
+    def date(self, value: Any, row: int, field: str) -> dt.date | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, dt.datetime):
+            if value.time() != dt.time():
+                raise self.error(f"{value.isoformat()!r} has a time of day; give a date", row=row, field=field)
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise self.error(f"{_text(value)!r} is not a date", row=row, field=field, allowed="dates, or text YYYY-MM-DD")
+
+    # sheets
+
+    def sheet(self, name: str) -> Any | None:
+        return self.wb[name] if name in self.wb.sheetnames else None
+
+    def meta(self) -> str:
+        ws = self.sheet(META)
+        if ws is None:
+            raise self.error(
+                f"not a spbe_engine workbook (no {META!r} sheet); start from spbe_engine.io.excel.write_template"
+            )
+        meta = {_key(k): v for k, v, *_ in ws.iter_rows(min_col=1, max_col=2, values_only=True) if _key(k)}
+        if _key(meta.get("format")) != FORMAT:
+            raise self.error(f"not a spbe_engine workbook (sheet {META!r} has no format {FORMAT!r})")
+        version = _key(meta.get("version"))
+        if version != str(FORMAT_VERSION):
+            raise self.error(
+                f"unsupported workbook format version {version!r}", field=f"{META}.version", allowed=str(FORMAT_VERSION)
+            )
+        catalogue = _key(meta.get("catalogue"))
+        if not catalogue:
+            raise self.error("no catalogue id", field=f"{META}.catalogue")
+        return catalogue
+
+    def table(
+        self, name: str, columns: Mapping[str, tuple[str, float]], rows: Sequence[tuple[Any, ...]], head: int
+    ) -> dict[str, int]:
+        """Column index (0-based) per known column, from the header row `head` (1-based)."""
+        found: dict[str, int] = {}
+        wanted = {_normal(h): key for key, (h, _) in columns.items()}
+        for i, h in enumerate(rows[head - 1] if len(rows) >= head else ()):
+            key = wanted.get(_normal(h))
+            if key is not None and key not in found:
+                found[key] = i
+        missing = [columns[k][0] for k in columns if k not in found]
+        if missing:
+            raise self.error(
+                f"column {missing[0]!r} is missing",
+                row=head,
+                field=name,
+                allowed=", ".join(h for h, _ in columns.values()),
+            )
+        return found
+
+    def items(self, name: str, columns: Mapping[str, tuple[str, float]]) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(Excel row, {column: value}) for each non-empty row of an item sheet (absent sheet: none)."""
+        ws = self.sheet(name)
+        if ws is None:
+            return
+        rows = list(ws.iter_rows(values_only=True))
+        if not rows:
+            return
+        col = self.table(name, columns, rows, 1)
+        for n, raw in enumerate(rows[1:], 2):
+            cells = {k: raw[i] if i < len(raw) else None for k, i in col.items()}
+            if any(_key(v) is not None for v in cells.values()):  # a row of blanks is no item
+                yield n, cells
+
+    def need(self, cells: Mapping[str, Any], key: str, row: int, sheet: str) -> Any:
+        """A required cell's value (raw: a number stays a number)."""
+        value = cells.get(key)
+        if _key(value) is None:
+            raise self.error("missing value", row=row, field=f"{sheet}.{key}")
+        return value
+
+    def need_key(self, cells: Mapping[str, Any], key: str, row: int, sheet: str) -> str:
+        """A required identifier cell as stripped text."""
+        return str(_key(self.need(cells, key, row, sheet)))
+
+    def assessment(self) -> Assessment:
+        meta_catalogue = self.meta()
+        ws = self.sheet(ASSESS)
+        if ws is None:
+            raise self.error(f"no {ASSESS!r} sheet", allowed=f"a workbook from {__name__}.write_template")
+        rows = list(ws.iter_rows(values_only=True))
+        id_header = _normal(ASSESS_COLUMNS["id"][0])
+        head = next((n for n, r in enumerate(rows, 1) if r and _normal(r[0]) == id_header), None)
+        if head is None:
+            raise self.error(f"no table header (a row starting with {ASSESS_COLUMNS['id'][0]!r})", field=ASSESS)
+        labels = {_normal(label): key for key, label in HEADER_LABELS.items()}
+        header: dict[str, str] = {}
+        for n, r in enumerate(rows[: head - 1], 1):
+            key = labels.get(_normal(r[0])) if r else None
+            if key is not None and key not in self.header_rows:
+                self.header_rows[key] = n
+                value = _key(r[1] if len(r) > 1 else None)
+                if value is not None:
+                    header[key] = value
+        for key, label in HEADER_LABELS.items():
+            if key not in header:
+                raise self.error(f"missing {label} ({key})", row=self.header_rows.get(key), field=f"{ASSESS}.{key}")
+        if header["catalogue"] != meta_catalogue:
+            raise self.error(
+                f"catalogue {header['catalogue']!r} differs from the catalogue this template was made for",
+                row=self.header_rows["catalogue"],
+                field=f"{ASSESS}.catalogue",
+                allowed=meta_catalogue,
+            )
+        col = self.table(ASSESS, ASSESS_COLUMNS, rows, head)
+        levels: dict[str, int] = {}
+        notes: dict[str, str] = {}
+        services: dict[str, str] = {}
+        stages: dict[str, dict[str, int]] = {}
+        for n, raw in enumerate(rows[head:], head + 1):
+            cells = {k: raw[i] if i < len(raw) else None for k, i in col.items()}
+            iid = _key(cells["id"])
+            filled = [k for k in ("level", "note", "service", *STAGES) if _text(cells[k]) is not None]
+            if iid is None:
+                if filled:
+                    raise self.error("a row with values but no indicator id", row=n, field=f"{ASSESS}.id")
+                continue
+            if iid in self.level_rows:
+                raise self.error(
+                    f"indicator {iid!r} appears twice (first at row {self.level_rows[iid]})",
+                    row=n,
+                    field=f"{ASSESS}.id",
+                )
+            self.level_rows[iid] = n
+            level = cells["level"]
+            if _key(level) is not None:
+                levels[iid] = self.whole(level, n, f"{ASSESS}.level")
+            note = _text(cells["note"])
+            if note is not None:
+                notes[iid] = note
+            service = _text(cells["service"])
+            if service is not None:
+                services[iid] = service
+            for stage in STAGES:
+                value = cells[stage]
+                if _key(value) is not None:
+                    stages.setdefault(stage, {})[iid] = self.whole(value, n, f"{ASSESS}.{stage}")
+        data: dict[str, Any] = dict(
+            header,
+            levels=levels,
+            notes=notes,
+            services=services,
+            stages=stages,
+            tags=self.tags(),
+            evidence=self.evidence(),
+            inputs=self.inputs(),
+            distributions=self.distributions(),
+        )
+        try:
+            return Assessment(**data)
+        except AssessmentError as exc:
+            raise self.locate(exc) from None
+
+    def tags(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        first: dict[str, int] = {}
+        for n, cells in self.items(TAGS, TAG_COLUMNS):
+            key = _key(cells["key"])
+            if key is None:
+                raise self.error("a tag value without a key", row=n, field=f"{TAGS}.key")
+            if key in first:
+                raise self.error(f"tag {key!r} appears twice (first at row {first[key]})", row=n, field=f"{TAGS}.key")
+            first[key] = n
+            out[key] = _text(cells["value"]) or ""
+        return out
+
+    def evidence(self) -> dict[str, tuple[Evidence, ...]]:
+        out: dict[str, list[Evidence]] = {}
+        s = EVIDENCE
+        for n, cells in self.items(s, EVIDENCE_COLUMNS):
+            iid = _key(self.need(cells, "indicator", n, s))
+            ev_id = _key(self.need(cells, "id", n, s))
+            level = self.whole(self.need(cells, "level", n, s), n, f"{s}.level")
+            kind = _key(self.need(cells, "kind", n, s))
+            status = _key(cells["status"]) or "pending"
+            if status not in STATUSES:
+                raise self.error(f"unknown status {status!r}", row=n, field=f"{s}.status", allowed=", ".join(STATUSES))
+            date = self.date(cells["date"], n, f"{s}.date")
+            try:
+                ev = Evidence(id=ev_id, level=level, kind=kind, date=date, status=status, note=_text(cells["note"]))
+            except SpbeError as exc:
+                raise self.error(exc.message, row=n, field=f"{s}.{exc.field or 'id'}") from None
+            out.setdefault(str(iid), []).append(ev)
+        return {k: tuple(v) for k, v in out.items()}
+
+    def inputs(self) -> dict[str, dict[str, Decimal]]:
+        out: dict[str, dict[str, Decimal]] = {}
+        first: dict[tuple[str, str], int] = {}
+        s = INPUTS
+        for n, cells in self.items(s, INPUT_COLUMNS):
+            iid = str(_key(self.need(cells, "indicator", n, s)))
+            name = str(_key(self.need(cells, "name", n, s)))
+            raw = cells["value"]
+            if raw is None or (isinstance(raw, str) and not raw.strip()):
+                raise self.error("missing value", row=n, field=f"{s}.value")
+            if (iid, name) in first:
+                raise self.error(
+                    f"input {name!r} of indicator {iid} appears twice (first at row {first[iid, name]})",
+                    row=n,
+                    field=f"{s}.name",
+                )
+            first[iid, name] = n
+            out.setdefault(iid, {})[name] = self.exact(raw, n, f"{s}.value", "value")
+        return out
+
+    def distributions(self) -> dict[str, dict[int, Decimal]]:
+        out: dict[str, dict[int, Decimal]] = {}
+        first: dict[str, int] = {}
+        s = DISTS
+        for n, cells in self.items(s, DIST_COLUMNS):
+            iid = str(_key(self.need(cells, "indicator", n, s)))
+            level = self.whole(self.need(cells, "level", n, s), n, f"{s}.level")
+            p = self.exact(self.need(cells, "probability", n, s), n, f"{s}.probability", "probability")
+            if p < 0:
+                raise self.error(f"probability {p} is negative", row=n, field=f"{s}.probability")
+            dist = out.setdefault(iid, {})
+            first.setdefault(iid, n)
+            if level in dist:
+                raise self.error(f"level {level} of indicator {iid} appears twice", row=n, field=f"{s}.level")
+            dist[level] = p
+        for iid, dist in out.items():
+            total = sum(dist.values(), Decimal(0))
+            if total != 1:
+                raise self.error(
+                    f"the probabilities of indicator {iid} sum to {total}, not exactly 1",
+                    row=first[iid],
+                    field=f"{s}.probability",
+                )
+        return out

@@ -1,0 +1,1 @@
+"""Reports people read: self-contained HTML (inline CSS and SVG charts), Markdown and Excel."""
