@@ -113,7 +113,7 @@ def test_riau_2023_ranking_puts_dumai_first() -> None:
     ]
     ties = [x for x in ranked if x.display == "3.01"]  # Prov. Riau and Kab. Siak share a rank
     assert len(ties) == 2 and ties[0].rank == ties[1].rank
-    after = [x.rank for x in ranked if x.display < "3.01"][0]
+    after = next(x.rank for x in ranked if x.display < "3.01")
     assert after == ties[0].rank + 2  # and the next rank skips
     with pytest.raises(SpbeError, match="has no tag 'kabupaten'"):
         ENGINE.rank(assessments, within="kabupaten")
