@@ -226,3 +226,35 @@ def test_explain_in_json(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "score", str(EXAMPLE), "--format", "json", "--explain", "--lang", "id")
     (data,) = json.loads(out)
     assert code == 0 and "Alasan Sangat Baik" in data["explanation"]
+
+
+def test_report_and_template_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("openpyxl", reason="the Excel workbook needs spbe_engine[excel]")
+    city = ROOT / "examples" / "kota-contoh"
+    out = tmp_path / "out"
+    code, text, err = run(
+        capsys,
+        "report",
+        str(city / "2024.yaml"),
+        str(city / "2025.yaml"),
+        "--owners",
+        str(city / "owners.yaml"),
+        "--targets",
+        str(city / "targets.yaml"),
+        "--out",
+        str(out),
+    )
+    assert code == 0 and err == "" and {p.name for p in out.iterdir()} == {"report.html", "report.md", "report.xlsx"}
+    code, text, _ = run(capsys, "score", str(out / "report.xlsx"))
+    assert code == 0 and "Pemerintah Kota Contoh  2025     3.64  Sangat Baik" in text
+    blank = tmp_path / "blank.xlsx"
+    assert run(capsys, "template", "spbe-2020", str(blank))[0] == 0 and blank.exists()
+    code, _, err = run(capsys, "template", "spbe-2020", str(blank))
+    assert code == 2 and "refusing to overwrite an existing file (use --force)" in err
+    assert run(capsys, "template", "spbe-2020", str(blank), "--force")[0] == 0
+    clash = tmp_path / "report.md"
+    clash.write_text("my notes", encoding="utf-8")
+    code, _, err = run(capsys, "report", str(city / "2025.yaml"), "--owners", str(clash), "--out", str(tmp_path))
+    assert (
+        code == 2 and "refusing to overwrite an input file" in err and clash.read_text(encoding="utf-8") == "my notes"
+    )

@@ -30,6 +30,17 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequenc
     return "\n".join([fmt(headers), "  ".join("-" * w for w in widths), *(fmt(r) for r in rows)])
 
 
+def progress(items: Sequence[Any], label: str) -> Any:
+    """A progress bar on stderr for long runs (rich, when installed and stderr is a terminal)."""
+    if len(items) < 200 or not sys.stderr.isatty():
+        return items
+    try:
+        from rich.progress import track  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return items
+    return track(items, description=label, total=len(items), console=None, transient=True)
+
+
 def _engine() -> Any:
     from ..engine import Engine
 
@@ -111,7 +122,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     items = _load_all(engine, args.files)
     results = []
     missing = _missing(args.missing)
-    for item in items:
+    for item in progress(items, "scoring"):
         try:
             results.append(engine.score(item.assessment, weighting=args.weighting, missing=missing))
         except AssessmentError as exc:
@@ -184,7 +195,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     items = _load_all(engine, args.files)
     report = []
     worst = 0
-    for item in items:
+    for item in progress(items, "checking"):
         a = item.assessment
         try:
             findings = engine.check(a, as_of=args.as_of)
@@ -488,6 +499,38 @@ def cmd_transition(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from ..reports.write import write_report
+
+    engine = _engine()
+    items = _load_all(engine, args.files)
+    written = write_report(
+        engine,
+        [i.assessment for i in items],
+        owners=args.owners,
+        targets=args.targets,
+        out_dir=args.out,
+        as_of=args.as_of,
+        inputs=args.files,
+    )
+    for fmt, where in written.items():
+        print(f"{fmt}: {where}")
+    return 0
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from ..io.excel import write_template
+
+    try:
+        path = write_template(_engine(), args.catalogue, args.out, overwrite=args.force)
+    except SpbeError as exc:
+        if "refusing to overwrite" in exc.message:
+            raise SpbeError("refusing to overwrite an existing file (use --force)", file=exc.file) from None
+        raise
+    print(f"template for {args.catalogue}: {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .._version import __version__
 
@@ -571,6 +614,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", required=True, metavar="CATALOGUE")
     p.add_argument("--format", choices=["table", "csv"], default="table")
     p.set_defaults(func=cmd_transition)
+
+    p = sub.add_parser("report", help="write report.html, report.md and report.xlsx for one subject")
+    p.add_argument("files", nargs="+", metavar="ASSESSMENT", help="the subject's assessments (one per period)")
+    p.add_argument("--owners", required=True, metavar="OWNERS", help="ownership file (YAML or CSV)")
+    p.add_argument("--targets", default=None, metavar="TARGETS", help="targets file (YAML)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write the report into")
+    p.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="evaluation date for evidence")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("template", help="write a blank Excel assessment template for a catalogue")
+    p.add_argument("catalogue")
+    p.add_argument("out", metavar="OUT.xlsx")
+    p.add_argument("--force", action="store_true", help="replace an existing file")
+    p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("validate", help="check assessment files against their catalogues")
     p.add_argument("files", nargs="+", metavar="FILE")

@@ -76,7 +76,7 @@ STAGE_HEADERS = {
 ASSESS_COLUMNS: dict[str, tuple[str, float]] = {
     "id": ("ID Indikator", 12),
     "group": ("Domain / Aspek", 14),
-    "name": ("Nama Indikator", 55),
+    "name": ("Nama Indikator", 45),
     "weight": ("Bobot", 8),
     "scale": ("Skala", 40),
     "level": ("Level", 8),
@@ -108,6 +108,7 @@ STATUSES = ("pending", "accepted", "rejected", "needs_revision")
 EXTRA_ROWS = 1000  # rows of the item sheets that carry validations and text formats
 MAX_CELL_TEXT = 32_767  # Excel's limit on the characters of one cell
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_WHOLE = re.compile(r"\s*[+-]?\d{1,15}(?:\.0*)?\s*\Z")  # "4", " 4 ", "4.0" typed as text
 _EXCEL_EPOCH = dt.date(1900, 3, 1)  # earlier dates do not survive Excel's serial numbers: written as text
 
 
@@ -204,6 +205,17 @@ def _scale_text(scale: LevelScale) -> str:
     return f"{scale.min}–{scale.max}: {names}"
 
 
+def _runs(rows: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """Consecutive rows as (first, last) ranges."""
+    start = prev = rows[0]
+    for r in rows[1:]:
+        if r != prev + 1:
+            yield start, prev
+            start = r
+        prev = r
+    yield start, prev
+
+
 def _indicator_rows(cat: Catalogue) -> Iterator[tuple[Indicator, str]]:
     """Every indicator with its group path, in catalogue order (as `Catalogue.indicators`)."""
 
@@ -226,13 +238,14 @@ class _Book:
     a: Assessment | None
     xl: Any = field(init=False)
     styles: Any = field(init=False)
-    DataValidation: Any = field(init=False)
+    dv_class: Any = field(init=False)
     get_column_letter: Callable[[int], str] = field(init=False)
+    ids_range: str = field(init=False, default="")
 
     def __post_init__(self) -> None:
         self.xl = require("openpyxl", "excel")
         self.styles = require("openpyxl.styles", "excel")
-        self.DataValidation = require("openpyxl.worksheet.datavalidation", "excel").DataValidation
+        self.dv_class = require("openpyxl.worksheet.datavalidation", "excel").DataValidation
         self.get_column_letter = require("openpyxl.utils", "excel").get_column_letter
 
     # helpers
@@ -244,9 +257,7 @@ class _Book:
             return cell
         bad = _NOT_XML.search(value)
         if bad:
-            raise SpbeError(
-                f"character U+{ord(bad.group()):04X} cannot be stored in an Excel cell", field=what
-            ) from None
+            raise SpbeError(f"character U+{ord(bad.group()):04X} cannot be stored in an Excel cell", field=what)
         if len(value) > MAX_CELL_TEXT:
             raise SpbeError(f"{len(value)} characters, more than an Excel cell holds ({MAX_CELL_TEXT})", field=what)
         cell.value = value
@@ -266,7 +277,7 @@ class _Book:
         return index
 
     def validation(self, ws: Any, **kwargs: Any) -> Any:
-        dv = self.DataValidation(allow_blank=True, **kwargs)
+        dv = self.dv_class(allow_blank=True, **kwargs)
         ws.add_data_validation(dv)
         return dv
 
@@ -291,11 +302,11 @@ class _Book:
         cat, a = self.cat, self.a
         ws.title = ASSESS
         bold = self.styles.Font(bold=True)
-        ws.cell(row=1, column=1, value=f"{cat.index_name} — {cat.title}").font = self.styles.Font(bold=True, size=13)
-        values = {"catalogue": cat.id, "subject": a.subject if a else None, "period": a.period if a else None}
+        ws.cell(row=1, column=1, value=cat.title).font = self.styles.Font(bold=True, size=13)
+        given = {"catalogue": cat.id, "subject": a.subject if a else None, "period": a.period if a else None}
         for row, (key, label) in enumerate(HEADER_LABELS.items(), 2):
             ws.cell(row=row, column=1, value=label).font = bold
-            self.text(ws, row, 2, values[key], key)
+            self.text(ws, row, 2, given[key], key)
         ws.cell(row=2, column=3, value="(jangan diubah / do not change)")
         ws.cell(row=3, column=3, value="nama instansi / subject assessed")
         ws.cell(row=4, column=3, value="mis. / e.g. 2024")
@@ -303,7 +314,7 @@ class _Book:
         col = self.headers(ws, head, ASSESS_COLUMNS)
         wrap = self.styles.Alignment(wrap_text=True, vertical="top")
         fill = self.styles.PatternFill("solid", fgColor="FFF2CC")
-        by_scale: dict[str, list[str]] = {}
+        by_scale: dict[str, list[int]] = {}
         row = head
         for row, (ind, path) in enumerate(_indicator_rows(cat), head + 1):
             self.text(ws, row, col["id"], ind.id, "id")
@@ -313,9 +324,7 @@ class _Book:
             scale = next(s for s in cat.scales if s.id == ind.scale)
             ws.cell(row=row, column=col["scale"], value=_scale_text(scale)).alignment = wrap
             ws.cell(row=row, column=col["level"]).fill = fill
-            by_scale.setdefault(scale.id, []).append(f"{self.get_column_letter(col['level'])}{row}")
-            for stage in STAGES:
-                by_scale[scale.id].append(f"{self.get_column_letter(col[stage])}{row}")
+            by_scale.setdefault(scale.id, []).append(row)
             if a is None:
                 continue
             if ind.id in a.levels:
@@ -325,7 +334,7 @@ class _Book:
             for stage, values in a.stages.items():
                 if ind.id in values:
                     ws.cell(row=row, column=col[stage], value=values[ind.id])
-        for scale_id, cells in by_scale.items():
+        for scale_id, rows in by_scale.items():
             scale = next(s for s in cat.scales if s.id == scale_id)
             names = ", ".join(f"{lv.value} {lv.name}" for lv in scale.levels)
             dv = self.validation(
@@ -343,9 +352,10 @@ class _Book:
                     f"Bilangan bulat {scale.min}–{scale.max} / a whole number {scale.min}–{scale.max} ({scale.name})"
                 )[:255],
             )
-            for ref in cells:
-                dv.add(ref)
-        ws.freeze_panes = ws.cell(row=head + 1, column=col["level"])
+            for first, last in _runs(rows):
+                for column in ("level", *STAGES):
+                    dv.add(self.letter_range(col[column], first, last))
+        ws.freeze_panes = ws.cell(row=head + 1, column=col["weight"])  # id, group and name stay in view
         self.ids_range = f"{ASSESS}!$A${head + 1}:$A${row}"
 
     def item_sheet(self, ws: Any, columns: Mapping[str, tuple[str, float]], n: int) -> tuple[dict[str, int], int]:
@@ -632,14 +642,8 @@ class _Reader:
             return value
         if isinstance(value, float) and value.is_integer():
             return int(value)
-        if isinstance(value, str):
-            try:
-                d = Decimal(value.strip())
-            except InvalidOperation:
-                pass
-            else:
-                if d.is_finite() and d == d.to_integral_value():
-                    return int(d)
+        if isinstance(value, str) and _WHOLE.match(value):
+            return int(value.strip().split(".")[0])
         raise self.error(f"{what} {value!r} is not a whole number", row=row, field=field, allowed="whole numbers")
 
     def exact(self, value: Any, row: int, field: str, what: str) -> Decimal:
@@ -835,10 +839,10 @@ class _Reader:
         out: dict[str, list[Evidence]] = {}
         s = EVIDENCE
         for n, cells in self.items(s, EVIDENCE_COLUMNS):
-            iid = _key(self.need(cells, "indicator", n, s))
-            ev_id = _key(self.need(cells, "id", n, s))
+            iid = self.need_key(cells, "indicator", n, s)
+            ev_id = self.need_key(cells, "id", n, s)
             level = self.whole(self.need(cells, "level", n, s), n, f"{s}.level")
-            kind = _key(self.need(cells, "kind", n, s))
+            kind = self.need_key(cells, "kind", n, s)
             status = _key(cells["status"]) or "pending"
             if status not in STATUSES:
                 raise self.error(f"unknown status {status!r}", row=n, field=f"{s}.status", allowed=", ".join(STATUSES))
@@ -847,7 +851,7 @@ class _Reader:
                 ev = Evidence(id=ev_id, level=level, kind=kind, date=date, status=status, note=_text(cells["note"]))
             except SpbeError as exc:
                 raise self.error(exc.message, row=n, field=f"{s}.{exc.field or 'id'}") from None
-            out.setdefault(str(iid), []).append(ev)
+            out.setdefault(iid, []).append(ev)
         return {k: tuple(v) for k, v in out.items()}
 
     def inputs(self) -> dict[str, dict[str, Decimal]]:
@@ -855,8 +859,8 @@ class _Reader:
         first: dict[tuple[str, str], int] = {}
         s = INPUTS
         for n, cells in self.items(s, INPUT_COLUMNS):
-            iid = str(_key(self.need(cells, "indicator", n, s)))
-            name = str(_key(self.need(cells, "name", n, s)))
+            iid = self.need_key(cells, "indicator", n, s)
+            name = self.need_key(cells, "name", n, s)
             raw = cells["value"]
             if raw is None or (isinstance(raw, str) and not raw.strip()):
                 raise self.error("missing value", row=n, field=f"{s}.value")
@@ -875,7 +879,7 @@ class _Reader:
         first: dict[str, int] = {}
         s = DISTS
         for n, cells in self.items(s, DIST_COLUMNS):
-            iid = str(_key(self.need(cells, "indicator", n, s)))
+            iid = self.need_key(cells, "indicator", n, s)
             level = self.whole(self.need(cells, "level", n, s), n, f"{s}.level")
             p = self.exact(self.need(cells, "probability", n, s), n, f"{s}.probability", "probability")
             if p < 0:

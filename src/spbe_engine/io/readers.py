@@ -53,8 +53,12 @@ def read_assessments(
 ) -> list[LoadedAssessment]:
     """Like `load_assessments`, keeping the file and row of each assessment."""
     p = Path(path)
-    text = read_text(p, error=AssessmentError)
     suffix = p.suffix.lower()
+    if suffix == ".xlsx":  # a binary workbook: openpyxl reads it (the `excel` extra)
+        from .excel import read_xlsx
+
+        return read_xlsx(p, engine=engine, validate=validate)
+    text = read_text(p, error=AssessmentError)
     if suffix in (".yaml", ".yml"):
         items = _from_records(load_yaml_text(text, source=str(p), error=AssessmentError), str(p))
     elif suffix == ".json":
@@ -63,7 +67,7 @@ def read_assessments(
         items = _from_csv(text, str(p))
     else:
         raise AssessmentError(
-            f"unknown file type {suffix or '(none)'!r}", file=str(p), allowed=".yaml, .yml, .json, .csv"
+            f"unknown file type {suffix or '(none)'!r}", file=str(p), allowed=".yaml, .yml, .json, .csv, .xlsx"
         )
     if validate:
         if engine is None:

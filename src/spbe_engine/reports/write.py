@@ -45,7 +45,7 @@ def write_report(
         "md": write_atomic(paths["md"], markdown.render(data)),
     }
     try:
-        from ..io.excel import write_report_workbook
+        from .xlsx import write_report_workbook
     except ImportError:  # pragma: no cover - the module ships with spbe_engine
         written["xlsx"] = "skipped: the Excel writer is unavailable"
         return written
