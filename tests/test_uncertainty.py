@@ -131,7 +131,7 @@ def test_core_works_without_optional_packages() -> None:
 import sys
 class Block:
     def find_spec(self, name, path=None, target=None):
-        if name.split('.')[0] in ('numpy', 'pandas', 'matplotlib'):
+        if name.split('.')[0] in ('numpy', 'pandas', 'matplotlib', 'openpyxl', 'rich'):
             raise ImportError('blocked: ' + name)
 sys.meta_path.insert(0, Block())
 from spbe_engine import Engine, load_assessments, SpbeError
@@ -146,6 +146,12 @@ try:
     e.what_if(a, levels={{'1': 5}}).to_frame()
 except SpbeError as exc:
     print('pandas:', exc)
+import tempfile
+from spbe_engine.reports.write import write_report
+city = {str(ROOT / 'examples' / 'kota-contoh')!r}
+items = load_assessments(city + '/2025.yaml', engine=e)
+written = write_report(e, items, owners=city + '/owners.yaml', out_dir=tempfile.mkdtemp())
+print('report:', sorted(k for k, v in written.items() if not isinstance(v, str)), written['xlsx'])
 assert 'numpy' not in sys.modules and 'pandas' not in sys.modules
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -153,6 +159,7 @@ assert 'numpy' not in sys.modules and 'pandas' not in sys.modules
     assert lines[0].endswith("True python")
     assert lines[1] == "numpy: backend 'numpy' needs numpy: pip install 'spbe_engine[fast]'"
     assert lines[2] == "pandas: this needs pandas: pip install 'spbe_engine[pandas]'"
+    assert lines[3] == "report: ['html', 'md'] skipped: this needs openpyxl: pip install 'spbe_engine[excel]'"
 
 
 def test_agreeing_stages_replace_the_declared_level() -> None:
