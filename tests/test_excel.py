@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import sys
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -33,6 +34,11 @@ def template(tmp_path: Path, name: str = "t.xlsx", catalogue: str = "spbe-2020")
     return write_template(ENGINE, catalogue, tmp_path / name)
 
 
+def put(ws: Any, row: int, *values: Any) -> None:
+    for col, value in enumerate(values, 1):
+        ws.cell(row=row, column=col, value=value)
+
+
 def fill(path: Path, out: Path, **cells: Any) -> Path:
     """Fill a template as a person would in Excel: header, levels, a note, a stage, evidence, tags."""
     wb = openpyxl.load_workbook(path)
@@ -42,20 +48,18 @@ def fill(path: Path, out: Path, **cells: Any) -> Path:
     for row in range(HEAD + 1, HEAD + 48):
         ws.cell(row=row, column=COL["level"], value=3)
     ws.cell(row=HEAD + 2, column=COL["level"], value=4.0)  # Excel numbers are floats
-    ws.cell(row=HEAD + 47, column=COL["level"], value=None)  # 47 not assessed yet
+    ws.cell(row=HEAD + 47, column=COL["level"]).value = None  # 47 not assessed yet
     ws.cell(row=HEAD + 1, column=COL["note"], value="Perwal 12/2023 sudah diundangkan")
     ws.cell(row=HEAD + 45, column=COL["service"], value="Layanan Perizinan Terpadu")
     ws.cell(row=HEAD + 1, column=COL["self_assessment"], value=4)
     ws.cell(row=HEAD + 1, column=COL["final"], value=3)
-    ev = wb["Bukti Dukung"]
-    ev.append([1, "BD-01", 3, "enacted_policy", dt.datetime(2023, 5, 2), "accepted", "Perwal 12/2023"])
-    ev.append(["2", "BD-02", 2, "draft_policy", "2024-01-15", None, None])
-    tags = wb["Tags"]
-    tags.append(["provinsi", "Riau"])
-    tags.append(["unit", None])
-    wb["Distribusi"].append(["3", 2, 0.25])  # typed as numbers
-    wb["Distribusi"].append(["3", 3, "0.75"])
-    wb["Input"].append(["5", "jumlah", "12.50"])
+    put(wb["Bukti Dukung"], 2, 1, "BD-01", 3, "enacted_policy", dt.datetime(2023, 5, 2), "accepted", "Perwal 12/2023")
+    put(wb["Bukti Dukung"], 3, "2", "BD-02", 2, "draft_policy", "2024-01-15", None, None)
+    put(wb["Tags"], 2, "provinsi", "Riau")
+    put(wb["Tags"], 3, "unit", None)
+    put(wb["Distribusi"], 2, "3", 2, 0.25)  # typed as numbers
+    put(wb["Distribusi"], 3, "3", 3, "0.75")
+    put(wb["Input"], 2, "5", "jumlah", "12.50")
     for ref, value in cells.items():
         sheet, _, cell = ref.partition("__")
         wb[sheet.replace("Bukti_Dukung", "Bukti Dukung")][cell] = value
@@ -76,7 +80,7 @@ def test_template_has_a_row_and_validations_per_indicator(tmp_path: Path) -> Non
     assert ws["A2"].value == "Katalog" and ws["B2"].value == "spbe-2020" and ws["B3"].value is None
     assert ws.freeze_panes == "D7"
     ids = [ws.cell(row=r, column=1).value for r in range(HEAD + 1, ws.max_row + 1)]
-    assert ids == [str(i) for i in range(1, 48)]
+    assert ids == list(range(1, 48))  # numbers, so that ids typed on the item sheets match their list validation
     assert ws.cell(row=HEAD + 1, column=2).value == "D1 / A1"
     assert ws.cell(row=HEAD + 1, column=4).value == "1.30"
     assert ws.cell(row=HEAD + 1, column=5).value.startswith("1–5: 1 Rintisan")
@@ -92,7 +96,9 @@ def test_template_has_a_row_and_validations_per_indicator(tmp_path: Path) -> Non
     ev = wb["Bukti Dukung"]
     lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in ev.data_validations.dataValidation}
     assert lists["F2"] == '"pending,accepted,rejected,needs_revision"'
-    assert lists["D2"].startswith("spbe_meta!$D$2")
+    assert lists["D2"] == "spbe_jenis_bukti" and lists["A2"] == "spbe_indikator"
+    assert wb.defined_names["spbe_jenis_bukti"].attr_text == "spbe_meta!$D$2:$D$20"
+    assert wb.defined_names["spbe_indikator"].attr_text == "Penilaian!$A$7:$A$53"
     meta = wb["spbe_meta"]
     kinds = [meta.cell(row=r, column=4).value for r in range(2, meta.max_row + 1)]
     assert "enacted_policy" in kinds and len(kinds) == len(ENGINE.catalogue("spbe-2020").evidence.kinds)
@@ -102,7 +108,10 @@ def test_template_has_a_row_and_validations_per_indicator(tmp_path: Path) -> Non
 def test_template_without_evidence_kinds(tmp_path: Path) -> None:
     p = template(tmp_path, catalogue="spbe-2018")
     ws = openpyxl.load_workbook(p)["Bukti Dukung"]
-    assert all(dv.type != "list" or "spbe_meta" not in dv.formula1 for dv in ws.data_validations.dataValidation)
+    assert [dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"] == [
+        "spbe_indikator",
+        '"pending,accepted,rejected,needs_revision"',
+    ]
     assert openpyxl.load_workbook(p)["Penilaian"].max_row == HEAD + 35
 
 
@@ -133,7 +142,7 @@ def test_filled_template_reads_back(tmp_path: Path) -> None:
     assert a.distributions == {"3": {2: Decimal("0.25"), 3: Decimal("0.75")}}
     assert a.inputs == {"5": {"jumlah": Decimal("12.50")}}
     assert str(a.inputs["5"]["jumlah"]) == "12.50"  # text cells keep the places
-    assert ENGINE.score(a, missing="minimum").partial
+    assert ENGINE.score(a.model_copy(update={"inputs": {}}), missing="minimum").partial
     assert load_assessments(p, engine=ENGINE) == [a]
 
 
@@ -150,7 +159,8 @@ def test_template_filled_read_written_read_is_identical(tmp_path: Path) -> None:
 
 
 def test_cli_scores_a_workbook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    p = fill(template(tmp_path), tmp_path / "filled.xlsx", Penilaian__F53=3)
+    no_inputs = {"Input__A2": None, "Input__B2": None, "Input__C2": None}  # spbe-2020 computes nothing
+    p = fill(template(tmp_path), tmp_path / "filled.xlsx", Penilaian__F53=3, **no_inputs)
     assert main(["score", str(p), "--format", "csv"]) == 0
     out = capsys.readouterr().out
     assert "Pemerintah Kota Contoh" in out and "3.0" in out
@@ -328,3 +338,12 @@ def test_write_then_read_is_identical(tmp_path: Path, a: Assessment) -> None:
     (item,) = read_xlsx(p)
     assert item.assessment == a
     assert (item.file, item.row) == (str(p), None)
+
+
+def test_without_openpyxl_the_error_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    p = template(tmp_path)
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # as if not installed
+    with pytest.raises(SpbeError, match=r"this needs openpyxl: pip install 'spbe_engine\[excel\]'"):
+        load_assessments(p, engine=ENGINE)
+    with pytest.raises(SpbeError, match=r"spbe_engine\[excel\]"):
+        write_template(ENGINE, "spbe-2020", tmp_path / "b.xlsx")

@@ -30,6 +30,8 @@ import datetime as dt
 import os
 import re
 import secrets
+import warnings
+import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -104,8 +106,11 @@ DIST_COLUMNS: dict[str, tuple[str, float]] = {
     "level": ("Level", 8),
     "probability": ("Probabilitas", 16),
 }
+IDS_NAME = "spbe_indikator"  # defined names for the list validations
+KINDS_NAME = "spbe_jenis_bukti"
 STATUSES = ("pending", "accepted", "rejected", "needs_revision")
 EXTRA_ROWS = 1000  # rows of the item sheets that carry validations and text formats
+MAX_UNZIPPED = 10 * MAX_BYTES  # what a workbook may inflate to when read
 MAX_CELL_TEXT = 32_767  # Excel's limit on the characters of one cell
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _WHOLE = re.compile(r"\s*[+-]?\d{1,15}(?:\.0*)?\s*\Z")  # "4", " 4 ", "4.0" typed as text
@@ -264,6 +269,14 @@ class _Book:
         cell.data_type = "s"
         return cell
 
+    def indicator(self, ws: Any, row: int, col: int, iid: str, what: str) -> None:
+        """An indicator id: a number when it is one ("12"), so that ids people type match the
+        list validation of the item sheets (Excel tells the number 12 from the text "12")."""
+        if iid.isascii() and iid.isdecimal() and len(iid) <= 15 and str(int(iid)) == iid:
+            ws.cell(row=row, column=col, value=int(iid))
+        else:
+            self.text(ws, row, col, iid, what)
+
     def headers(self, ws: Any, row: int, columns: Mapping[str, tuple[str, float]]) -> dict[str, int]:
         bold = self.styles.Font(bold=True)
         fill = self.styles.PatternFill("solid", fgColor="DDEBF7")
@@ -296,6 +309,12 @@ class _Book:
         self.dists_sheet(wb.create_sheet(DISTS))
         self.help_sheet(wb.create_sheet(HELP))
         self.meta_sheet(wb.create_sheet(META))
+        # Lists of other sheets go through defined names: understood by every Excel and LibreOffice
+        DefinedName = require("openpyxl.workbook.defined_name", "excel").DefinedName
+        wb.defined_names[IDS_NAME] = DefinedName(IDS_NAME, attr_text=self.ids_range)
+        if self.cat.evidence.kinds:
+            kinds = f"{META}!$D$2:$D${len(self.cat.evidence.kinds) + 1}"
+            wb.defined_names[KINDS_NAME] = DefinedName(KINDS_NAME, attr_text=kinds)
         return wb
 
     def assess_sheet(self, ws: Any) -> None:
@@ -317,7 +336,7 @@ class _Book:
         by_scale: dict[str, list[int]] = {}
         row = head
         for row, (ind, path) in enumerate(_indicator_rows(cat), head + 1):
-            self.text(ws, row, col["id"], ind.id, "id")
+            self.indicator(ws, row, col["id"], ind.id, "id")
             ws.cell(row=row, column=col["group"], value=path)
             ws.cell(row=row, column=col["name"], value=ind.name).alignment = wrap
             self.text(ws, row, col["weight"], str(ind.weight), "weight")
@@ -366,7 +385,7 @@ class _Book:
             self.validation(
                 ws,
                 type="list",
-                formula1=self.ids_range,
+                formula1=IDS_NAME,
                 showErrorMessage=True,
                 errorTitle="Indikator",
                 error="ID indikator dari lembar Penilaian / an indicator id from the Penilaian sheet",
@@ -392,7 +411,7 @@ class _Book:
             self.validation(
                 ws,
                 type="list",
-                formula1=f"{META}!$D$2:$D${len(kinds) + 1}",
+                formula1=KINDS_NAME,
                 showErrorMessage=True,
                 errorTitle="Jenis",
                 error="Lihat lembar Petunjuk / see the Petunjuk sheet",
@@ -413,7 +432,7 @@ class _Book:
         ).add(self.letter_range(col["date"], 2, last))
         for row, (iid, ev) in enumerate(items, 2):
             what = f"evidence.{iid}[{ev.id}]"
-            self.text(ws, row, col["indicator"], iid, what)
+            self.indicator(ws, row, col["indicator"], iid, what)
             self.text(ws, row, col["id"], ev.id, what)
             ws.cell(row=row, column=col["level"], value=ev.level)
             self.text(ws, row, col["kind"], ev.kind, what)
@@ -424,8 +443,8 @@ class _Book:
                     ws.cell(row=row, column=col["date"], value=ev.date).number_format = "yyyy-mm-dd"
             self.text(ws, row, col["status"], ev.status, what)
             self.text(ws, row, col["note"], ev.note, what)
-        for row in range(len(items) + 2, last + 1):
-            ws.cell(row=row, column=col["date"]).number_format = "yyyy-mm-dd"
+        # a column style, so dates typed later show as dates (styling cells would create 1000 rows)
+        ws.column_dimensions[self.get_column_letter(col["date"])].number_format = "yyyy-mm-dd"
 
     def tags_sheet(self, ws: Any) -> None:
         tags = self.a.tags if self.a else {}
@@ -438,8 +457,8 @@ class _Book:
         self.validation(ws, showInputMessage=True, promptTitle=title, prompt=prompt).add(
             self.letter_range(column, 2, last)
         )
-        for row in range(2, last + 1):
-            ws.cell(row=row, column=column).number_format = "@"
+        # Text format for the column: what people type (0.25) stays the exact text they typed
+        ws.column_dimensions[self.get_column_letter(column)].number_format = "@"
 
     def inputs_sheet(self, ws: Any) -> None:
         items = [(iid, name, v) for iid, vals in (self.a.inputs if self.a else {}).items() for name, v in vals.items()]
@@ -448,7 +467,7 @@ class _Book:
             ws, col["value"], last, "Nilai / value", "Angka desimal dengan titik, mis. 12.5 / a decimal number"
         )
         for row, (iid, name, value) in enumerate(items, 2):
-            self.text(ws, row, col["indicator"], iid, f"inputs.{iid}")
+            self.indicator(ws, row, col["indicator"], iid, f"inputs.{iid}")
             self.text(ws, row, col["name"], name, f"inputs.{iid}.{name}")
             self.text(ws, row, col["value"], str(value), f"inputs.{iid}.{name}")
 
@@ -465,7 +484,7 @@ class _Book:
             "Desimal dengan titik, mis. 0.25; per indikator berjumlah tepat 1 / sums to exactly 1 per indicator",
         )
         for row, (iid, level, p) in enumerate(items, 2):
-            self.text(ws, row, col["indicator"], iid, f"distributions.{iid}")
+            self.indicator(ws, row, col["indicator"], iid, f"distributions.{iid}")
             ws.cell(row=row, column=col["level"], value=level)
             self.text(ws, row, col["probability"], str(p), f"distributions.{iid}.{level}")
 
@@ -579,7 +598,15 @@ def _open(p: Path) -> Any:
     if size > MAX_BYTES:
         raise AssessmentError(f"file larger than {MAX_BYTES // (1024 * 1024)} MiB", file=str(p))
     try:
-        return openpyxl.load_workbook(p, data_only=True, keep_links=False)
+        with zipfile.ZipFile(p) as z:  # a zip bomb is refused before anything is inflated
+            unzipped = sum(info.file_size for info in z.infolist())
+        if unzipped > MAX_UNZIPPED:
+            raise AssessmentError(f"workbook larger than {MAX_UNZIPPED // (1024 * 1024)} MiB unpacked", file=str(p))
+        with warnings.catch_warnings():  # e.g. "extension not supported": only values are read
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(p, data_only=True, keep_links=False)
+    except AssessmentError:
+        raise
     except Exception as exc:  # zipfile, XML and openpyxl errors alike: the file is not a workbook we can read
         detail = " ".join(str(exc).split()) or type(exc).__name__
         raise AssessmentError(f"not a readable .xlsx workbook ({detail})", file=str(p)) from None

@@ -11,6 +11,7 @@ dimension to the front.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -110,7 +111,7 @@ class Plan:
 class _Option:
     raises: tuple[tuple[int, int], ...]  # (position, levels raised)
     gain: int
-    cost: Fraction
+    cost: int  # scaled by the common denominator of the step costs: exact, and fast to compare
     steps: int
 
 
@@ -150,7 +151,7 @@ def _components(ids: Sequence[str], rules: Sequence[Rule]) -> list[list[str]]:
     return list(groups.values())
 
 
-def _prune(states: list[tuple[Fraction, int, Any]]) -> list[tuple[Fraction, int, Any]]:
+def _prune(states: list[tuple[int, int, Any]]) -> list[tuple[int, int, Any]]:
     """Keep the (cost, gain) Pareto front: ascending cost, strictly increasing gain."""
     states.sort(key=lambda s: (s[0], -s[1]))
     out = []
@@ -183,6 +184,15 @@ def solve(
     step_limit = max_steps * periods if max_steps is not None else None
     lo_of = dict(zip(ids, cc.lo, strict=True))
 
+    # Step costs as integers over their common denominator, so the programme compares ints only.
+    step_cost: dict[tuple[str, int], Fraction] = {
+        (iid, cur[iid] + k): costs.step(iid, cur[iid] + k)
+        for iid in ids
+        for k in range(1, max(cap[iid] - cur[iid], 0) + 1)
+    }
+    scale = math.lcm(1, *(c.denominator for c in step_cost.values()))
+    int_cost = {key: int(c * scale) for key, c in step_cost.items()}
+
     options: list[list[_Option]] = []
     by_component = _components(ids, rules)
     comp_rules = {id(c): [r for r in rules if r.indicator in c] for c in by_component}
@@ -191,10 +201,10 @@ def solve(
         for iid in comp:
             n = cc.position[iid]
             choices = []
-            cost = Fraction(0)
+            cost = 0
             for k in range(0, max(cap[iid] - cur[iid], 0) + 1):
                 if k:
-                    cost += costs.step(iid, cur[iid] + k)
+                    cost += int_cost[iid, cur[iid] + k]
                 choices.append((n, k, k * cc.weights[n], cost))
             per.append(choices)
         total = 1
@@ -213,19 +223,15 @@ def solve(
                     new[ids[n]] = cur[ids[n]] + k
                 if any(_violates(r, new, cur, lo_of[r.indicator or ""]) for r in comp_rules[id(comp)]):
                     continue
-            raises = tuple((n, k) for n, k, _, _ in combo if k)
-            opts.append(
-                _Option(
-                    raises, sum(c[2] for c in combo), sum((c[3] for c in combo), Fraction(0)), sum(c[1] for c in combo)
-                )
-            )
+            raised = tuple((n, k) for n, k, _, _ in combo if k)
+            opts.append(_Option(raised, sum(c[2] for c in combo), sum(c[3] for c in combo), sum(c[1] for c in combo)))
         options.append(_reduce(opts))
 
     # Pareto DP. Buckets by steps only when a step limit applies (otherwise one bucket).
     cap_gain = max(need, 0)
-    buckets: dict[int, list[tuple[Fraction, int, Any]]] = {0: [(Fraction(0), 0, None)]}
+    buckets: dict[int, list[tuple[int, int, Any]]] = {0: [(0, 0, None)]}
     for opts in options:
-        nxt: dict[int, list[tuple[Fraction, int, Any]]] = {}
+        nxt: dict[int, list[tuple[int, int, Any]]] = {}
         for taken, states in buckets.items():
             for cost, gain, back in states:
                 for o in opts:
@@ -238,7 +244,7 @@ def solve(
     finals = [(cost, gain, back) for states in buckets.values() for cost, gain, back in states]
     reaching = [f for f in finals if f[1] >= need]
     if need <= 0:
-        reaching = [(Fraction(0), 0, None)]
+        reaching = [(0, 0, None)]
     if not reaching:
         best_gain = max(f[1] for f in finals)
         reach = Fraction(before.numerator + best_gain, cc.total)
@@ -251,7 +257,8 @@ def solve(
             f" below {target_label}"
         )
         return Plan(target, target_label, False, (), Fraction(0), None, before, reach, reason, periods)
-    cost, gain, back = min(reaching, key=lambda f: (f[0], _steps(f[2])))
+    scaled_cost, gain, back = min(reaching, key=lambda f: (f[0], _steps(f[2])))
+    total_cost = Fraction(scaled_cost, scale)
     chosen: dict[int, int] = {}
     while back is not None:
         back, opt = back
@@ -276,7 +283,7 @@ def solve(
         after_levels[st.indicator] = st.to_level
     result = rescore(a.model_copy(update={"levels": after_levels}))
     reach = _max_reachable(cc, cur, cap, options, step_limit, before.numerator)
-    return Plan(target, target_label, True, steps, cost, result, before, reach, None, periods)
+    return Plan(target, target_label, True, steps, total_cost, result, before, reach, None, periods)
 
 
 def _steps(back: Any) -> int:
@@ -288,12 +295,16 @@ def _steps(back: Any) -> int:
 
 
 def _reduce(opts: list[_Option]) -> list[_Option]:
-    """Drop options another option beats on gain, cost and steps at once."""
+    """Drop options another option beats on cost, steps and gain at once (a sweep in cost order
+    keeping, per number of steps, the best gain seen so far)."""
     opts.sort(key=lambda o: (o.cost, o.steps, -o.gain))
+    best: dict[int, int] = {}  # steps → best gain among kept options (all cheaper or as cheap)
     kept: list[_Option] = []
     for o in opts:
-        if not any(k.cost <= o.cost and k.steps <= o.steps and k.gain >= o.gain for k in kept):
-            kept.append(o)
+        if any(g >= o.gain for s, g in best.items() if s <= o.steps):
+            continue
+        kept.append(o)
+        best[o.steps] = max(best.get(o.steps, -1), o.gain)
     return kept
 
 
