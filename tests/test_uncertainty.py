@@ -148,7 +148,7 @@ except SpbeError as exc:
     print('pandas:', exc)
 import tempfile
 from spbe_engine.reports.write import write_report
-city = {str(ROOT / 'examples' / 'kota-contoh')!r}
+city = {str(ROOT / "examples" / "kota-contoh")!r}
 items = load_assessments(city + '/2025.yaml', engine=e)
 written = write_report(e, items, owners=city + '/owners.yaml', out_dir=tempfile.mkdtemp())
 print('report:', sorted(k for k, v in written.items() if not isinstance(v, str)), written['xlsx'])

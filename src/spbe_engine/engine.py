@@ -237,7 +237,7 @@ class Engine:
         if isinstance(weighting, Mapping):
             cat = self.catalogue(catalogue_id)
             weights = self._scheme("custom").weights(cat, weighting)
-            return compile_catalogue(cat, "custom", weights)
+            return compile_catalogue(cat, "custom", weights, self._context(catalogue_id))
         name = weighting or "official"
         key = (catalogue_id, name)
         cc = self._compiled.get(key)
@@ -250,10 +250,24 @@ class Engine:
                 raise
             except Exception as exc:
                 raise PluginError(f"weighting scheme {name!r} failed: {type(exc).__name__}: {exc}") from None
-            cc = compile_catalogue(cat, name, weights)
+            cc = compile_catalogue(cat, name, weights, self._context(catalogue_id))
             with self._lock:
                 self._compiled[key] = cc
         return cc
+
+    def _context(self, catalogue_id: str) -> dict[str, Any]:
+        """What a result's manifest records about how it was produced (computed once per catalogue)."""
+        import hashlib
+
+        from ._version import __version__
+
+        cat = self.catalogue(catalogue_id)
+        return {
+            "engine": f"spbe_engine {__version__}",
+            "catalogue": catalogue_id,
+            "catalogue_sha256": hashlib.sha256(cat.model_dump_json().encode("utf-8")).hexdigest(),
+            "plugins": [{"name": p.name, "origin": p.origin, "version": p.version} for p in self._plugins],
+        }
 
     def _scheme(self, name: str) -> WeightingScheme:
         schemes = self._weighting_schemes()
@@ -290,6 +304,7 @@ class Engine:
         capped = assessment if not outcome.changes else assessment.model_copy(update={"levels": outcome.levels})
         r = score(cc, capped, missing)
         r.findings, r.changes = outcome.findings, outcome.changes
+        r.options = {**r.options, "apply_rules": True, "as_of": (as_of or dt.date.today()).isoformat()}
         return r
 
     def score_many(

@@ -531,6 +531,34 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from .._yaml import read_text
+    from ..verify import verify_result
+
+    engine = _engine()
+    worst = 0
+    for f in args.files:
+        try:
+            data = json.loads(read_text(Path(f)))
+        except json.JSONDecodeError as exc:
+            raise SpbeError(f"not a result file: invalid JSON at line {exc.lineno}", file=f) from None
+        items = data if isinstance(data, list) else [data]
+        if not items or not all(isinstance(x, dict) for x in items):
+            raise SpbeError("not a result file: expected the JSON of `spbe score --format json`", file=f)
+        for n, item in enumerate(items, 1):
+            v = verify_result(engine, item)
+            print(f"{f} #{n} {v.subject}: {'holds' if v.holds else 'DOES NOT HOLD'}")
+            for p in v.problems:
+                print(f"  - {p}")
+            for note in v.notes:
+                print(f"  note: {note}")
+            worst = max(worst, 0 if v.holds else 1)
+    return worst
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .._version import __version__
 
@@ -628,6 +656,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", metavar="OUT.xlsx")
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("verify", help="recompute saved results from their manifests (exit 1 if any fails)")
+    p.add_argument("files", nargs="+", metavar="RESULT.json")
+    p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("validate", help="check assessment files against their catalogues")
     p.add_argument("files", nargs="+", metavar="FILE")

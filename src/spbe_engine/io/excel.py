@@ -310,11 +310,11 @@ class _Book:
         self.help_sheet(wb.create_sheet(HELP))
         self.meta_sheet(wb.create_sheet(META))
         # Lists of other sheets go through defined names: understood by every Excel and LibreOffice
-        DefinedName = require("openpyxl.workbook.defined_name", "excel").DefinedName
-        wb.defined_names[IDS_NAME] = DefinedName(IDS_NAME, attr_text=self.ids_range)
+        defined_name = require("openpyxl.workbook.defined_name", "excel").DefinedName
+        wb.defined_names[IDS_NAME] = defined_name(IDS_NAME, attr_text=self.ids_range)
         if self.cat.evidence.kinds:
             kinds = f"{META}!$D$2:$D${len(self.cat.evidence.kinds) + 1}"
-            wb.defined_names[KINDS_NAME] = DefinedName(KINDS_NAME, attr_text=kinds)
+            wb.defined_names[KINDS_NAME] = defined_name(KINDS_NAME, attr_text=kinds)
         return wb
 
     def assess_sheet(self, ws: Any) -> None:
@@ -528,13 +528,13 @@ class _Book:
             ("", ""),
             ("Status", ", ".join(STATUSES)),
         ]
+        if self.cat.evidence.kinds:
+            lines.append(("Jenis bukti / evidence kinds", ""))
         for kind in self.cat.evidence.kinds:
             lines.append((kind.id, kind.name + (f" / {kind.name_en}" if kind.name_en else "")))
-        if self.cat.evidence.kinds:
-            lines.insert(len(lines) - len(self.cat.evidence.kinds), ("Jenis bukti / evidence kinds", ""))
         for row, (a, b) in enumerate(lines, 1):
             cell = ws.cell(row=row, column=1, value=a or None)
-            if not b or a in ("Status",):
+            if not b or a == "Status":  # titles
                 cell.font = bold
             ws.cell(row=row, column=2, value=b or None)
 

@@ -8,10 +8,11 @@ fast as floats.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from operator import itemgetter
+from typing import Any
 
 from ..errors import CatalogueError
 from ..model.catalogue import Band, Catalogue, Group, LevelScale
@@ -47,6 +48,7 @@ class CompiledCatalogue:
     groups: tuple[CompiledGroup, ...]
     group_index: Mapping[str, int]
     bands: tuple[tuple[int, int, Band], ...]  # (numerator, denominator, band), highest first
+    context: Mapping[str, Any] = field(default_factory=dict)  # what produced it: engine, catalogue hash, plugins
 
     def exact_weight(self, scaled: int) -> Decimal:
         """A scaled integer weight back as the exact decimal, keeping its places (13.00, not 13)."""
@@ -67,7 +69,9 @@ def _taker(members: tuple[int, ...]) -> Callable[[Sequence[int]], tuple[int, ...
     return itemgetter(*members)
 
 
-def compile_catalogue(catalogue: Catalogue, weighting: str, weights: Mapping[str, Decimal]) -> CompiledCatalogue:
+def compile_catalogue(
+    catalogue: Catalogue, weighting: str, weights: Mapping[str, Decimal], context: Mapping[str, Any] | None = None
+) -> CompiledCatalogue:
     """Compile `catalogue` with the given exact weight per indicator id."""
     indicators = list(catalogue.indicators())
     ids = tuple(i.id for i in indicators)
@@ -129,4 +133,5 @@ def compile_catalogue(catalogue: Catalogue, weighting: str, weights: Mapping[str
         groups=tuple(groups),
         group_index={g.id: n for n, g in enumerate(groups)},
         bands=tuple(bands),
+        context=dict(context or {}),
     )

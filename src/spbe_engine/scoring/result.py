@@ -18,6 +18,8 @@ from .numbers import display, to_decimal
 
 __all__ = ["GroupScore", "IndicatorScore", "ScoreResult"]
 
+_NO_OPTIONS: dict[str, Any] = {}
+
 
 class GroupScore:
     """Index of one group (domain, aspect, ...): exact value, display value and predikat."""
@@ -107,7 +109,17 @@ class ScoreResult:
     """The score of one assessment. Values are exact; `display` is half-up to 2 decimals;
     `predikat` is banded on the unrounded index (so 3.4986 shows 3.50 and is Baik)."""
 
-    __slots__ = ("assessment", "changes", "compiled", "findings", "group_numerators", "levels", "missing", "numerator")
+    __slots__ = (
+        "assessment",
+        "changes",
+        "compiled",
+        "findings",
+        "group_numerators",
+        "levels",
+        "missing",
+        "numerator",
+        "options",
+    )
 
     def __init__(
         self,
@@ -128,6 +140,7 @@ class ScoreResult:
         self.missing = missing
         self.findings = findings  # rule and evidence findings, when scored with apply_rules=True
         self.changes = changes  # levels lowered by cap rules, when scored with apply_rules=True
+        self.options: dict[str, Any] = _NO_OPTIONS  # how it was scored, beyond the weighting (for the manifest)
 
     # -- headline values ---------------------------------------------------------------
 
@@ -240,8 +253,29 @@ class ScoreResult:
 
         return explain(self, lang)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data with every exact value (decimals as strings, fractions as 'n/d')."""
+    def manifest(self) -> dict[str, Any]:
+        """How this result was produced, to check it later (`spbe verify`): engine version, catalogue
+        id and content hash, the hash of the input, the plugins loaded, the options, and the time."""
+        import datetime as dt
+        import hashlib
+        import json
+
+        cc = self.compiled
+        options: dict[str, Any] = {"weighting": cc.weighting, **self.options}
+        if cc.weighting != "official":
+            options["weights"] = {i: str(w) for i, w in zip(cc.ids, cc.exact_weights, strict=True)}
+        data = self.assessment.model_dump(mode="json")
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return {
+            **cc.context,
+            "input_sha256": hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+            "options": options,
+            "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        }
+
+    def to_dict(self, *, manifest: bool = True) -> dict[str, Any]:
+        """Plain data with every exact value (decimals as strings, fractions as 'n/d'), the input
+        assessment and, by default, the manifest that lets `spbe verify` recompute it."""
         cc = self.compiled
 
         def exact(f: Fraction) -> str:
@@ -288,7 +322,7 @@ class ScoreResult:
                 {"indicator": c.indicator, "before": c.before, "after": c.after, "rule_id": c.rule_id}
                 for c in self.changes
             ],
-        }
+        } | ({"assessment": self.assessment.model_dump(mode="json"), "manifest": self.manifest()} if manifest else {})
 
     def __repr__(self) -> str:
         part = ", partial" if self.partial else ""

@@ -32,7 +32,10 @@ def score(cc: CompiledCatalogue, a: Assessment, missing: MissingPolicy = None) -
                 _range_error(cc, a, vec)
     weighted = list(map(mul, vec, cc.weights))
     groups = tuple(sum(g.take(weighted)) for g in cc.groups)
-    return ScoreResult(cc, a, tuple(vec), sum(weighted), groups, filled)
+    r = ScoreResult(cc, a, tuple(vec), sum(weighted), groups, filled)
+    if missing is not None:
+        r.options = {"missing": missing}
+    return r
 
 
 def _where(a: Assessment) -> str:
