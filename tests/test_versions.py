@@ -301,3 +301,34 @@ def test_bad_crosswalks_are_refused() -> None:
 
     with pytest.raises(PluginError, match="crosswalk v1 → v2 is provided by both"):
         Engine([Versions(), Twice()], load_entry_points=False).crosswalks()
+
+
+def test_merged_edges_do_not_depend_on_source_order() -> None:
+    swapped = dict(V1_V2, edges=[*V1_V2["edges"][:2], {**V1_V2["edges"][2], "sources": ["d", "c"]}, V1_V2["edges"][3]])
+
+    class Swapped(Versions):
+        @hookimpl
+        def spbe_crosswalks(self) -> list[dict[str, Any]]:
+            return [swapped, V2_V3]
+
+    other = Engine([Swapped()], load_entry_points=False)
+    a, b = ENGINE.crosswalk("v1", "v3").provenance, other.crosswalk("v1", "v3").provenance
+    assert {k: (set(p.sources), p.relations, p.confidence) for k, p in a.items()} == {
+        k: (set(p.sources), p.relations, p.confidence) for k, p in b.items()
+    }
+
+
+def test_index_range_accepts_decimals() -> None:
+    m = ENGINE.migrate(a1(a=2, b=4, c=3, d=4), to="v2")
+    assert m.index_range.low == Fraction(22, 10)
+    assert Decimal("2.2") in m.index_range and Decimal("2.19") not in m.index_range
+    assert (
+        ENGINE.score(Assessment(catalogue="v2", subject="x", period="1", levels={"1": 2, "2": 4, "3": 3, "4": 3})).index
+        in m.index_range
+    )
+
+
+def test_diff_reports_partial_mappings() -> None:
+    d = ENGINE.diff("v1", "v2")
+    assert [(c.old_ids, c.new_ids) for c in d._of("partial")] == [(("b",), ("2",))]
+    assert "\\\\|" not in d.to_markdown()

@@ -1,12 +1,13 @@
 """Safe, exact YAML loading: libyaml when present, floats parsed as Decimal, sizes bounded.
 
 Only the safe loader is used (no Python tags). Floats become `Decimal` from their literal text,
-so `1.30` in a catalogue is exactly 1.30. Alias expansion is bounded to stop "billion laughs".
+so `1.30` in a catalogue is exactly 1.30. Aliases are bounded to stop "billion laughs": at most
+`MAX_ALIASES` of them, bringing in at most `MAX_ALIAS_NODES` nodes, and none inside its own anchor.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -16,23 +17,86 @@ from .errors import SpbeError
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ALIASES = 1000
+MAX_ALIAS_NODES = 100_000  # nodes that aliases may add to a document (a "billion laughs" adds billions)
+MAX_DIGITS = 4300  # digits of a number written out in full: Python's own limit on integer literals
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_Base):  # type: ignore[misc]
-    """Safe loader with Decimal floats and an alias budget."""
+    """Safe loader with Decimal floats and an alias budget.
 
-    def __init__(self, stream: Any) -> None:
-        super().__init__(stream)
-        self._aliases = 0
+    The budget is checked on the composed node graph, before anything is constructed: libyaml
+    composes nodes in C, so a check inside `compose_node` would never run with `CSafeLoader`.
+    """
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > MAX_ALIASES:
-                raise yaml.YAMLError(f"more than {MAX_ALIASES} aliases")
-        return super().compose_node(parent, index)
+    def get_single_node(self) -> Any:
+        node = super().get_single_node()
+        if node is not None:
+            _check_aliases(node)
+        return node
+
+
+def _children(node: Any) -> list[Any]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_aliases(root: Any) -> None:
+    """Refuse a document whose aliases are too many, expand too far, or refer to their own anchor.
+
+    An alias is a second reference to an already composed node; each one adds that node's whole
+    expanded tree to what a consumer walking the data sees. Iterative, linear in the nodes.
+    """
+    size: dict[int, int] = {}  # expanded size of each finished node
+    seen = {id(root)}
+    on_path: set[int] = set()
+    aliases = 0
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        children = _children(node)
+        if leaving:
+            on_path.discard(id(node))
+            size[id(node)] = 1 + sum(size.get(id(c), 1) for c in children)
+            if size[id(node)] - len(seen) > MAX_ALIAS_NODES:
+                raise yaml.YAMLError(f"aliases expand to more than {MAX_ALIAS_NODES} nodes")
+            continue
+        on_path.add(id(node))
+        stack.append((node, True))
+        for child in reversed(children):
+            if id(child) in on_path:
+                raise yaml.MarkedYAMLError(
+                    problem="an alias refers to its own anchor (a recursive structure)",
+                    problem_mark=child.start_mark,
+                )
+            if id(child) in seen:
+                aliases += 1
+                if aliases > MAX_ALIASES:
+                    raise yaml.YAMLError(f"more than {MAX_ALIASES} aliases")
+            else:
+                seen.add(id(child))
+                stack.append((child, False))
+
+
+def exact_decimal(text: str) -> Decimal:
+    """A finite decimal from its literal text, at most `MAX_DIGITS` digits written out in full
+    (1e999999999 would otherwise become a number of a billion digits when made a fraction)."""
+    try:
+        d = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not a decimal number") from None
+    if not d.is_finite():
+        raise ValueError(f"{text!r} is not a finite number")
+    exponent = int(d.as_tuple().exponent)
+    digits = max(len(d.as_tuple().digits) + exponent, 1) + max(-exponent, 0)
+    if digits > MAX_DIGITS:
+        shown = text if len(text) <= 24 else text[:20] + "..."
+        raise ValueError(f"the number {shown} has more than {MAX_DIGITS} digits written out")
+    return d
 
 
 def _decimal(loader: Any, node: Any) -> Decimal:
@@ -40,7 +104,10 @@ def _decimal(loader: Any, node: Any) -> Decimal:
     low = text.lower()
     if low in (".inf", "+.inf", "-.inf", ".nan"):
         raise yaml.YAMLError(f"{text!r} is not a finite number")
-    return Decimal(text)
+    try:
+        return exact_decimal(text)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(None, None, str(exc), node.start_mark) from None
 
 
 def _mapping(loader: Any, node: Any) -> dict[Any, Any]:
@@ -61,24 +128,62 @@ def _mapping(loader: Any, node: Any) -> dict[Any, Any]:
     return out
 
 
+def _checked(what: str, construct: Any) -> Any:
+    """A safe constructor whose errors name the line and the value (`!!bool maybe`, `2024-13-45`)."""
+
+    def checked(loader: Any, node: Any) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, LookupError, ArithmeticError, TypeError) as exc:
+            value = str(node.value)
+            shown = repr(value if len(value) <= 24 else value[:20] + "...")
+            reason = ""
+            if "limit" in str(exc):  # int(): "Exceeds the limit (4300 digits) for integer string conversion"
+                reason = f" (more than {MAX_DIGITS} digits)"
+            elif what == "date or time":  # e.g. "month must be in 1..12"
+                reason = f" ({_one_line(exc)})"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{shown} is not a valid {what}{reason}", node.start_mark
+            ) from None
+
+    return checked
+
+
 _Loader.add_constructor("tag:yaml.org,2002:float", _decimal)
 _Loader.add_constructor("tag:yaml.org,2002:map", _mapping)
+for _tag, _what, _construct in (
+    ("bool", "boolean", yaml.constructor.SafeConstructor.construct_yaml_bool),
+    ("int", "whole number", yaml.constructor.SafeConstructor.construct_yaml_int),
+    ("timestamp", "date or time", yaml.constructor.SafeConstructor.construct_yaml_timestamp),
+    ("binary", "base64 text", yaml.constructor.SafeConstructor.construct_yaml_binary),
+):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _checked(_what, _construct))
 
 
 def load_yaml_text(text: str, *, source: str, error: type[SpbeError] = SpbeError) -> Any:
-    """Parse YAML text; any problem becomes `error` naming `source` and the line."""
+    """Parse YAML text; any problem becomes a one-line `error` naming `source` and the line."""
     if len(text) > MAX_BYTES:
         raise error(f"file larger than {MAX_BYTES // (1024 * 1024)} MiB", file=source)
     try:
         return yaml.load(text, Loader=_Loader)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow; its position counts bytes in libyaml
+        at = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        line = f"line {text.count(chr(10), 0, at) + 1}: " if at >= 0 else ""
+        code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise error(f"invalid YAML: {line}unacceptable character {code}: {exc.reason}", file=source) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = f"line {mark.line + 1}: " if mark is not None else ""
-        raise error(f"invalid YAML: {line}{exc.problem}", file=source) from None
-    except (yaml.YAMLError, ValueError, ArithmeticError) as exc:
-        raise error(f"invalid YAML: {exc}", file=source) from None
+        raise error(f"invalid YAML: {line}{_one_line(exc.problem or exc.context)}", file=source) from None
+    except (yaml.YAMLError, ValueError, ArithmeticError, LookupError, TypeError) as exc:
+        # LookupError: e.g. `!!bool maybe` (the safe constructor looks the word up in a table)
+        raise error(f"invalid YAML: {_one_line(exc)}", file=source) from None
     except RecursionError:
         raise error("invalid YAML: nested too deeply", file=source) from None
+
+
+def _one_line(what: object) -> str:
+    return " ".join(str(what).split()) or "unreadable"
 
 
 def read_text(path: Path, *, error: type[SpbeError] = SpbeError) -> str:
@@ -94,10 +199,25 @@ def read_text(path: Path, *, error: type[SpbeError] = SpbeError) -> str:
         raise error("is a directory, expected a file", file=str(path)) from None
     except OSError as exc:
         raise error(f"cannot read: {exc.strerror}", file=str(path)) from None
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            raise error(f"not UTF-8 text ({name}); save it as UTF-8", file=str(path))
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise error(f"not UTF-8 text (byte {exc.start})", file=str(path)) from None
+    nul = data.find(b"\x00")
+    if nul >= 0:  # no text format allows it; UTF-16 without a BOM has one in every ASCII character
+        raise error(f"not UTF-8 text (a NUL byte at byte {nul}; UTF-16?); save it as UTF-8", file=str(path))
+    return text
+
+
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 
 
 def load_yaml_file(path: Path, *, error: type[SpbeError] = SpbeError) -> Any:

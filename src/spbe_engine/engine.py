@@ -29,6 +29,7 @@ from .accountability.report import Accountability
 from .catalogue.loader import catalogue_from_data, load_catalogue_file
 from .computed import ComputedIndicator
 from .errors import AssessmentError, CatalogueError, PluginError, SpbeError
+from .model._base import _to_decimal
 from .model.assessment import Assessment
 from .model.catalogue import Catalogue, LevelScale
 from .model.crosswalk import Crosswalk
@@ -453,11 +454,20 @@ class Engine:
                     allowed=list(comp.inputs),
                 )
             try:
-                level = comp.compute(values)
+                exact = {name: _to_decimal(value) for name, value in values.items()}
+                level = comp.compute(exact)
             except SpbeError as exc:
                 raise AssessmentError(
                     f"assessment {assessment.subject!r}: {exc.message}", field=f"inputs.{iid}", allowed=exc.allowed
                 ) from None
+            except ValueError as exc:
+                raise AssessmentError(f"assessment {assessment.subject!r}: {exc}", field=f"inputs.{iid}") from None
+            except Exception as exc:  # a bug in the plugin's function: say which indicator
+                raise PluginError(
+                    f"computing indicator {iid} of {assessment.catalogue} failed: {type(exc).__name__}: {exc}"
+                ) from None
+            if isinstance(level, bool) or not isinstance(level, int):
+                raise PluginError(f"computing indicator {iid} of {assessment.catalogue} gave {level!r}, not a level")
             if iid in levels and levels[iid] != level:
                 raise AssessmentError(
                     f"assessment {assessment.subject!r}: indicator {iid} is declared at level {levels[iid]} but its "
@@ -548,13 +558,14 @@ class Engine:
                 self.score(assessment, missing="minimum")  # raises the usual one-line error
         return migrate(assessment, composed, self._resolve(), source_cc, self.compiled(to))
 
-    def transition(self, assessments: Iterable[Assessment], *, to: str) -> Transition:
+    def transition(self, assessments: Iterable[Assessment], *, to: str, missing: MissingPolicy = None) -> Transition:
         """Score the same agencies under their catalogue and under `to`, side by side: who gains, who
-        loses, rank ranges, and where the predikat disagrees."""
+        loses, rank ranges, and where the predikat disagrees. Partial assessments need `missing`
+        for their old score (migration itself treats unassessed indicators as the whole scale)."""
         from .versions.transition import transition
 
         items = list(assessments)
-        before = self.score_many(items)
+        before = self.score_many(items, missing=missing)
         migrations = [self.migrate(a, to=to) for a in items]
         return transition(before, migrations, [b.predikat for b in self.catalogue(to).bands])
 

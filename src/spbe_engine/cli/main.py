@@ -486,7 +486,7 @@ def cmd_transition(args: argparse.Namespace) -> int:
     import io
 
     engine = _engine()
-    t = engine.transition(_one_or_more(engine, args.files), to=args.to)
+    t = engine.transition(_one_or_more(engine, args.files), to=args.to, missing=_missing(args.missing))
     rows = [[str(c) for c in row] for row in t.table()]
     if args.format == "csv":
         buf = io.StringIO()
@@ -640,6 +640,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("transition", help="who gains and who loses when agencies move to another catalogue")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--to", required=True, metavar="CATALOGUE")
+    p.add_argument("--missing", default=None, metavar="POLICY", help="old score of partial assessments")
     p.add_argument("--format", choices=["table", "csv"], default="table")
     p.set_defaults(func=cmd_transition)
 

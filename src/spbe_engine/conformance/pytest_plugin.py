@@ -1,6 +1,7 @@
 """pytest plugin (entry point `pytest11`): the `spbe_conformance` fixture for catalogue authors.
 
-Kept light: nothing is imported from spbe_engine until the fixture is used.
+Loading it imports the spbe_engine package (pytest imports plugins at start-up); the engine and
+its plugins are only created when a test asks for the fixture.
 """
 
 from __future__ import annotations

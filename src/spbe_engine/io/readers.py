@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._yaml import load_yaml_text, read_text
+from .._yaml import MAX_DIGITS, exact_decimal, load_yaml_text, read_text
 from ..errors import AssessmentError, SpbeError
 from ..model.assessment import Assessment
 
@@ -87,12 +88,49 @@ def _load_json(text: str, source: str) -> Any:
             out[k] = v
         return out
 
+    def number(text: str) -> Decimal:
+        try:
+            return exact_decimal(text)
+        except ValueError as exc:
+            raise AssessmentError(f"invalid JSON: {exc}", file=source) from None
+
+    def constant(name: str) -> Any:
+        raise AssessmentError(f"invalid JSON: {name} is not a finite number", file=source)
+
     try:
-        return json.loads(text, object_pairs_hook=pairs, parse_float=Decimal)
+        data = json.loads(text, object_pairs_hook=pairs, parse_float=number, parse_constant=constant)
+    except SpbeError:
+        raise
     except json.JSONDecodeError as exc:
         raise AssessmentError(f"invalid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}", file=source) from None
     except RecursionError:
         raise AssessmentError("invalid JSON: nested too deeply", file=source) from None
+    except ValueError:  # int() refuses whole numbers of more than 4300 digits
+        raise AssessmentError(f"invalid JSON: a whole number has more than {MAX_DIGITS} digits", file=source) from None
+    if _SURROGATE_ESCAPE.search(text):
+        _no_lone_surrogates(data, source)
+    return data
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_lone_surrogates(data: Any, source: str) -> None:
+    """JSON may escape half of a UTF-16 pair ("\\ud800"); such a string cannot be written out again."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                raise AssessmentError(
+                    "invalid JSON: a \\u escape gives half of a UTF-16 surrogate pair, which is not text", file=source
+                )
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _from_records(data: Any, source: str) -> list[LoadedAssessment]:

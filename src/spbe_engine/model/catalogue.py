@@ -215,6 +215,15 @@ class Catalogue(StrictModel):
         self._check_bands()
         if "index" in ids:
             raise ValueError("'index' is reserved for the overall index and cannot be a group or indicator id")
+        note_ids = {n.id for n in self.notes}
+        for ind in self.indicators():
+            unknown_notes = [n for n in ind.notes if n not in note_ids]
+            if unknown_notes:
+                raise ValueError(f"indicator {ind.id!r}: unknown note {unknown_notes[0]!r}")
+        for note in self.notes:
+            unknown_about = [x for x in note.about if x not in ids]
+            if unknown_about:
+                raise ValueError(f"note {note.id!r} is about unknown indicator or group {unknown_about[0]!r}")
         _unique("rule", [r.id for r in self.rules])
         _unique("evidence rule", [r.id for r in self.evidence.rules])
         kinds = {i.kind for i in self.indicators()}

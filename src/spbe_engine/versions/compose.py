@@ -100,17 +100,24 @@ def compose(path: tuple[Crosswalk, ...], catalogues: Mapping[str, Catalogue]) ->
                 if edge.relation == "new":
                     nxt[t] = Provenance(t, (), (edge.relation,), None, edge.basis, (cw.id,))
                     continue
-                parents = [prov[s] for s in edge.sources if s in prov]
+                # Only parents that carry information count: a source that was itself new adds nothing,
+                # and the order in which an edge lists its sources must not matter.
+                parents = [prov[s] for s in edge.sources if s in prov and not prov[s].new]
+                if not parents:
+                    nxt[t] = Provenance(t, (), ("new",), None, "inferred", (cw.id,))
+                    continue
                 sources = tuple(dict.fromkeys(x for p in parents for x in p.sources))
-                confs = [p.confidence for p in parents if p.confidence] + [edge.confidence]
-                conf = min(confs, key=CONFIDENCE.index) if sources else None
-                basis = (
-                    "official"
-                    if edge.basis == "official" and all(p.basis == "official" for p in parents)
-                    else "inferred"
+                conf = min([*(p.confidence for p in parents if p.confidence), edge.confidence], key=CONFIDENCE.index)
+                official = edge.basis == "official" and all(p.basis == "official" for p in parents)
+                weakest = min(parents, key=lambda p: (CONFIDENCE.index(p.confidence or "low"), p.relations))
+                nxt[t] = Provenance(
+                    t,
+                    sources,
+                    (*weakest.relations, edge.relation),
+                    conf,
+                    "official" if official else "inferred",
+                    (*weakest.path, cw.id),
                 )
-                relations = (*(parents[0].relations if parents else ()), edge.relation)
-                nxt[t] = Provenance(t, sources, relations, conf, basis, (*(parents[0].path if parents else ()), cw.id))
         for ind in target.indicators():
             if ind.id not in nxt:  # not named by any edge: nothing to carry over
                 nxt[ind.id] = Provenance(ind.id, (), ("new",), None, "inferred", (cw.id,))

@@ -75,7 +75,7 @@ class CatalogueDiff:
             "|" + " --- |" * len(self._headers),
         ]
         for row in self.rows():
-            lines.append("| " + " | ".join(cell.replace("|", "\\\\|") for cell in row) + " |")
+            lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
         return "\n".join(lines) + "\n"
 
     def to_dict(self) -> dict[str, Any]:
@@ -129,6 +129,11 @@ def diff(old: Catalogue, new: Catalogue, crosswalk: ComposedCrosswalk | None) ->
                 changes.append(CatalogueChange("merged", "indicator", prov.sources, (t,), "", pn[t][0].name))
             else:
                 pairs.append((prov.sources[0], t))
+                if "partial" in prov.relations:
+                    src = prov.sources[0]
+                    changes.append(
+                        CatalogueChange("partial", "indicator", (src,), (t,), po[src][0].name, pn[t][0].name)
+                    )
         for s in crosswalk.removed:
             changes.append(CatalogueChange("removed", "indicator", (s,), (), po[s][0].name, ""))
         fan: dict[str, list[str]] = {}

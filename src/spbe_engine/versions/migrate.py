@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -43,6 +44,8 @@ class IndexRange:
         )
 
     def __contains__(self, value: object) -> bool:
+        if isinstance(value, Decimal):
+            value = Fraction(value)
         return isinstance(value, (int, Fraction)) and self.low <= value <= self.high
 
 
