@@ -6,10 +6,22 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
+from ..errors import SpbeError
+from ..model.assessment import Assessment
 from ..scoring.result import ScoreResult
 
-__all__ = ["results_to_csv", "results_to_json"]
+__all__ = [
+    "assessments_to_csv",
+    "assessments_to_json",
+    "assessments_to_yaml",
+    "results_to_csv",
+    "results_to_json",
+    "write_assessments",
+]
 
 
 def results_to_json(results: Sequence[ScoreResult], *, indent: int | None = 2) -> str:
@@ -41,3 +53,87 @@ def results_to_csv(results: Sequence[ScoreResult]) -> str:
                 row += ["", ""]
         writer.writerow(row)
     return buf.getvalue()
+
+
+def _yaml_dumper() -> Any:
+    import yaml
+
+    base: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+    class Dumper(base):  # type: ignore[misc]
+        pass
+
+    def decimal(dumper: Any, value: Decimal) -> Any:
+        text = format(value, "f")
+        return dumper.represent_scalar("tag:yaml.org,2002:float", text if "." in text else text + ".0")
+
+    Dumper.add_representer(Decimal, decimal)
+    return Dumper
+
+
+def assessments_to_yaml(assessments: Sequence[Assessment]) -> str:
+    """YAML that `load_assessments` reads back to equal assessments (decimals stay exact)."""
+    import yaml
+
+    data = [a.model_dump(mode="python", exclude_defaults=True) for a in assessments]
+    payload: Any = data[0] if len(data) == 1 else {"assessments": data}
+    return str(yaml.dump(payload, Dumper=_yaml_dumper(), allow_unicode=True, sort_keys=False))
+
+
+def assessments_to_json(assessments: Sequence[Assessment]) -> str:
+    return json.dumps(
+        [a.model_dump(mode="json", exclude_defaults=True) for a in assessments], ensure_ascii=False, indent=2
+    )
+
+
+def assessments_to_csv(assessments: Sequence[Assessment], indicator_ids: Sequence[str]) -> str:
+    """The wide layout: subject, period, catalogue, `tag:` columns, one column per indicator. It holds
+    levels and tags only; an assessment with evidence, stages, notes or inputs needs YAML, JSON or Excel."""
+    richer = [
+        a.subject for a in assessments if a.evidence or a.stages or a.notes or a.services or a.distributions or a.inputs
+    ]
+    if richer:
+        raise SpbeError(
+            f"assessment {richer[0]!r} has more than levels and tags, which CSV cannot hold",
+            allowed="YAML, JSON or Excel for such assessments",
+        )
+    tags = sorted({k for a in assessments for k in a.tags})
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["subject", "period", "catalogue", *(f"tag:{t}" for t in tags), *indicator_ids])
+    for a in assessments:
+        writer.writerow(
+            [
+                a.subject,
+                a.period,
+                a.catalogue,
+                *(a.tags.get(t, "") for t in tags),
+                *(a.levels.get(i, "") for i in indicator_ids),
+            ]
+        )
+    return buf.getvalue()
+
+
+def write_assessments(
+    path: str | Path,
+    assessments: Sequence[Assessment],
+    *,
+    indicator_ids: Sequence[str] | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write assessments as YAML, JSON or CSV (by the suffix), atomically, never over an existing file
+    unless `overwrite`; `load_assessments` reads the file back to equal assessments."""
+    from .atomic import write_atomic
+
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        text = assessments_to_yaml(assessments)
+    elif suffix == ".json":
+        text = assessments_to_json(assessments)
+    elif suffix == ".csv":
+        ids = list(indicator_ids or dict.fromkeys(i for a in assessments for i in a.levels))
+        text = assessments_to_csv(assessments, ids)
+    else:
+        raise SpbeError(f"unknown file type {suffix or '(none)'!r}", file=str(p), allowed=".yaml, .yml, .json, .csv")
+    return write_atomic(p, text, overwrite=overwrite)
