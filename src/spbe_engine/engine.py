@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -36,6 +36,7 @@ from .model.crosswalk import Crosswalk
 from .model.rules import Rule
 from .ranking import RankRow
 from .rules.finding import Finding
+from .scale import Executor
 from .scoring.compiled import CompiledCatalogue, compile_catalogue
 from .scoring.result import ScoreResult
 from .scoring.score import MissingPolicy, score
@@ -75,6 +76,12 @@ class PluginInfo:
     version: str | None = None
 
 
+def _has_numpy() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("numpy") is not None
+
+
 class Engine:
     """Scores assessments against versioned catalogues contributed by plugins.
 
@@ -83,6 +90,7 @@ class Engine:
     """
 
     def __init__(self, plugins: Iterable[object] = (), *, load_entry_points: bool = True) -> None:
+        self._entry_points_on = load_entry_points
         self._pm = pluggy.PluginManager(hookspecs.PROJECT)
         self._pm.add_hookspecs(hookspecs)
         self._plugins: list[PluginInfo] = []
@@ -309,9 +317,22 @@ class Engine:
         return r
 
     def score_many(
-        self, assessments: Iterable[Assessment], *, weighting: Weighting = None, missing: MissingPolicy = None
+        self,
+        assessments: Iterable[Assessment],
+        *,
+        weighting: Weighting = None,
+        missing: MissingPolicy = None,
+        executor: Executor | None = None,
+        chunk_size: int = 5_000,
     ) -> list[ScoreResult]:
-        """Score many assessments (any iterable); identical to `score` one by one, compiled once."""
+        """Score many assessments (any iterable); identical to `score` one by one, compiled once.
+        With an `executor` (a process pool, `dask_client.get_executor()`, ...) chunks run there."""
+        if executor is not None:
+            return list(
+                self.iter_scores(
+                    assessments, weighting=weighting, missing=missing, executor=executor, chunk_size=chunk_size
+                )
+            )
         compiled: dict[str, CompiledCatalogue] = {}
         out: list[ScoreResult] = []
         for a in assessments:
@@ -324,6 +345,47 @@ class Engine:
                 a = self.with_computed_levels(a)
             out.append(score(cc, a, missing))
         return out
+
+    def iter_scores(
+        self,
+        assessments: Iterable[Assessment],
+        *,
+        weighting: Weighting = None,
+        missing: MissingPolicy = None,
+        executor: Executor | None = None,
+        chunk_size: int = 5_000,
+    ) -> Iterator[ScoreResult]:
+        """Score a stream of any length in chunks, yielding results in input order with bounded
+        memory (at most a few chunks in flight on the executor)."""
+        from .scale import chunked, run, score_chunk
+
+        if executor is None:
+            for chunk in chunked(assessments, chunk_size):
+                yield from self.score_many(chunk, weighting=weighting, missing=missing)
+            return
+        spec = self._spec()
+        chunks = ((spec, chunk, weighting, missing) for chunk in chunked(assessments, chunk_size))
+        pending: list[list[Assessment]] = []
+
+        def remember(args: tuple[Any, list[Assessment], Any, Any]) -> tuple[Any, ...]:
+            pending.append(args[1])
+            return args
+
+        for rows in run(score_chunk, (remember(c) for c in chunks), executor, window=4):
+            chunk = pending.pop(0)
+            for a, (levels, numerator, groups, filled, options) in zip(chunk, rows, strict=True):
+                cc = self.compiled(a.catalogue, weighting)
+                r = ScoreResult(cc, a, levels, numerator, groups, filled)
+                if options:
+                    r.options = options
+                yield r
+
+    def _spec(self) -> Any:
+        from .scale import check_picklable, engine_spec
+
+        spec = engine_spec(self)
+        check_picklable(spec)
+        return spec
 
     # -- rules -------------------------------------------------------------------------
 
@@ -746,6 +808,52 @@ class Engine:
         from .uncertainty.simulate import simulate
 
         return simulate(self.score(assessment), n, seed, backend)
+
+    def simulate_many(
+        self,
+        assessments: Iterable[Assessment],
+        *,
+        n: int = 10_000,
+        seed: int = 1,
+        backend: str = "auto",
+        executor: Executor | None = None,
+        chunk_size: int = 8,
+    ) -> list[Simulation]:
+        """Monte-Carlo for many agencies. Agency k of the input draws its own stream from
+        (seed, k), so the results are identical in this process, a process pool or a Dask cluster."""
+        from .scale import chunked, run, simulate_chunk
+        from .uncertainty.simulate import Simulation, level_distributions
+
+        items = list(assessments)
+        spec = self._spec() if executor is not None else None
+        chunks = ((spec, chunk, k * chunk_size, n, seed, backend) for k, chunk in enumerate(chunked(items, chunk_size)))
+        if executor is None:
+            from .uncertainty.simulate import simulate
+
+            return [simulate(self.score(a), n, seed, backend, stream=k + 1) for k, a in enumerate(items)]
+        out: list[Simulation] = []
+        numerators = [x for part in run(simulate_chunk, chunks, executor, window=4) for x in part]
+        for a, values in zip(items, numerators, strict=True):
+            r = self.score(a)
+            uncertain = tuple(
+                r.compiled.ids[p] for p, levels, _ in level_distributions(r.compiled, r) if len(levels) > 1
+            )
+            used = backend if backend != "auto" else "numpy" if _has_numpy() else "python"
+            out.append(Simulation(r, n, seed, used, uncertain, values, r.compiled.total))
+        return out
+
+    def migrate_many(
+        self, assessments: Iterable[Assessment], *, to: str, executor: Executor | None = None, chunk_size: int = 50
+    ) -> list[Migration]:
+        """Migrate a table of assessments (e.g. the national results) to catalogue `to`, optionally
+        on an executor; the same results either way."""
+        from .scale import chunked, migrate_chunk, run
+
+        if executor is None:
+            return [self.migrate(a, to=to) for a in assessments]
+        spec = self._spec()
+        chunks = ((spec, chunk, to) for chunk in chunked(assessments, chunk_size))
+        return [m for part in run(migrate_chunk, chunks, executor, window=4) for m in part]
 
     def weight_sensitivity(
         self,

@@ -154,6 +154,8 @@ def _model(data: Any, source: str, row: int | None) -> Assessment:
         raise AssessmentError(f"field names must be text, got {bad[0]!r}", file=source, row=row)
     try:
         return Assessment(**data)
+    except ArithmeticError:  # e.g. decimal.Overflow summing probabilities such as "1e999999999"
+        raise AssessmentError("a number is too large to compute with", file=source, row=row) from None
     except AssessmentError as exc:
         field, msg = exc.field or "", exc.message
         allowed: str | None = None

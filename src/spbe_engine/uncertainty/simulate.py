@@ -115,7 +115,7 @@ def level_distributions(cc: CompiledCatalogue, r: ScoreResult) -> list[tuple[int
     return out
 
 
-def simulate(r: ScoreResult, n: int, seed: int, backend: str = "auto") -> Simulation:
+def simulate(r: ScoreResult, n: int, seed: int, backend: str = "auto", stream: int = 0) -> Simulation:
     if n < 1:
         raise AssessmentError("n must be at least 1", field="n")
     cc = r.compiled
@@ -124,7 +124,7 @@ def simulate(r: ScoreResult, n: int, seed: int, backend: str = "auto") -> Simula
     fixed_by_stage = sum(levels[0] * cc.weights[pos] for pos, levels, _ in drawn if len(levels) == 1)
     uncertain = [d for d in drawn if len(d[1]) > 1]
     fixed = sum(r.levels[k] * cc.weights[k] for k in range(len(cc.ids)) if k not in positions) + fixed_by_stage
-    key = base(seed)
+    key = base(seed, stream)  # stream: an agency's own sequence in a batch (0 for a single simulation)
     m = len(uncertain)
     np = numpy_or_none(backend)
     if m == 0:
