@@ -8,6 +8,8 @@ r.display, r.predikat, r.groups["D1"].display, r.explain(lang="id")
 ```
 """
 
+from typing import TYPE_CHECKING, Any
+
 from . import hookspecs
 from ._version import __version__
 from ._yaml import load_yaml
@@ -15,23 +17,63 @@ from .computed import ComputedIndicator
 from .engine import Engine, PluginInfo
 from .errors import AssessmentError, CatalogueError, PluginError, SpbeError
 from .hookspecs import hookimpl
-from .io.readers import load_assessments
 from .model.assessment import Assessment
 from .model.catalogue import Band, Catalogue, Group, Indicator, Level, LevelScale, Note, Regulation, Source
-from .model.crosswalk import Crosswalk, CrosswalkEdge, LevelMap
 from .model.rules import Evidence, EvidenceKind, EvidenceRequirement, EvidenceRule, Rule, RuleMessage
 from .rules.finding import Finding, LevelChange
 from .scoring.result import GroupScore, IndicatorScore, ScoreResult
-from .uncertainty.sensitivity import RankInterval, WeightSensitivity
-from .uncertainty.simulate import Simulation
-from .versions.compose import ComposedCrosswalk, Provenance
-from .versions.diff import CatalogueChange, CatalogueDiff
-from .versions.migrate import IndexRange, Migration
-from .versions.transition import Transition, TransitionRow
 from .weighting import WeightingScheme
-from .whatif.marginal import MarginalImpact, MarginalRow
-from .whatif.planner import Plan, PlanStep
-from .whatif.scenario import Comparison, ScenarioTable
+
+# Result types of the what-if, uncertainty and versions features load on first use, so that
+# `import spbe_engine` stays fast for the CLI; type checkers see them as ordinary imports.
+_LAZY = {
+    "Crosswalk": "model.crosswalk",
+    "CrosswalkEdge": "model.crosswalk",
+    "LevelMap": "model.crosswalk",
+    "load_assessments": "io.readers",
+    "RankInterval": "uncertainty.sensitivity",
+    "WeightSensitivity": "uncertainty.sensitivity",
+    "Simulation": "uncertainty.simulate",
+    "ComposedCrosswalk": "versions.compose",
+    "Provenance": "versions.compose",
+    "CatalogueChange": "versions.diff",
+    "CatalogueDiff": "versions.diff",
+    "IndexRange": "versions.migrate",
+    "Migration": "versions.migrate",
+    "Transition": "versions.transition",
+    "TransitionRow": "versions.transition",
+    "MarginalImpact": "whatif.marginal",
+    "MarginalRow": "whatif.marginal",
+    "Plan": "whatif.planner",
+    "PlanStep": "whatif.planner",
+    "Comparison": "whatif.scenario",
+    "ScenarioTable": "whatif.scenario",
+}
+
+if TYPE_CHECKING:
+    from .io.readers import load_assessments
+    from .model.crosswalk import Crosswalk, CrosswalkEdge, LevelMap
+    from .uncertainty.sensitivity import RankInterval, WeightSensitivity
+    from .uncertainty.simulate import Simulation
+    from .versions.compose import ComposedCrosswalk, Provenance
+    from .versions.diff import CatalogueChange, CatalogueDiff
+    from .versions.migrate import IndexRange, Migration
+    from .versions.transition import Transition, TransitionRow
+    from .whatif.marginal import MarginalImpact, MarginalRow
+    from .whatif.planner import Plan, PlanStep
+    from .whatif.scenario import Comparison, ScenarioTable
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'spbe_engine' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Assessment",

@@ -23,41 +23,41 @@ import pluggy
 
 from . import hookspecs
 from ._builtins import BUILTIN_PLUGINS
-from .accountability.monitoring import Series
-from .accountability.ownership import Ownership, Targets
-from .accountability.report import Accountability
 from .catalogue.loader import catalogue_from_data, load_catalogue_file
 from .computed import ComputedIndicator
 from .errors import AssessmentError, CatalogueError, PluginError, SpbeError
 from .model._base import _to_decimal
 from .model.assessment import Assessment
 from .model.catalogue import Catalogue, LevelScale
-from .model.crosswalk import Crosswalk
 from .model.rules import Rule
-from .ranking import RankRow
-from .rules.finding import Finding
-from .scale import Executor
 from .scoring.compiled import CompiledCatalogue, compile_catalogue
 from .scoring.result import ScoreResult
 from .scoring.score import MissingPolicy, score
-from .uncertainty.sensitivity import WeightSensitivity
-from .uncertainty.simulate import Simulation
-from .versions.compose import ComposedCrosswalk
-from .versions.diff import CatalogueDiff
-from .versions.migrate import Migration
-from .versions.transition import Transition
 from .weighting import WeightingScheme
-from .whatif.costs import Costs
-from .whatif.marginal import MarginalImpact
-from .whatif.planner import Plan
-from .whatif.scenario import Comparison, ScenarioTable
 
 Target = str | int | Decimal | Fraction | float
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # types only: the modules behind them load when first used (fast `import spbe_engine`)
     import networkx as nx
 
+    from .accountability.monitoring import Series
+    from .accountability.ownership import Ownership, Targets
+    from .accountability.report import Accountability
+    from .model.crosswalk import Crosswalk
+    from .ranking import RankRow
     from .rules.check import CheckOutcome, CompiledRules
+    from .rules.finding import Finding
+    from .scale import Executor
+    from .uncertainty.sensitivity import WeightSensitivity
+    from .uncertainty.simulate import Simulation
+    from .versions.compose import ComposedCrosswalk
+    from .versions.diff import CatalogueDiff
+    from .versions.migrate import Migration
+    from .versions.transition import Transition
+    from .whatif.costs import Costs
+    from .whatif.marginal import MarginalImpact
+    from .whatif.planner import Plan
+    from .whatif.scenario import Comparison, ScenarioTable
 
 __all__ = ["Engine", "PluginInfo"]
 
@@ -548,6 +548,7 @@ class Engine:
             if self._crosswalks is not None:
                 return self._crosswalks
             from ._yaml import load_yaml_file
+            from .model.crosswalk import Crosswalk
             from .versions.compose import check_against
 
             found: dict[tuple[str, str], tuple[str, Crosswalk]] = {}
@@ -669,7 +670,7 @@ class Engine:
         findings and its share of the planner's steps; units ranked by points at stake. The plan aims
         at `plan_target`, else the next target index after the period (from `targets`), else the next
         band."""
-        from .accountability.ownership import load_ownership, load_targets
+        from .accountability.ownership import Ownership, Targets, load_ownership, load_targets
         from .accountability.report import build
 
         cc = self.compiled(assessment.catalogue)
@@ -704,7 +705,7 @@ class Engine:
         """One subject's assessments across periods, in period order, against a target path. Points made
         under an older catalogue continue through the crosswalk into the latest one (marked migrated)."""
         from .accountability.monitoring import Series, SeriesPoint
-        from .accountability.ownership import load_targets
+        from .accountability.ownership import Targets, load_targets
 
         items = sorted(assessments, key=lambda a: a.period)
         if not items:

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from os import PathLike
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 import pluggy
 
-from .computed import ComputedIndicator
 from .model.catalogue import Catalogue, LevelScale
-from .model.crosswalk import Crosswalk
 from .model.rules import Rule
 from .weighting import WeightingScheme
+
+if TYPE_CHECKING:
+    from .computed import ComputedIndicator
+    from .model.crosswalk import Crosswalk
 
 __all__ = [
     "CatalogueSource",
@@ -38,7 +40,7 @@ hookimpl = cast(Callable[[_F], _F], pluggy.HookimplMarker(PROJECT))
 """Decorate a plugin's hook implementations with this marker."""
 
 CatalogueSource = Catalogue | str | PathLike[str] | Mapping[str, Any]
-CrosswalkSource = Crosswalk | str | PathLike[str] | Mapping[str, Any]
+CrosswalkSource: TypeAlias = "Crosswalk | str | PathLike[str] | Mapping[str, Any]"
 """A catalogue as an object, a path to a YAML file, or a mapping of the YAML structure."""
 
 
