@@ -12,25 +12,42 @@ from typing import TYPE_CHECKING, Any
 
 from . import hookspecs
 from ._version import __version__
-from ._yaml import load_yaml
-from .computed import ComputedIndicator
-from .engine import Engine, PluginInfo
 from .errors import AssessmentError, CatalogueError, PluginError, SpbeError
 from .hookspecs import hookimpl
-from .model.assessment import Assessment
-from .model.catalogue import Band, Catalogue, Group, Indicator, Level, LevelScale, Note, Regulation, Source
-from .model.rules import Evidence, EvidenceKind, EvidenceRequirement, EvidenceRule, Rule, RuleMessage
-from .rules.finding import Finding, LevelChange
-from .scoring.result import GroupScore, IndicatorScore, ScoreResult
-from .weighting import WeightingScheme
 
-# Result types of the what-if, uncertainty and versions features load on first use, so that
-# `import spbe_engine` stays fast for the CLI; type checkers see them as ordinary imports.
+# Everything else loads on first use (PEP 562), so `import spbe_engine` — and so `spbe --help` and
+# a plugin importing `hookimpl` — stays fast; type checkers see ordinary imports below.
 _LAZY = {
+    "Engine": "engine",
+    "PluginInfo": "engine",
+    "load_yaml": "_yaml",
+    "ComputedIndicator": "computed",
+    "load_assessments": "io.readers",
+    "Assessment": "model.assessment",
+    "Band": "model.catalogue",
+    "Catalogue": "model.catalogue",
+    "Group": "model.catalogue",
+    "Indicator": "model.catalogue",
+    "Level": "model.catalogue",
+    "LevelScale": "model.catalogue",
+    "Note": "model.catalogue",
+    "Regulation": "model.catalogue",
+    "Source": "model.catalogue",
     "Crosswalk": "model.crosswalk",
     "CrosswalkEdge": "model.crosswalk",
     "LevelMap": "model.crosswalk",
-    "load_assessments": "io.readers",
+    "Evidence": "model.rules",
+    "EvidenceKind": "model.rules",
+    "EvidenceRequirement": "model.rules",
+    "EvidenceRule": "model.rules",
+    "Rule": "model.rules",
+    "RuleMessage": "model.rules",
+    "Finding": "rules.finding",
+    "LevelChange": "rules.finding",
+    "GroupScore": "scoring.result",
+    "IndicatorScore": "scoring.result",
+    "ScoreResult": "scoring.result",
+    "WeightingScheme": "weighting",
     "RankInterval": "uncertainty.sensitivity",
     "WeightSensitivity": "uncertainty.sensitivity",
     "Simulation": "uncertainty.simulate",
@@ -51,14 +68,23 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:
+    from ._yaml import load_yaml
+    from .computed import ComputedIndicator
+    from .engine import Engine, PluginInfo
     from .io.readers import load_assessments
+    from .model.assessment import Assessment
+    from .model.catalogue import Band, Catalogue, Group, Indicator, Level, LevelScale, Note, Regulation, Source
     from .model.crosswalk import Crosswalk, CrosswalkEdge, LevelMap
+    from .model.rules import Evidence, EvidenceKind, EvidenceRequirement, EvidenceRule, Rule, RuleMessage
+    from .rules.finding import Finding, LevelChange
+    from .scoring.result import GroupScore, IndicatorScore, ScoreResult
     from .uncertainty.sensitivity import RankInterval, WeightSensitivity
     from .uncertainty.simulate import Simulation
     from .versions.compose import ComposedCrosswalk, Provenance
     from .versions.diff import CatalogueChange, CatalogueDiff
     from .versions.migrate import IndexRange, Migration
     from .versions.transition import Transition, TransitionRow
+    from .weighting import WeightingScheme
     from .whatif.marginal import MarginalImpact, MarginalRow
     from .whatif.planner import Plan, PlanStep
     from .whatif.scenario import Comparison, ScenarioTable
@@ -73,6 +99,10 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [

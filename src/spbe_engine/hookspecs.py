@@ -13,13 +13,12 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 import pluggy
 
-from .model.catalogue import Catalogue, LevelScale
-from .model.rules import Rule
-from .weighting import WeightingScheme
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: importing the hooks (and `hookimpl`) stays cheap
     from .computed import ComputedIndicator
+    from .model.catalogue import Catalogue, LevelScale
     from .model.crosswalk import Crosswalk
+    from .model.rules import Rule
+    from .weighting import WeightingScheme
 
 __all__ = [
     "CatalogueSource",
@@ -39,9 +38,9 @@ hookspec = cast(Callable[[_F], _F], pluggy.HookspecMarker(PROJECT))
 hookimpl = cast(Callable[[_F], _F], pluggy.HookimplMarker(PROJECT))
 """Decorate a plugin's hook implementations with this marker."""
 
-CatalogueSource = Catalogue | str | PathLike[str] | Mapping[str, Any]
-CrosswalkSource: TypeAlias = "Crosswalk | str | PathLike[str] | Mapping[str, Any]"
+CatalogueSource: TypeAlias = "Catalogue | str | PathLike[str] | Mapping[str, Any]"
 """A catalogue as an object, a path to a YAML file, or a mapping of the YAML structure."""
+CrosswalkSource: TypeAlias = "Crosswalk | str | PathLike[str] | Mapping[str, Any]"
 
 
 # -- catalogue resolution (called once per Engine, when a catalogue is first needed) ----------
