@@ -1,6 +1,6 @@
 """The documentation's Python examples run, and the output they quote is what they print.
 
-Convention (docs/CONTRIBUTING is this docstring):
+The convention, for whoever writes a page:
 
 - every ```python block of a page in docs/ (not docs/reference, which mkdocstrings generates) runs,
   in page order, in one namespace shared by the page's blocks, from the repository root, with
@@ -11,7 +11,10 @@ Convention (docs/CONTRIBUTING is this docstring):
 - output quoted in comments is checked: a statement that prints is compared with the comments at
   the end of its own lines, followed by the comment lines directly below it (no blank line in
   between), one comment per printed line. `…` in a quoted line stands for any text (a temporary
-  path, say). A statement that prints nothing, or has no such comments, is not compared.
+  path, say), and leading and trailing spaces are ignored. A statement that prints nothing, or has
+  no such comments, is not compared; so a remark about a printing statement goes on the line above.
+
+Examples must not write into the repository: use a temporary folder.
 """
 
 from __future__ import annotations
@@ -96,8 +99,10 @@ def expected_output(stmt: ast.stmt, nxt: int, found: dict[int, str], alone: set[
 
 
 def matches(pattern: str, line: str) -> bool:
+    """A printed line against its quote: `…` stands for any text, and leading and trailing spaces
+    do not count (a comment cannot show them)."""
     regex = ".*".join(re.escape(part) for part in pattern.split("…"))
-    return re.fullmatch(regex, line.rstrip()) is not None
+    return re.fullmatch(regex, line.strip()) is not None
 
 
 def run_block(block: Block, namespace: dict[str, Any], where: str) -> None:
@@ -145,6 +150,7 @@ def test_examples_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         import matplotlib
 
         matplotlib.use("Agg")
+    before = _repository_files()
     namespace: dict[str, Any] = {"__name__": f"docs.{page.stem}"}
     rel = f"docs/{page.relative_to(DOCS)}"
     for block in blocks(page):
@@ -158,3 +164,60 @@ def test_examples_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         import matplotlib.pyplot as plt
 
         plt.close("all")
+    left = sorted(_repository_files() - before)
+    assert not left, f"{rel}: the examples wrote into the repository (use a temporary folder): {left}"
+
+
+def _repository_files() -> set[str]:
+    """The files at the top of the repository, in docs/ and in examples/ (hidden ones aside)."""
+    found = {p.name for p in ROOT.iterdir()}
+    for folder in ("docs", "examples"):
+        found |= {str(p.relative_to(ROOT)) for p in (ROOT / folder).rglob("*")}
+    return {f for f in found if not any(part.startswith(".") or part == "__pycache__" for part in Path(f).parts)}
+
+
+def test_reference_documents_exactly_the_public_names() -> None:
+    """Each name in `spbe_engine.__all__` has its `::: spbe_engine.NAME` in docs/reference, and
+    nothing else does: the API reference is generated from the public interface."""
+    import spbe_engine
+
+    documented: dict[str, str] = {}
+    for page in sorted((DOCS / "reference").glob("*.md")):
+        for name in re.findall(r"^::: spbe_engine\.(\S+)\s*$", page.read_text(encoding="utf-8"), re.M):
+            assert name not in documented, f"{name} is documented twice: {documented[name]} and {page.name}"
+            documented[name] = page.name
+    public = set(spbe_engine.__all__)
+    assert not public - set(documented), f"add to a page of docs/reference: {sorted(public - set(documented))}"
+    assert not set(documented) - public, f"not in spbe_engine.__all__: {sorted(set(documented) - public)}"
+
+
+def test_every_page_is_in_the_site_nav() -> None:
+    import yaml
+
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert config["strict"] is True
+
+    def pages(node: Any) -> list[str]:
+        if isinstance(node, str):
+            return [node]
+        if isinstance(node, list):
+            return [p for item in node for p in pages(item)]
+        if isinstance(node, dict):
+            return [p for value in node.values() for p in pages(value)]
+        return []
+
+    nav = pages(config["nav"])
+    assert len(nav) == len(set(nav)), "a page is listed twice in the nav"
+    on_disk = {str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md")}
+    assert set(nav) == on_disk, (
+        f"in the nav only: {sorted(set(nav) - on_disk)}; not in the nav: {sorted(on_disk - set(nav))}"
+    )
+
+
+def test_the_plugin_guide_quotes_the_pemdi_module_as_it_is() -> None:
+    """The guide's listing of the Pemdi plugin module is skipped (relative import), so compare it
+    with the file instead: the whole module apart from its docstring."""
+    [listing] = [b for b in blocks(DOCS / "plugin-guide.md") if "from .satisfaction import" in b.code]
+    source = (ROOT / "plugins" / "spbe-pemdi" / "src" / "spbe_pemdi" / "__init__.py").read_text(encoding="utf-8")
+    docstring_end = ast.parse(source).body[0].end_lineno or 0
+    assert listing.code.strip() == "\n".join(source.splitlines()[docstring_end:]).strip()
