@@ -18,6 +18,12 @@ from .hookspecs import hookimpl
 # Everything else loads on first use (PEP 562), so `import spbe_engine` — and so `spbe --help` and
 # a plugin importing `hookimpl` — stays fast; type checkers see ordinary imports below.
 _LAZY = {
+    "Accountability": "accountability.report",
+    "IndicatorLine": "accountability.report",
+    "UnitReport": "accountability.report",
+    "Series": "accountability.monitoring",
+    "SeriesPoint": "accountability.monitoring",
+    "RankRow": "ranking",
     "Engine": "engine",
     "PluginInfo": "engine",
     "load_yaml": "_yaml",
@@ -69,6 +75,8 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from ._yaml import load_yaml
+    from .accountability.monitoring import Series, SeriesPoint
+    from .accountability.report import Accountability, IndicatorLine, UnitReport
     from .computed import ComputedIndicator
     from .engine import Engine, PluginInfo
     from .io.readers import load_assessments
@@ -76,6 +84,7 @@ if TYPE_CHECKING:
     from .model.catalogue import Band, Catalogue, Group, Indicator, Level, LevelScale, Note, Regulation, Source
     from .model.crosswalk import Crosswalk, CrosswalkEdge, LevelMap
     from .model.rules import Evidence, EvidenceKind, EvidenceRequirement, EvidenceRule, Rule, RuleMessage
+    from .ranking import RankRow
     from .rules.finding import Finding, LevelChange
     from .scoring.result import GroupScore, IndicatorScore, ScoreResult
     from .uncertainty.sensitivity import RankInterval, WeightSensitivity
@@ -106,6 +115,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Accountability",
     "Assessment",
     "AssessmentError",
     "Band",
@@ -128,6 +138,7 @@ __all__ = [
     "GroupScore",
     "IndexRange",
     "Indicator",
+    "IndicatorLine",
     "IndicatorScore",
     "Level",
     "LevelChange",
@@ -143,16 +154,20 @@ __all__ = [
     "PluginInfo",
     "Provenance",
     "RankInterval",
+    "RankRow",
     "Regulation",
     "Rule",
     "RuleMessage",
     "ScenarioTable",
     "ScoreResult",
+    "Series",
+    "SeriesPoint",
     "Simulation",
     "Source",
     "SpbeError",
     "Transition",
     "TransitionRow",
+    "UnitReport",
     "WeightSensitivity",
     "WeightingScheme",
     "__version__",

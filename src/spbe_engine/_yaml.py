@@ -228,3 +228,39 @@ def load_yaml(path: str | Path) -> Any:
     """Load a YAML file safely (no Python tags), with floats as exact Decimals, duplicate keys
     refused and sizes bounded; any problem is a one-line `SpbeError` naming the file and line."""
     return load_yaml_file(Path(path))
+
+
+def non_text_key(data: Any) -> tuple[str, object] | None:
+    """The first key that is not text in an entry of a list (a unit, an indicator, a piece of
+    evidence: a mapping of field names), with the entry's path; None when there is none.
+
+    Models cannot be built from such an entry (Python refuses `Model(**{1: ...})` with a
+    TypeError), so loaders use this to say where the bad key is.
+    """
+    stack: list[tuple[str, Any, bool]] = [("", data, False)]
+    while stack:
+        path, item, in_list = stack.pop()
+        if isinstance(item, dict):
+            bad = [k for k in item if not isinstance(k, str)]
+            if bad:
+                if in_list:
+                    return path, bad[0]
+                continue  # e.g. levels keyed by number: the model decides
+            stack.extend((f"{path}.{k}" if path else k, v, False) for k, v in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend((f"{path}[{n}]", v, True) for n, v in reversed(list(enumerate(item))))
+    return None
+
+
+_LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+
+
+def one_line(text: str) -> str:
+    """`text` with its line breaks escaped ("\\n"), so an error naming a value stays one line."""
+    return text.translate(_LINE_BREAKS)
+
+
+def plain(value: object) -> str:
+    """A value as text for a message: as it is when printable ("2024"), else quoted and escaped."""
+    text = str(value)
+    return text if text.isprintable() else repr(text)

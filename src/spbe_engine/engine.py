@@ -637,24 +637,27 @@ class Engine:
     def rank(
         self, assessments: Iterable[Assessment], *, within: str | None = None, by: str = "display"
     ) -> list[RankRow]:
-        """Rank agencies, within groups given by a tag (e.g. `within="province"`). Ties share a rank
-        and the next rank skips (1, 2, 2, 4). `by="display"` ranks on the published 2-decimal index,
-        as the official tables show it; `by="index"` on the exact value."""
+        """Rank agencies within each period, and within groups given by a tag (e.g.
+        `within="province"`). Ties share a rank and the next rank skips (1, 2, 2, 4). `by="display"`
+        ranks on the published 2-decimal index, as the official tables show it; `by="index"` on the
+        exact value."""
         from .ranking import RankRow, competition_ranks
 
         if by not in ("display", "index"):
             raise SpbeError(f"unknown ranking {by!r}", field="by", allowed="display, index")
         results = self.score_many(assessments)
-        groups: dict[str, list[ScoreResult]] = {}
+        groups: dict[tuple[str, str], list[ScoreResult]] = {}
         for r in results:
             if within is not None and within not in r.assessment.tags:
                 raise AssessmentError(f"assessment {r.subject!r} has no tag {within!r}", field=f"tags.{within}")
-            groups.setdefault(r.assessment.tags[within] if within else "", []).append(r)
+            groups.setdefault((r.period, r.assessment.tags[within] if within else ""), []).append(r)
         out: list[RankRow] = []
-        for group, rs in groups.items():
+        for (_, group), rs in groups.items():
             values = [Fraction(Decimal(r.display)) if by == "display" else r.fraction for r in rs]
             ranked = sorted(zip(competition_ranks(values), rs, strict=True), key=lambda x: (x[0], x[1].subject))
-            out.extend(RankRow(r.subject, r.period, group, n, r.display, r.predikat, r.fraction) for n, r in ranked)
+            out.extend(
+                RankRow(r.subject, r.period, group, n, r.display, r.predikat, r.index, r.fraction) for n, r in ranked
+            )
         return out
 
     def accountability(
@@ -695,7 +698,7 @@ class Engine:
         if goal is None:
             bands = list(cc.catalogue.bands)
             pos = bands.index(cc.band(result.numerator, cc.total))
-            goal = Fraction(bands[pos - 1].lower) if pos > 0 else None
+            goal = bands[pos - 1].predikat if pos > 0 else None  # the next band, by its name
         plan = self.plan(assessment, goal) if goal is not None else None
         return build(result, own, tg, self.check(assessment, as_of=as_of), plan)
 

@@ -1,10 +1,12 @@
 """Ranking with ties as the official tables handle them: equal values share a rank and the next
-rank skips ("1, 2, 2, 4"). Ranks compare exact values, never rounded ones."""
+rank skips ("1, 2, 2, 4"). What counts as equal is the caller's choice: `Engine.rank` compares the
+published 2-decimal index by default (`by="display"`) or the exact index (`by="index"`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 __all__ = ["RankRow", "competition_ranks"]
@@ -34,4 +36,5 @@ class RankRow:
     rank: int
     display: str
     predikat: str
-    index: Fraction
+    index: Decimal  # unrounded, as ScoreResult.index
+    fraction: Fraction  # exact

@@ -76,7 +76,21 @@ def verify_result(engine: Engine, data: Mapping[str, Any]) -> Verification:
     except (SpbeError, ValueError) as exc:
         return Verification(subject, False, (*problems, f"cannot recompute: {exc}"), tuple(notes))
     fresh = r.to_dict(manifest=False)
-    for key in ("index", "exact", "display", "predikat", "partial", "missing", "catalogue", "subject", "period"):
+    for key in (
+        "index",
+        "exact",
+        "display",
+        "predikat",
+        "partial",
+        "missing",
+        "catalogue",
+        "subject",
+        "period",
+        "regulation",
+        "weighting",
+        "findings",
+        "changes",
+    ):
         if data.get(key) != fresh.get(key):
             problems.append(f"{key}: recorded {data.get(key)!r}, recomputes to {fresh.get(key)!r}")
     for name in ("groups", "indicators"):

@@ -86,7 +86,8 @@ class Series:
         targets = [(p.period, float(p.target)) for p in self.points if p.target is not None]
         if targets:
             ax.plot([t[0] for t in targets], [t[1] for t in targets], linestyle="--", marker="x", label="target")
-        ax.set_ylim(1, 5)
+        cc = self.points[-1].result.compiled
+        ax.set_ylim(min(cc.lo), max(cc.hi))
         ax.set_title(self.subject, fontsize=9)
         ax.legend(fontsize=7)
         return ax

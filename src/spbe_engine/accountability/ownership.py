@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from .._yaml import load_yaml_text, read_text
+from .._yaml import load_yaml_text, non_text_key, one_line, plain, read_text
 from ..errors import SpbeError
 from ..model._base import ExactDecimal, StrictModel
 
@@ -151,7 +151,11 @@ def load_ownership(path: str | PathLike[str], *, catalogue: str | None = None, i
             if isinstance(spec, str):
                 spec = {"lead": spec}
             if not isinstance(spec, Mapping):
-                raise OwnershipError(f"indicator {iid}: expected {{lead: ..., support: [...]}}", file=source)
+                raise OwnershipError(f"indicator {plain(iid)}: expected {{lead: ..., support: [...]}}", file=source)
+            if "indicator" in spec:  # the key names the indicator; a field could silently contradict it
+                raise OwnershipError(
+                    f"indicator {plain(iid)}: unknown field 'indicator'", file=source, allowed="lead, support"
+                )
             resp.append({"indicator": iid, **spec})
             rows[iid] = None
         raw: dict[str, Any] = {
@@ -162,10 +166,10 @@ def load_ownership(path: str | PathLike[str], *, catalogue: str | None = None, i
     elif p.suffix.lower() == ".csv":
         raw, rows = _from_csv(text, source, catalogue)
     else:
-        raise OwnershipError(f"unknown file type {p.suffix!r}", file=source, allowed=".yaml, .yml, .csv")
+        raise OwnershipError(f"unknown file type {p.suffix!r}", file=source, allowed=".yaml, .yml, .json, .csv")
     if catalogue is not None and raw.get("catalogue") not in (None, catalogue):
         raise OwnershipError(
-            f"ownership is for catalogue {raw['catalogue']}, the assessment for {catalogue}",
+            f"ownership is for catalogue {plain(raw['catalogue'])}, the assessment for {catalogue}",
             file=source,
             field="catalogue",
         )
@@ -173,14 +177,20 @@ def load_ownership(path: str | PathLike[str], *, catalogue: str | None = None, i
     try:
         own = Ownership(**raw)
     except OwnershipError as exc:
-        raise OwnershipError(exc.message, file=source, field=exc.field) from None
+        raise OwnershipError(one_line(exc.message), file=source, field=exc.field) from None
+    except TypeError:  # Python refuses `Unit(**{1: ...})`: a field name that is not text
+        where, key = non_text_key(raw) or ("", None)
+        raise OwnershipError(f"field names must be text, got {key!r}", file=source, field=where or None) from None
     return _check(own, indicator_ids, source, rows)
 
 
 def _from_csv(text: str, source: str, catalogue: str | None) -> tuple[dict[str, Any], dict[str, int | None]]:
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = max(",;\t", key=first.count) if first else ","
-    reader = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
+    try:
+        reader = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:  # e.g. a cell longer than the csv module allows
+        raise OwnershipError(f"invalid CSV: {exc}", file=source) from None
     if not reader:
         raise OwnershipError("no rows", file=source)
     for col in ("indicator", "lead"):
@@ -205,7 +215,7 @@ def _from_csv(text: str, source: str, catalogue: str | None) -> tuple[dict[str, 
             units[lead]["contact"] = row["contact"].strip()
         if iid in rows:
             raise OwnershipError(
-                f"indicator {iid} has more than one lead (first at row {rows[iid]})", file=source, row=n, field="lead"
+                f"indicator {plain(iid)} has more than one lead (first at row {rows[iid]})", file=source, row=n, field="lead"
             )
         rows[iid] = n
         resp.append({"indicator": iid, "lead": lead, "support": support})
@@ -221,12 +231,12 @@ def load_targets(
     data = load_yaml_text(read_text(p, error=OwnershipError), source=source, error=OwnershipError)
     if not isinstance(data, Mapping):
         raise OwnershipError("expected a mapping with `levels` and/or `index`", file=source)
-    levels = {str(k): v for k, v in (data.get("levels") or {}).items()}
-    index = {str(k): v for k, v in (data.get("index") or {}).items()}
+    levels = _by_text_key(data.get("levels"), source, "levels", "indicator ids to target levels")
+    index = _by_text_key(data.get("index"), source, "index", "periods to target index values")
     try:
         t = Targets(levels=levels, index=index)
     except OwnershipError as exc:
-        raise OwnershipError(exc.message, file=source, field=exc.field) from None
+        raise OwnershipError(one_line(exc.message), file=source, field=exc.field) from None
     for iid, level in t.levels.items():
         if iid not in indicator_ids:
             raise OwnershipError(f"unknown indicator {iid!r}", file=source, field=f"levels.{iid}")
@@ -241,6 +251,22 @@ def load_targets(
     for period, value in t.index.items():
         if not Decimal(bottom) <= value <= Decimal(top):
             raise OwnershipError(
-                f"target index {value} for {period} is outside {bottom}–{top}", file=source, field=f"index.{period}"
+                f"target index {value} for {plain(period)} is outside {bottom}–{top}", file=source, field=f"index.{period}"
             )
     return t
+
+
+def _by_text_key(value: Any, source: str, field: str, what: str) -> dict[str, Any]:
+    """A mapping with its keys as text (YAML reads `2024:` and `1:` as numbers); keys that become
+    the same text are refused rather than one silently replacing the other."""
+    if value is None or (isinstance(value, list) and not value):  # `levels:` or `levels: []`: none
+        return {}
+    if not isinstance(value, Mapping):
+        raise OwnershipError(f"expected a mapping of {what}, got {type(value).__name__}", file=source, field=field)
+    out: dict[str, Any] = {}
+    for k, v in value.items():
+        key = str(k)
+        if key in out:
+            raise OwnershipError(f"{key!r} is given twice", file=source, field=f"{field}.{key}")
+        out[key] = v
+    return out

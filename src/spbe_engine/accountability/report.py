@@ -164,7 +164,7 @@ class Accountability:
         "at stake (target)",
         "at stake (max)",
         "plan share",
-        "evidence pending",
+        "evidence open (pending or needs revision)",
         "findings",
     )
 
@@ -176,7 +176,7 @@ class Accountability:
                 str(len(u.lead)),
                 points(u.at_stake_target),
                 points(u.at_stake_max),
-                f"{float(u.plan_share):.0%}",
+                display(u.plan_share.numerator * 100, u.plan_share.denominator, 0) + "%",
                 str(u.evidence["pending"] + u.evidence["needs_revision"]),
                 str(len(u.findings)),
             ]

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .._yaml import load_yaml_file
+from .._yaml import load_yaml_file, non_text_key, one_line
 from ..errors import CatalogueError
 from ..model.catalogue import Catalogue, LevelScale
 
@@ -26,7 +26,13 @@ def catalogue_from_data(data: Any, *, source: str, shared_scales: Mapping[str, L
         return Catalogue(**data)
     except CatalogueError as exc:
         where = f"{exc.field}: " if exc.field else ""
-        raise CatalogueError(where + exc.message, file=source) from None
+        raise CatalogueError(one_line(where + exc.message), file=source) from None
+    except TypeError:  # Python refuses `Group(**{1: ...})`: a field name that is not text
+        path, key = non_text_key(data) or ("", None)
+        where = f"{path}: " if path else ""
+        raise CatalogueError(f"{where}field names must be text, got {key!r}", file=source) from None
+    except ArithmeticError:  # e.g. decimal.Overflow adding weights
+        raise CatalogueError("a number is too large to compute with", file=source) from None
 
 
 def load_catalogue_file(path: Path, *, shared_scales: Mapping[str, LevelScale] | None = None) -> Catalogue:
@@ -34,21 +40,31 @@ def load_catalogue_file(path: Path, *, shared_scales: Mapping[str, LevelScale] |
     return catalogue_from_data(data, source=str(path), shared_scales=shared_scales)
 
 
-def _with_shared_scales(data: dict[str, Any], shared: Mapping[str, LevelScale]) -> list[Any]:
-    scales = list(data.get("scales") or [])
-    have = {s.get("id") if isinstance(s, Mapping) else getattr(s, "id", None) for s in scales}
+def _with_shared_scales(data: dict[str, Any], shared: Mapping[str, LevelScale]) -> Any:
+    """The inline scales plus the shared ones the indicators name; malformed data is left as it is
+    for the model to refuse with its usual message."""
+    scales = data.get("scales") or []
+    if not isinstance(scales, (list, tuple)):
+        return data.get("scales")
+    scales = list(scales)
+    ids = (s.get("id") if isinstance(s, Mapping) else getattr(s, "id", None) for s in scales)
+    have = {sid for sid in ids if isinstance(sid, str)}
     wanted: set[str] = set()
-
-    def visit(groups: Any) -> None:
-        for g in groups or []:
+    stack = [data.get("groups")]  # iterative: nesting in a file must not exhaust the stack
+    seen: set[int] = set()
+    while stack:
+        groups = stack.pop()
+        if not isinstance(groups, (list, tuple)) or id(groups) in seen:
+            continue
+        seen.add(id(groups))
+        for g in groups:
             if not isinstance(g, Mapping):
                 continue
-            for ind in g.get("indicators") or []:
+            indicators = g.get("indicators")
+            for ind in indicators if isinstance(indicators, (list, tuple)) else []:
                 if isinstance(ind, Mapping) and isinstance(ind.get("scale"), str):
                     wanted.add(ind["scale"])
-            visit(g.get("groups"))
-
-    visit(data.get("groups"))
+            stack.append(g.get("groups"))
     for sid in sorted(wanted - have):
         if sid in shared:
             scales.append(shared[sid])

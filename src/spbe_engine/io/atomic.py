@@ -4,7 +4,7 @@ rename, so a crash never leaves half a file; inputs are never overwritten."""
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -26,8 +26,8 @@ def write_atomic(path: Path, data: str | bytes | Callable[[Path], None], *, over
     if path.exists() and not overwrite:
         raise SpbeError("file exists; refusing to overwrite it", file=str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp_path = Path(tmp)
+    tmp_path = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for any file
     try:
         if callable(data):
             os.close(fd)

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
-from .._yaml import MAX_BYTES
+from .._yaml import MAX_BYTES, one_line, plain
 from ..errors import AssessmentError, SpbeError
 from ..model.assessment import STAGES, Assessment
 from ..model.catalogue import Catalogue, Group, Indicator, LevelScale
@@ -660,7 +660,7 @@ class _Reader:
             field, row = f"{ASSESS}.level", self.level_rows[field[7:]]
         elif field in HEADER_LABELS and field in self.header_rows:
             field, row = f"{ASSESS}.{field}", self.header_rows[field]
-        return AssessmentError(exc.message, file=self.file, row=row, field=field, allowed=exc.allowed)
+        return AssessmentError(one_line(exc.message), file=self.file, row=row, field=field, allowed=exc.allowed)
 
     # cells
 
@@ -877,7 +877,7 @@ class _Reader:
             try:
                 ev = Evidence(id=ev_id, level=level, kind=kind, date=date, status=status, note=_text(cells["note"]))
             except SpbeError as exc:
-                raise self.error(exc.message, row=n, field=f"{s}.{exc.field or 'id'}") from None
+                raise self.error(one_line(exc.message), row=n, field=f"{s}.{exc.field or 'id'}") from None
             out.setdefault(iid, []).append(ev)
         return {k: tuple(v) for k, v in out.items()}
 
@@ -893,7 +893,7 @@ class _Reader:
                 raise self.error("missing value", row=n, field=f"{s}.value")
             if (iid, name) in first:
                 raise self.error(
-                    f"input {name!r} of indicator {iid} appears twice (first at row {first[iid, name]})",
+                    f"input {name!r} of indicator {plain(iid)} appears twice (first at row {first[iid, name]})",
                     row=n,
                     field=f"{s}.name",
                 )
@@ -914,13 +914,13 @@ class _Reader:
             dist = out.setdefault(iid, {})
             first.setdefault(iid, n)
             if level in dist:
-                raise self.error(f"level {level} of indicator {iid} appears twice", row=n, field=f"{s}.level")
+                raise self.error(f"level {level} of indicator {plain(iid)} appears twice", row=n, field=f"{s}.level")
             dist[level] = p
         for iid, dist in out.items():
             total = sum(dist.values(), Decimal(0))
             if total != 1:
                 raise self.error(
-                    f"the probabilities of indicator {iid} sum to {total}, not exactly 1",
+                    f"the probabilities of indicator {plain(iid)} sum to {total}, not exactly 1",
                     row=first[iid],
                     field=f"{s}.probability",
                 )

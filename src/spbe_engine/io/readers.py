@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._yaml import MAX_DIGITS, exact_decimal, load_yaml_text, read_text
+from .._yaml import MAX_DIGITS, exact_decimal, load_yaml_text, non_text_key, one_line, plain, read_text
 from ..errors import AssessmentError, SpbeError
 from ..model.assessment import Assessment
 
@@ -154,10 +154,15 @@ def _model(data: Any, source: str, row: int | None) -> Assessment:
         raise AssessmentError(f"field names must be text, got {bad[0]!r}", file=source, row=row)
     try:
         return Assessment(**data)
+    except TypeError:  # Python refuses `Evidence(**{1: ...})`: a field name that is not text
+        where, key = non_text_key(dict(data)) or ("", None)
+        raise AssessmentError(
+            f"field names must be text, got {key!r}", file=source, row=row, field=where or None
+        ) from None
     except ArithmeticError:  # e.g. decimal.Overflow summing probabilities such as "1e999999999"
         raise AssessmentError("a number is too large to compute with", file=source, row=row) from None
     except AssessmentError as exc:
-        field, msg = exc.field or "", exc.message
+        field, msg = exc.field or "", one_line(exc.message)
         allowed: str | None = None
         if msg == "unknown field":
             allowed = ", ".join(Assessment.model_fields)
@@ -234,7 +239,7 @@ def check_duplicates(items: Iterable[LoadedAssessment]) -> None:
             if first.file != item.file:
                 where = f"{first.file}" + (f" row {first.row}" if first.row is not None else "")
             raise AssessmentError(
-                f"duplicate assessment of {a.subject!r} for period {a.period} (first at {where})",
+                f"duplicate assessment of {a.subject!r} for period {plain(a.period)} (first at {where})",
                 file=item.file,
                 row=item.row,
             )

@@ -33,7 +33,7 @@ def render(data: ReportData) -> str:
     e = html.escape
     parts = [
         "<!DOCTYPE html>",
-        f'<html lang="id"><head><meta charset="utf-8"><title>SPBE report — {e(r.subject)} ({e(r.period)})</title>',
+        f'<html lang="en"><head><meta charset="utf-8"><title>SPBE report — {e(r.subject)} ({e(r.period)})</title>',
         f"<style>{CSS}</style></head><body>",
         f"<h1>{e(r.subject)}</h1>",
         f'<section id="summary"><div class="summary"><span class="big">{e(r.display)}</span>'

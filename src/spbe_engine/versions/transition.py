@@ -104,7 +104,7 @@ def transition(before: Sequence[ScoreResult], migrations: Sequence[Migration], b
         disagrees = not lo_i <= band_order.index(r.predikat) <= hi_i if r.predikat in band_order else True
         rows.append(
             TransitionRow(
-                r.subject,
+                r.subject + (" (partial)" if r.partial else ""),
                 r.period,
                 r.display,
                 r.predikat,

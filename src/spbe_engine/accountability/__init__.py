@@ -1,0 +1,1 @@
+"""Accountability per unit, monitoring over the years."""
