@@ -30,11 +30,19 @@ class _Loader(_Base):  # type: ignore[misc]
     composes nodes in C, so a check inside `compose_node` would never run with `CSafeLoader`.
     """
 
+    check_aliases = True
+
     def get_single_node(self) -> Any:
         node = super().get_single_node()
-        if node is not None:
+        if node is not None and self.check_aliases:
             _check_aliases(node)
         return node
+
+
+class _PlainLoader(_Loader):
+    """For text without a "*", which therefore has no alias: nothing to walk."""
+
+    check_aliases = False
 
 
 def _children(node: Any) -> list[Any]:
@@ -103,7 +111,7 @@ def _decimal(loader: Any, node: Any) -> Decimal:
     text = str(loader.construct_scalar(node)).replace("_", "")
     low = text.lower()
     if low in (".inf", "+.inf", "-.inf", ".nan"):
-        raise yaml.YAMLError(f"{text!r} is not a finite number")
+        raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not a finite number", node.start_mark)
     try:
         return exact_decimal(text)
     except ValueError as exc:
@@ -165,7 +173,7 @@ def load_yaml_text(text: str, *, source: str, error: type[SpbeError] = SpbeError
     if len(text) > MAX_BYTES:
         raise error(f"file larger than {MAX_BYTES // (1024 * 1024)} MiB", file=source)
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=_Loader if "*" in text else _PlainLoader)
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow; its position counts bytes in libyaml
         at = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
         line = f"line {text.count(chr(10), 0, at) + 1}: " if at >= 0 else ""
@@ -231,25 +239,27 @@ def load_yaml(path: str | Path) -> Any:
 
 
 def non_text_key(data: Any) -> tuple[str, object] | None:
-    """The first key that is not text in an entry of a list (a unit, an indicator, a piece of
-    evidence: a mapping of field names), with the entry's path; None when there is none.
+    """Where a mapping of field names has a key that is not text, as (path, key); None if nowhere.
 
-    Models cannot be built from such an entry (Python refuses `Model(**{1: ...})` with a
-    TypeError), so loaders use this to say where the bad key is.
+    Models cannot be built from such a mapping (Python refuses `Model(**{1: ...})` with a
+    TypeError), so loaders use this to say where the bad key is. Entries of lists (a unit, an
+    indicator, a piece of evidence) are the likely places and come first; other mappings may be
+    keyed by numbers on purpose (levels), so they are named only when no entry is at fault.
     """
+    other: tuple[str, object] | None = None
     stack: list[tuple[str, Any, bool]] = [("", data, False)]
     while stack:
         path, item, in_list = stack.pop()
         if isinstance(item, dict):
             bad = [k for k in item if not isinstance(k, str)]
-            if bad:
-                if in_list:
-                    return path, bad[0]
-                continue  # e.g. levels keyed by number: the model decides
-            stack.extend((f"{path}.{k}" if path else k, v, False) for k, v in reversed(item.items()))
+            if bad and in_list:
+                return path, bad[0]
+            if bad and other is None:
+                other = path, bad[0]
+            stack.extend((f"{path}.{k}" if path else str(k), v, False) for k, v in reversed(item.items()))
         elif isinstance(item, list):
             stack.extend((f"{path}[{n}]", v, True) for n, v in reversed(list(enumerate(item))))
-    return None
+    return other
 
 
 _LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}

@@ -179,8 +179,10 @@ def load_ownership(path: str | PathLike[str], *, catalogue: str | None = None, i
     except OwnershipError as exc:
         raise OwnershipError(one_line(exc.message), file=source, field=exc.field) from None
     except TypeError:  # Python refuses `Unit(**{1: ...})`: a field name that is not text
-        where, key = non_text_key(raw) or ("", None)
-        raise OwnershipError(f"field names must be text, got {key!r}", file=source, field=where or None) from None
+        found = non_text_key(raw)
+        if found is None:  # not bad input: a bug, to be seen as one
+            raise
+        raise OwnershipError(f"field names must be text, got {found[1]!r}", file=source, field=found[0]) from None
     return _check(own, indicator_ids, source, rows)
 
 
@@ -215,7 +217,10 @@ def _from_csv(text: str, source: str, catalogue: str | None) -> tuple[dict[str, 
             units[lead]["contact"] = row["contact"].strip()
         if iid in rows:
             raise OwnershipError(
-                f"indicator {plain(iid)} has more than one lead (first at row {rows[iid]})", file=source, row=n, field="lead"
+                f"indicator {plain(iid)} has more than one lead (first at row {rows[iid]})",
+                file=source,
+                row=n,
+                field="lead",
             )
         rows[iid] = n
         resp.append({"indicator": iid, "lead": lead, "support": support})
@@ -251,7 +256,9 @@ def load_targets(
     for period, value in t.index.items():
         if not Decimal(bottom) <= value <= Decimal(top):
             raise OwnershipError(
-                f"target index {value} for {plain(period)} is outside {bottom}–{top}", file=source, field=f"index.{period}"
+                f"target index {value} for {plain(period)} is outside {bottom}–{top}",
+                file=source,
+                field=f"index.{period}",
             )
     return t
 

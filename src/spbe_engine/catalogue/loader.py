@@ -28,9 +28,10 @@ def catalogue_from_data(data: Any, *, source: str, shared_scales: Mapping[str, L
         where = f"{exc.field}: " if exc.field else ""
         raise CatalogueError(one_line(where + exc.message), file=source) from None
     except TypeError:  # Python refuses `Group(**{1: ...})`: a field name that is not text
-        path, key = non_text_key(data) or ("", None)
-        where = f"{path}: " if path else ""
-        raise CatalogueError(f"{where}field names must be text, got {key!r}", file=source) from None
+        found = non_text_key(data)
+        if found is None:  # not bad input: a bug, to be seen as one
+            raise
+        raise CatalogueError(f"{found[0]}: field names must be text, got {found[1]!r}", file=source) from None
     except ArithmeticError:  # e.g. decimal.Overflow adding weights
         raise CatalogueError("a number is too large to compute with", file=source) from None
 

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
-from .._yaml import MAX_BYTES, one_line, plain
+from .._yaml import MAX_BYTES, MAX_DIGITS, exact_decimal, one_line, plain
 from ..errors import AssessmentError, SpbeError
 from ..model.assessment import STAGES, Assessment
 from ..model.catalogue import Catalogue, Group, Indicator, LevelScale
@@ -612,6 +612,26 @@ def _open(p: Path) -> Any:
         raise AssessmentError(f"not a readable .xlsx workbook ({detail})", file=str(p)) from None
 
 
+def _sheet_rows(ws: Any) -> list[tuple[Any, ...]]:
+    """A sheet's values row by row from row 1; each row as long as its last value, an empty row `()`.
+
+    Built from the cells the file holds (openpyxl's `_cells`), not from the sheet's extent: one
+    value typed into XFD1048576 would otherwise have openpyxl create 17 billion empty cells.
+    """
+    cells = getattr(ws, "_cells", None)
+    if not isinstance(cells, dict):  # not the openpyxl this was written for: its own iteration
+        return list(ws.iter_rows(values_only=True))
+    by_row: dict[int, dict[int, Any]] = {}
+    for (row, col), cell in cells.items():
+        if cell.value is not None:
+            by_row.setdefault(row, {})[col] = cell.value
+    out: list[tuple[Any, ...]] = []
+    for row in range(1, max(by_row, default=0) + 1):
+        values = by_row.get(row)
+        out.append(tuple(values.get(c) for c in range(1, max(values) + 1)) if values else ())
+    return out
+
+
 def _text(value: Any) -> str | None:
     """A cell as text (numbers typed by people included); None for an empty cell."""
     if value is None:
@@ -684,6 +704,13 @@ class _Reader:
             raise self.error(f"{what} {text!r} is not a decimal number{hint}", row=row, field=field) from None
         if not d.is_finite():
             raise self.error(f"{what} {text!r} is not a finite decimal number", row=row, field=field)
+        try:
+            exact_decimal(text)
+        except ValueError:  # 1e999999999: a fraction of a billion digits, or an overflow when summed
+            shown = text if len(text) <= 24 else text[:20] + "..."
+            raise self.error(
+                f"{what} {shown!r} has more than {MAX_DIGITS} digits written out", row=row, field=field
+            ) from None
         return d
 
     def date(self, value: Any, row: int, field: str) -> dt.date | None:
@@ -713,7 +740,8 @@ class _Reader:
             raise self.error(
                 f"not a spbe_engine workbook (no {META!r} sheet); start from spbe_engine.io.excel.write_template"
             )
-        meta = {_key(k): v for k, v, *_ in ws.iter_rows(min_col=1, max_col=2, values_only=True) if _key(k)}
+        pairs = ((r[0], r[1] if len(r) > 1 else None) for r in _sheet_rows(ws) if r)
+        meta = {_key(k): v for k, v in pairs if _key(k)}
         if _key(meta.get("format")) != FORMAT:
             raise self.error(f"not a spbe_engine workbook (sheet {META!r} has no format {FORMAT!r})")
         version = _key(meta.get("version"))
@@ -751,11 +779,13 @@ class _Reader:
         ws = self.sheet(name)
         if ws is None:
             return
-        rows = list(ws.iter_rows(values_only=True))
+        rows = _sheet_rows(ws)
         if not rows:
             return
         col = self.table(name, columns, rows, 1)
         for n, raw in enumerate(rows[1:], 2):
+            if not raw:
+                continue
             cells = {k: raw[i] if i < len(raw) else None for k, i in col.items()}
             if any(_key(v) is not None for v in cells.values()):  # a row of blanks is no item
                 yield n, cells
@@ -776,7 +806,7 @@ class _Reader:
         ws = self.sheet(ASSESS)
         if ws is None:
             raise self.error(f"no {ASSESS!r} sheet", allowed=f"a workbook from {__name__}.write_template")
-        rows = list(ws.iter_rows(values_only=True))
+        rows = _sheet_rows(ws)
         id_header = _normal(ASSESS_COLUMNS["id"][0])
         head = next((n for n, r in enumerate(rows, 1) if r and _normal(r[0]) == id_header), None)
         if head is None:
@@ -806,6 +836,8 @@ class _Reader:
         services: dict[str, str] = {}
         stages: dict[str, dict[str, int]] = {}
         for n, raw in enumerate(rows[head:], head + 1):
+            if not raw:
+                continue
             cells = {k: raw[i] if i < len(raw) else None for k, i in col.items()}
             iid = _key(cells["id"])
             filled = [k for k in ("level", "note", "service", *STAGES) if _text(cells[k]) is not None]

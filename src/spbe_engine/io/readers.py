@@ -155,9 +155,11 @@ def _model(data: Any, source: str, row: int | None) -> Assessment:
     try:
         return Assessment(**data)
     except TypeError:  # Python refuses `Evidence(**{1: ...})`: a field name that is not text
-        where, key = non_text_key(dict(data)) or ("", None)
+        found = non_text_key(dict(data))
+        if found is None:  # not bad input: a bug, to be seen as one
+            raise
         raise AssessmentError(
-            f"field names must be text, got {key!r}", file=source, row=row, field=where or None
+            f"field names must be text, got {found[1]!r}", file=source, row=row, field=found[0]
         ) from None
     except ArithmeticError:  # e.g. decimal.Overflow summing probabilities such as "1e999999999"
         raise AssessmentError("a number is too large to compute with", file=source, row=row) from None
