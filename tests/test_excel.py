@@ -278,7 +278,9 @@ TEXT = st.text(
     st.characters(blacklist_categories=("Cs", "Cc", "Cn"), whitelist_characters="\n\t"), min_size=1, max_size=12
 )
 KEY = TEXT.map(str.strip).filter(bool)
-DECIMALS = st.decimals(allow_nan=False, allow_infinity=False)
+DECIMALS = st.decimals(  # what the library accepts: at most 30 places, magnitude below 1E+30
+    allow_nan=False, allow_infinity=False, min_value=Decimal("-1E+20"), max_value=Decimal("1E+20"), places=12
+)
 COUNTER = itertools.count()
 
 

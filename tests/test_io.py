@@ -164,3 +164,24 @@ def test_assessment_model_is_strict() -> None:
         Assessment(catalogue="spbe-2020", subject="A", period="1", levels={1: True})
     with pytest.raises(SpbeError, match="field 'subject': Field required"):
         Assessment(catalogue="spbe-2020", period="1", levels={})
+
+
+def test_implausible_decimals_are_refused_before_exact_arithmetic() -> None:
+    """1E+999999 would become a million-digit integer in exact arithmetic: refused at once."""
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(SpbeError, match="out of range"):
+        Assessment(catalogue="spbe-2020", subject="A", period="1", levels={}, inputs={"1": {"x": "1E+999999"}})
+    with pytest.raises(SpbeError, match="out of range"):
+        Assessment(catalogue="spbe-2020", subject="A", period="1", levels={}, distributions={"1": {1: "1E-999999"}})
+    assert time.perf_counter() - start < 1
+
+
+def test_tags_from_yaml_numbers_are_text(tmp_path: Path, engine: Engine) -> None:
+    p = tmp_path / "a.yaml"
+    p.write_text(
+        "catalogue: spbe-2020\nsubject: A\nperiod: 2024\nlevels: {1: 3}\ntags: {kode: 1471}\n", encoding="utf-8"
+    )
+    (a,) = load_assessments(p, engine=engine)
+    assert a.tags == {"kode": "1471"}

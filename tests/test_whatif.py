@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -241,3 +242,42 @@ def test_plan_is_optimal_against_brute_force(
 def test_free_steps_come_first_in_marginal_impact() -> None:
     m = ENGINE.marginal_impact(assess(), costs={"7": 0})
     assert m.rows[0].indicator == "7" and m.rows[0].gain_per_cost is None
+
+
+def test_what_if_refuses_levels_that_are_not_levels() -> None:
+    a = assess()
+    for bad in (4.0, "4", True):
+        with pytest.raises(SpbeError):
+            ENGINE.what_if(a, levels={"11": bad})  # type: ignore[dict-item]
+    with pytest.raises(SpbeError, match="unknown target"):
+        ENGINE.plan(a, "nan")
+    with pytest.raises(SpbeError, match="is not a level"):
+        ENGINE.plan(a, "4.2", max_level={"11": "x"})
+    with pytest.raises(SpbeError, match="is not a level"):
+        ENGINE.plan(a, "4.2", costs={"11": {"x": 1}})
+    p = ENGINE.plan(a, "7")
+    assert not p.feasible and p.reason == "7.00 is above the top of the scale (5.00)"
+
+
+def test_explain_uses_the_weighting_total() -> None:
+    text = ENGINE.score(assess(), weighting="equal").explain()
+    assert "Σ(level × weight) / 47 over all indicators" in text
+
+
+def test_results_do_not_share_mutable_state() -> None:
+    r1, r2 = ENGINE.score(assess()), ENGINE.score(assess(subject="B"))
+    with pytest.raises(TypeError):
+        r1.options["x"] = 1  # type: ignore[index]
+    m = r1.manifest()
+    m["plugins"].append({"name": "mine"})
+    assert {"name": "mine"} not in r2.manifest()["plugins"]
+
+
+def test_custom_weights_are_compiled_once_and_stay_exact() -> None:
+    a = assess()
+    w = {"1": "1.00000000000000000000000000001"}
+    assert ENGINE.compiled("spbe-2020", w) is ENGINE.compiled("spbe-2020", dict(w))
+    r = ENGINE.score(a, weighting=w)
+    assert r.compiled.exact_weights[0] == Decimal("1.00000000000000000000000000001")
+    with pytest.raises(SpbeError, match="float"):
+        ENGINE.score(a, weighting={"1": 1.5})

@@ -18,6 +18,13 @@ from .hookspecs import hookimpl
 # Everything else loads on first use (PEP 562), so `import spbe_engine` — and so `spbe --help` and
 # a plugin importing `hookimpl` — stays fast; type checkers see ordinary imports below.
 _LAZY = {
+    "Ownership": "accountability.ownership",
+    "Targets": "accountability.ownership",
+    "Unit": "accountability.ownership",
+    "Responsibility": "accountability.ownership",
+    "write_assessments": "io.writers",
+    "verify_result": "verify",
+    "Verification": "verify",
     "Accountability": "accountability.report",
     "IndicatorLine": "accountability.report",
     "UnitReport": "accountability.report",
@@ -76,10 +83,12 @@ _LAZY = {
 if TYPE_CHECKING:
     from ._yaml import load_yaml
     from .accountability.monitoring import Series, SeriesPoint
+    from .accountability.ownership import Ownership, Responsibility, Targets, Unit
     from .accountability.report import Accountability, IndicatorLine, UnitReport
     from .computed import ComputedIndicator
     from .engine import Engine, PluginInfo
     from .io.readers import load_assessments
+    from .io.writers import write_assessments
     from .model.assessment import Assessment
     from .model.catalogue import Band, Catalogue, Group, Indicator, Level, LevelScale, Note, Regulation, Source
     from .model.crosswalk import Crosswalk, CrosswalkEdge, LevelMap
@@ -89,6 +98,7 @@ if TYPE_CHECKING:
     from .scoring.result import GroupScore, IndicatorScore, ScoreResult
     from .uncertainty.sensitivity import RankInterval, WeightSensitivity
     from .uncertainty.simulate import Simulation
+    from .verify import Verification, verify_result
     from .versions.compose import ComposedCrosswalk, Provenance
     from .versions.diff import CatalogueChange, CatalogueDiff
     from .versions.migrate import IndexRange, Migration
@@ -148,6 +158,7 @@ __all__ = [
     "MarginalRow",
     "Migration",
     "Note",
+    "Ownership",
     "Plan",
     "PlanStep",
     "PluginError",
@@ -156,6 +167,7 @@ __all__ = [
     "RankInterval",
     "RankRow",
     "Regulation",
+    "Responsibility",
     "Rule",
     "RuleMessage",
     "ScenarioTable",
@@ -165,9 +177,12 @@ __all__ = [
     "Simulation",
     "Source",
     "SpbeError",
+    "Targets",
     "Transition",
     "TransitionRow",
+    "Unit",
     "UnitReport",
+    "Verification",
     "WeightSensitivity",
     "WeightingScheme",
     "__version__",
@@ -175,4 +190,6 @@ __all__ = [
     "hookspecs",
     "load_assessments",
     "load_yaml",
+    "verify_result",
+    "write_assessments",
 ]

@@ -99,6 +99,8 @@ class Engine:
         self._schemes: dict[str, WeightingScheme] | None = None
         self._compiled: dict[tuple[str, str], CompiledCatalogue] = {}
         self._rules: dict[str, CompiledRules] = {}
+        self._contexts: dict[str, dict[str, Any]] = {}
+        self._custom: dict[tuple[str, tuple[tuple[str, str], ...]], CompiledCatalogue] = {}
         self._computed: dict[str, dict[str, ComputedIndicator]] = {}
         self._crosswalks: dict[tuple[str, str], Crosswalk] | None = None
         for modname in BUILTIN_PLUGINS:
@@ -244,9 +246,26 @@ class Engine:
     def compiled(self, catalogue_id: str, weighting: Weighting = None) -> CompiledCatalogue:
         """The catalogue compiled for scoring under a weighting (cached for named schemes)."""
         if isinstance(weighting, Mapping):
-            cat = self.catalogue(catalogue_id)
-            weights = self._scheme("custom").weights(cat, weighting)
-            return compile_catalogue(cat, "custom", weights, self._context(catalogue_id))
+            try:
+                key_custom = (catalogue_id, tuple(sorted((str(k), repr(v)) for k, v in weighting.items())))
+            except TypeError:
+                raise SpbeError("custom weights map indicator ids to exact decimals", field="weighting") from None
+            found = self._custom.get(key_custom)
+            if found is None:
+                cat = self.catalogue(catalogue_id)
+                weights = self._scheme("custom").weights(cat, weighting)
+                found = compile_catalogue(cat, "custom", weights, self._context(catalogue_id))
+                with self._lock:
+                    if len(self._custom) >= 64:  # what-if sessions try many weightings: keep the recent ones
+                        self._custom.clear()
+                    self._custom[key_custom] = found
+            return found
+        if weighting is not None and not isinstance(weighting, str):
+            raise SpbeError(
+                f"weighting must be a scheme name or a mapping of weights, got {type(weighting).__name__}",
+                field="weighting",
+                allowed=self.weighting_ids(),
+            )
         name = weighting or "official"
         key = (catalogue_id, name)
         cc = self._compiled.get(key)
@@ -270,13 +289,18 @@ class Engine:
 
         from ._version import __version__
 
-        cat = self.catalogue(catalogue_id)
-        return {
-            "engine": f"spbe_engine {__version__}",
-            "catalogue": catalogue_id,
-            "catalogue_sha256": hashlib.sha256(cat.model_dump_json().encode("utf-8")).hexdigest(),
-            "plugins": [{"name": p.name, "origin": p.origin, "version": p.version} for p in self._plugins],
-        }
+        found = self._contexts.get(catalogue_id)
+        if found is None:
+            cat = self.catalogue(catalogue_id)
+            found = {
+                "engine": f"spbe_engine {__version__}",
+                "catalogue": catalogue_id,
+                "catalogue_sha256": hashlib.sha256(cat.model_dump_json().encode("utf-8")).hexdigest(),
+                "plugins": [{"name": p.name, "origin": p.origin, "version": p.version} for p in self._plugins],
+            }
+            with self._lock:
+                self._contexts[catalogue_id] = found
+        return found
 
     def _scheme(self, name: str) -> WeightingScheme:
         schemes = self._weighting_schemes()
@@ -371,11 +395,14 @@ class Engine:
             pending.append(args[1])
             return args
 
+        compiled: dict[str, CompiledCatalogue] = {}
         for rows in run(score_chunk, (remember(c) for c in chunks), executor, window=4):
             chunk = pending.pop(0)
-            for a, (levels, numerator, groups, filled, options) in zip(chunk, rows, strict=True):
-                cc = self.compiled(a.catalogue, weighting)
-                r = ScoreResult(cc, a, levels, numerator, groups, filled)
+            for a, (levels, numerator, groups, filled, options, scored) in zip(chunk, rows, strict=True):
+                cc = compiled.get(a.catalogue)
+                if cc is None:
+                    cc = compiled[a.catalogue] = self.compiled(a.catalogue, weighting)
+                r = ScoreResult(cc, scored or a, levels, numerator, groups, filled)
                 if options:
                     r.options = options
                 yield r

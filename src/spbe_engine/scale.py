@@ -49,17 +49,22 @@ def engine_spec(engine: Engine) -> EngineSpec:
     return engine._entry_points_on, tuple(explicit)
 
 
-_WORKER_ENGINES: dict[int, Engine] = {}
+_WORKER_ENGINES: dict[str, Engine] = {}
 
 
 def worker_engine(spec: EngineSpec) -> Engine:
     """The engine of this worker process for `spec`, built once."""
+    import hashlib
+    import pickle
+
     from .engine import Engine
 
-    key = hash((spec[0], tuple((kind, value if kind == "module" else id(value)) for kind, value in spec[1])))
+    key = hashlib.sha256(pickle.dumps(spec)).hexdigest()  # the same spec → the same engine, in any worker
     engine = _WORKER_ENGINES.get(key)
     if engine is None:
         plugins = [importlib.import_module(v) if kind == "module" else v for kind, v in spec[1]]
+        if len(_WORKER_ENGINES) >= 4:
+            _WORKER_ENGINES.clear()
         engine = _WORKER_ENGINES[key] = Engine(plugins, load_entry_points=spec[0])
     return engine
 
@@ -92,8 +97,9 @@ def run(fn: Callable[..., R], chunks: Iterable[tuple[Any, ...]], executor: Execu
 def score_chunk(spec: EngineSpec, items: Sequence[Assessment], weighting: Any, missing: Any) -> list[tuple[Any, ...]]:
     engine = worker_engine(spec)
     out = []
-    for r in engine.score_many(items, weighting=weighting, missing=missing):
-        out.append((r.levels, r.numerator, r.group_numerators, r.missing, r.options))
+    for a, r in zip(items, engine.score_many(items, weighting=weighting, missing=missing), strict=True):
+        scored = r.assessment if r.assessment is not a else None  # computed levels filled in
+        out.append((r.levels, r.numerator, r.group_numerators, r.missing, dict(r.options), scored))
     return out
 
 
@@ -131,8 +137,8 @@ def score_frame(frame: Any, *, weighting: Any = None, missing: Any = None, load_
     engine = worker_engine((load_entry_points, ()))
     ids = [c for c in frame.columns if c not in ("subject", "period", "catalogue") and not str(c).startswith("tag:")]
     rows = []
-    for record in frame.to_dict("records"):
-        levels = {str(i): int(record[i]) for i in ids if pd.notna(record[i]) and str(record[i]).strip() != ""}
+    for n, record in enumerate(frame.to_dict("records")):
+        levels = {str(i): _whole(record[i], n, i) for i in ids if pd.notna(record[i]) and str(record[i]).strip() != ""}
         a = Assessment(
             catalogue=str(record["catalogue"]),
             subject=str(record["subject"]),
@@ -153,6 +159,21 @@ def score_frame(frame: Any, *, weighting: Any = None, missing: Any = None, load_
         )
     columns = ["subject", "period", "catalogue", "index", "display", "predikat", "partial"]
     return pd.DataFrame(rows, columns=columns).astype({"partial": bool})
+
+
+def _whole(value: Any, row: int, column: Any) -> int:
+    """A level from a DataFrame cell: a whole number (4 or 4.0), never a truncated 3.7."""
+    from .errors import AssessmentError
+
+    try:
+        number = float(value) if not isinstance(value, int) else value
+    except (TypeError, ValueError):
+        number = None
+    if isinstance(number, float) and number.is_integer():
+        return int(number)
+    if isinstance(number, int) and not isinstance(number, bool):
+        return number
+    raise AssessmentError(f"level {value!r} is not a whole number", row=row, field=str(column), allowed="whole numbers")
 
 
 def check_picklable(spec: EngineSpec) -> None:

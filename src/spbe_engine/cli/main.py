@@ -301,7 +301,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
                 "scenario": c.name,
                 "before": c.before.to_dict(),
                 "after": c.after.to_dict(),
-                "delta": str(c.after.index - c.before.index),
+                "delta": _exact(c.delta),
                 "predikat_change": c.predikat_change,
                 "rank_before": c.rank_before,
                 "rank_after": c.rank_after,

@@ -84,7 +84,17 @@ def _to_decimal(value: Any) -> Decimal:
         raise ValueError(f"expected an exact decimal, got {type(value).__name__}")
     if not d.is_finite():
         raise ValueError(f"{value!r} is not a finite decimal")
+    exponent = d.as_tuple().exponent
+    if d and (d.adjusted() > MAX_MAGNITUDE or (isinstance(exponent, int) and exponent < -MAX_PLACES)):
+        # Exact arithmetic turns 1E+999999 into a million-digit integer: refuse the implausible early.
+        raise ValueError(
+            f"{value!r} is out of range (at most {MAX_PLACES} decimal places and magnitude 1E+{MAX_MAGNITUDE})"
+        )
     return d
+
+
+MAX_PLACES = 30
+MAX_MAGNITUDE = 30
 
 
 ExactDecimal = Annotated[Decimal, BeforeValidator(_to_decimal)]

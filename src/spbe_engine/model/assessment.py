@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from fractions import Fraction
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, StrictInt, field_validator, model_validator
@@ -56,6 +56,14 @@ class Assessment(StrictModel):
     def _period(cls, v: Any) -> Any:
         return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
 
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _tag_values(cls, v: Any) -> Any:
+        # YAML reads `kode: 1471` as a number; a tag is text either way.
+        if isinstance(v, dict):
+            return {k: str(x) if isinstance(x, int) and not isinstance(x, bool) else x for k, x in v.items()}
+        return v
+
     @field_validator("stages", mode="before")
     @classmethod
     def _stage_keys(cls, v: Any) -> Any:
@@ -66,7 +74,7 @@ class Assessment(StrictModel):
     @model_validator(mode="after")
     def _distributions_sum_to_one(self) -> Assessment:
         for iid, dist in self.distributions.items():
-            if any(p < 0 for p in dist.values()) or sum(dist.values(), Decimal(0)) != 1:
+            if any(p < 0 for p in dist.values()) or sum(map(Fraction, dist.values()), Fraction(0)) != 1:
                 raise ValueError(f"distributions.{iid}: probabilities must be non-negative and sum to exactly 1")
         return self
 

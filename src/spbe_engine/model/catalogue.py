@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from fractions import Fraction
 from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from ..errors import CatalogueError, SpbeError
+from ..scoring.numbers import to_decimal
 from ._base import ExactDecimal, StrictModel
 from .rules import EvidenceSpec, Rule
 
@@ -133,8 +135,8 @@ class Group(StrictModel):
     def _children_sum(self) -> Group:
         if not self.groups and not self.indicators:
             raise ValueError(f"group {self.id!r} has no children")
-        total = sum((g.weight for g in self.groups), Decimal(0)) + sum((i.weight for i in self.indicators), Decimal(0))
-        if total != self.weight:
+        total = _exact_sum([*(g.weight for g in self.groups), *(i.weight for i in self.indicators)])
+        if total != Fraction(self.weight):
             raise ValueError(
                 f"group {self.id!r}: weights of its children sum to {total}, but its weight is {self.weight}"
             )
@@ -202,8 +204,8 @@ class Catalogue(StrictModel):
                 ids.append(g.id)
                 ids.extend(i.id for i in g.indicators)
         _unique("group/indicator", ids)
-        total = sum((g.weight for g in self.groups), Decimal(0))
-        if total != self.weight_total:
+        total = _exact_sum([g.weight for g in self.groups])
+        if total != Fraction(self.weight_total):
             raise ValueError(f"weights of the top-level groups sum to {total}, expected {self.weight_total}")
         known_sources = {s.key for s in self.sources}
         for ind in self.indicators():
@@ -280,6 +282,23 @@ class Catalogue(StrictModel):
             if value >= b.lower:
                 return b
         return self.bands[-1]
+
+
+class _Sum(Fraction):
+    """An exact sum of decimals that prints as the decimal it is (1.30 + 1.30 → 2.60)."""
+
+    places = 0
+
+    def __str__(self) -> str:
+        return str(to_decimal(self.numerator, self.denominator).quantize(Decimal(1).scaleb(-self.places)))
+
+
+def _exact_sum(values: list[Decimal]) -> _Sum:
+    """Sum decimals exactly (Decimal arithmetic rounds to 28 digits), keeping their places for messages."""
+    total = _Sum(sum(map(Fraction, values), Fraction(0)))
+    exps = [v.as_tuple().exponent for v in values]
+    total.places = max((-e for e in exps if isinstance(e, int)), default=0)
+    return total
 
 
 def _unique(what: str, ids: list[str]) -> None:

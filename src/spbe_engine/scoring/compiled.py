@@ -94,7 +94,7 @@ def compile_catalogue(
     exponents = [w.as_tuple().exponent for w in exact]
     places = max((-e for e in exponents if isinstance(e, int)), default=0)
     factor = 10 ** max(places, 0)
-    scaled = tuple(int(w * factor) for w in exact)
+    scaled = tuple(int(Fraction(w) * factor) for w in exact)  # Fraction: exact at any number of digits
     scales = tuple(catalogue.scale(i.scale) for i in indicators)
     lo = tuple(s.min for s in scales)
     hi = tuple(s.max for s in scales)

@@ -84,7 +84,7 @@ def explain(r: ScoreResult, lang: str = "en") -> str:
     cc = r.compiled
     cat = cc.catalogue
     reg = cat.regulation.short
-    total_w = cat.weight_total
+    total_w = cc.exact_weight(cc.total)  # 100 officially; the weights' own total under another weighting
 
     def n(s: object) -> str:
         return _num(str(s), lang)

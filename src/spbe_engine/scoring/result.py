@@ -6,9 +6,11 @@ assessment up front, so a result keeps the integer numerators and derives everyt
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any
 
 from ..model.assessment import Assessment
@@ -18,7 +20,7 @@ from .numbers import display, to_decimal
 
 __all__ = ["GroupScore", "IndicatorScore", "ScoreResult"]
 
-_NO_OPTIONS: dict[str, Any] = {}
+_NO_OPTIONS: Mapping[str, Any] = MappingProxyType({})  # shared and read-only: results never share a dict
 
 
 class GroupScore:
@@ -140,7 +142,7 @@ class ScoreResult:
         self.missing = missing
         self.findings = findings  # rule and evidence findings, when scored with apply_rules=True
         self.changes = changes  # levels lowered by cap rules, when scored with apply_rules=True
-        self.options: dict[str, Any] = _NO_OPTIONS  # how it was scored, beyond the weighting (for the manifest)
+        self.options: Mapping[str, Any] = _NO_OPTIONS  # how it was scored, beyond the weighting (for the manifest)
 
     # -- headline values ---------------------------------------------------------------
 
@@ -267,7 +269,7 @@ class ScoreResult:
         data = self.assessment.model_dump(mode="json")
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return {
-            **cc.context,
+            **copy.deepcopy(dict(cc.context)),
             "input_sha256": hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
             "options": options,
             "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),

@@ -55,8 +55,8 @@ def _diagnose(cc: CompiledCatalogue, a: Assessment, missing: MissingPolicy) -> t
         shown = ", ".join(absent[:8]) + (" ..." if len(absent) > 8 else "")
         raise AssessmentError(
             f"{_where(a)}: {len(absent)} indicator(s) not assessed: {shown}; "
-            "to score a partial assessment, name a policy for missing levels (minimum or a level: "
-            "missing='minimum' in Python, --missing minimum on the command line)",
+            "to score a partial assessment, name a policy for missing levels: the scale minimum or a level "
+            "(missing='minimum' in Python; --missing on spbe score and spbe transition)",
             field="levels",
         )
     vec: list[int] = []

@@ -16,6 +16,7 @@ from operator import mul
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AssessmentError, SpbeError
+from ..model._base import _to_decimal
 from ..notebook import html_table, to_frame
 from ..ranking import competition_ranks
 from .backend import numpy_or_none
@@ -85,6 +86,8 @@ def weight_sensitivity(
     levels = [r.levels for r in results]
     key = base(seed, 1)
     np = numpy_or_none(backend)
+    if np is not None and _bound(cc.weights, levels, p, q) >= 2**62:
+        np = None  # too many digits in the spread for int64: the exact pure-Python path, same numbers
     if np is not None:
         ranks = _ranks_numpy(np, cc.weights, levels, n, m, key, p, q)
         per_agency = [sorted(col) for col in ranks.T.tolist()]
@@ -150,8 +153,16 @@ def _competition_ranks_rows(np: Any, nums: Any) -> Any:
     return ranks
 
 
+def _bound(weights: Sequence[int], levels: Sequence[Sequence[int]], p: int, q: int) -> int:
+    """The largest weighted sum a sample can reach (to know whether int64/float64 stay exact)."""
+    return max(weights) * (F * q + p * F) * max(max(lv) for lv in levels) * len(weights)
+
+
 def parse_spread(value: str | Decimal | Fraction | int) -> Fraction:
+    """An exact spread: a decimal string, Decimal, Fraction or int — never a float."""
+    if isinstance(value, Fraction):
+        return value
     try:
-        return Fraction(Decimal(value)) if isinstance(value, str) else Fraction(value)
-    except (ArithmeticError, ValueError, TypeError):
-        raise SpbeError(f"spread {value!r} is not a number", field="spread") from None
+        return Fraction(_to_decimal(value))
+    except ValueError as exc:
+        raise SpbeError(str(exc), field="spread", allowed="an exact decimal below 1, e.g. '0.25'") from None

@@ -31,6 +31,7 @@ class TransitionRow:
     worst_rank: int
     direction: str  # gain, loss or uncertain
     predikat_disagrees: bool  # the old predikat is outside the new predikat range
+    partial: bool = False  # the old score filled in unassessed indicators
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class Transition:
             pred = p.predikat_low if p.predikat_low == p.predikat_high else f"{p.predikat_low}–{p.predikat_high}"
             out.append(
                 [
-                    r.subject,
+                    r.subject + (" (partial)" if r.partial else ""),
                     r.old_display,
                     r.old_predikat,
                     r.old_rank,
@@ -104,7 +105,7 @@ def transition(before: Sequence[ScoreResult], migrations: Sequence[Migration], b
         disagrees = not lo_i <= band_order.index(r.predikat) <= hi_i if r.predikat in band_order else True
         rows.append(
             TransitionRow(
-                r.subject + (" (partial)" if r.partial else ""),
+                r.subject,
                 r.period,
                 r.display,
                 r.predikat,
@@ -114,6 +115,7 @@ def transition(before: Sequence[ScoreResult], migrations: Sequence[Migration], b
                 above_worst + 1,
                 direction,
                 disagrees,
+                r.partial,
             )
         )
     return Transition(

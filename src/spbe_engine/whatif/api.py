@@ -31,11 +31,13 @@ def what_if(
     name: str | None = None,
 ) -> Comparison:
     before = engine.score(assessment)
-    changed = assessment
+    update: dict[str, Any] = {}
     if levels:
-        changed = changed.model_copy(update={"levels": levels_update(assessment.levels, levels)})
+        update["levels"] = levels_update(assessment.levels, levels)
     if catalogue is not None:
-        changed = changed.model_copy(update={"catalogue": catalogue})
+        update["catalogue"] = catalogue
+    # A validated copy, not model_copy: the changed levels come from the caller and must be levels.
+    changed = Assessment(**{**dict(assessment), **update}) if update else assessment
     after = engine.score(changed, weighting=weighting)
     rank_before = rank_after = None
     count = 0
@@ -80,6 +82,12 @@ def compare(
     return ScenarioTable(tuple(out))
 
 
+def _level(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise SpbeError(f"{value!r} is not a level", field=field, allowed="whole numbers")
+    return value
+
+
 def parse_target(engine: Engine, catalogue_id: str, target: Target) -> tuple[Fraction, str]:
     cat = engine.catalogue(catalogue_id)
     if isinstance(target, str):
@@ -88,14 +96,18 @@ def parse_target(engine: Engine, catalogue_id: str, target: Target) -> tuple[Fra
                 return Fraction(band.lower), band.predikat
         try:
             value = Fraction(Decimal(target.strip().replace(",", ".")))
-        except ArithmeticError:
+        except (ArithmeticError, ValueError):
             raise SpbeError(
                 f"unknown target {target!r}",
                 field="target",
                 allowed=["an index value", *(b.predikat for b in cat.bands)],
             ) from None
     elif isinstance(target, float):
+        if target != target or target in (float("inf"), float("-inf")):
+            raise SpbeError(f"unknown target {target!r}", field="target")
         value = Fraction(Decimal(str(target)))  # the number as written, not its binary approximation
+    elif isinstance(target, Decimal) and not target.is_finite():
+        raise SpbeError(f"unknown target {target!r}", field="target")
     elif isinstance(target, (int, Decimal, Fraction)) and not isinstance(target, bool):
         value = Fraction(target)
     else:
@@ -121,14 +133,14 @@ def plan(
     before = engine.score(assessment, weighting=weighting)
     value, label = parse_target(engine, assessment.catalogue, target)
     if isinstance(max_level, Mapping):
-        caps = {str(k): int(v) for k, v in max_level.items()}
+        caps = {str(k): _level(v, f"max_level.{k}") for k, v in max_level.items()}
         unknown = sorted(set(caps) - set(cc.ids))
         if unknown:
             raise SpbeError(f"max_level names unknown indicator {unknown[0]!r}", field="max_level")
     elif max_level is None:
         caps = {}
     else:
-        caps = {iid: int(max_level) for iid in cc.ids}
+        caps = dict.fromkeys(cc.ids, _level(max_level, "max_level"))
     if periods < 1 or (max_steps_per_period is not None and max_steps_per_period < 0):
         raise SpbeError("periods must be ≥ 1 and max_steps_per_period ≥ 0", field="periods")
     rules = (

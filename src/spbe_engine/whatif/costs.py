@@ -32,6 +32,13 @@ def _exact(value: Any, where: str) -> Fraction:
     return f
 
 
+def _level_key(level: Any, iid: str) -> int:
+    text = str(level).strip()
+    if isinstance(level, bool) or not text.lstrip("+-").isdigit():
+        raise SpbeError(f"{level!r} is not a level", field=f"costs.{iid}", allowed="the level a step reaches, e.g. 4")
+    return int(text)
+
+
 class StepCosts:
     """Exact cost of each single-level step, validated against a catalogue's indicators."""
 
@@ -47,7 +54,9 @@ class StepCosts:
             if iid not in known:
                 raise SpbeError(f"costs name unknown indicator {iid!r}", field=f"costs.{iid}", allowed="indicator ids")
             if isinstance(value, Mapping):
-                self._per[iid] = {int(level): _exact(c, f"costs.{iid}.{level}") for level, c in value.items()}
+                self._per[iid] = {
+                    _level_key(level, iid): _exact(c, f"costs.{iid}.{level}") for level, c in value.items()
+                }
             else:
                 self._per[iid] = _exact(value, f"costs.{iid}")
 

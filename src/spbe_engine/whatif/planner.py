@@ -251,6 +251,10 @@ def solve(
         limit = f" with at most {step_limit} step(s)" if step_limit is not None else ""
         levels = " and the maximum levels given" if any(cap[i] < cc.hi[cc.position[i]] for i in ids) else ""
         by_rules = " and the prerequisite rules" if rules else ""
+        top = Fraction(max(cc.hi))
+        if target > top:
+            reason = f"{target_label} is above the top of the scale ({display(top.numerator, top.denominator)})"
+            return Plan(target, target_label, False, (), Fraction(0), None, before, reach, reason, periods)
         reason = (
             f"the maximum reachable index under these limits{limit}{levels}{by_rules} is "
             f"{display(reach.numerator, reach.denominator)} (exactly {to_decimal(reach.numerator, reach.denominator)}),"
