@@ -29,7 +29,8 @@ def results_to_json(results: Sequence[ScoreResult], *, indent: int | None = 2) -
 
 
 def results_to_csv(results: Sequence[ScoreResult]) -> str:
-    """Columns: subject, period, catalogue, index (exact), display, predikat, partial, then each
+    """Columns: subject, period, catalogue, index (unrounded: exact when it terminates, as with
+    spbe-2020's weights), display, predikat, partial, then each
     group's display value and predikat in catalogue order."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")

@@ -64,11 +64,6 @@ class WeightSensitivity:
         return to_frame(self._headers, self.table())
 
 
-def _factor_numerators(spread: Fraction) -> tuple[int, int, int]:
-    """factor = (F·q + p·(2k − F + 1)) / (F·q) for k uniform in [0, F)."""
-    return spread.numerator, spread.denominator, F * spread.denominator
-
-
 def weight_sensitivity(
     results: Sequence[ScoreResult], n: int, seed: int, spread: Fraction, backend: str = "auto"
 ) -> WeightSensitivity:
@@ -81,7 +76,7 @@ def weight_sensitivity(
     cc = results[0].compiled
     if any(r.compiled.catalogue.id != cc.catalogue.id for r in results):
         raise AssessmentError("weight sensitivity compares assessments of one catalogue", field="catalogue")
-    p, q, _ = _factor_numerators(spread)
+    p, q = spread.numerator, spread.denominator  # factor = (F·q + p·(2k − F + 1)) / (F·q), k uniform in [0, F)
     m = len(cc.ids)
     levels = [r.levels for r in results]
     key = base(seed, 1)

@@ -62,12 +62,12 @@ class Simulation:
         return [[p, display(f.numerator, f.denominator, 4)] for p, f in self.predikat_probabilities.items()]
 
     def summary(self) -> str:
-        q = self.quantiles()
         m = self.mean
+        q = " / ".join(display(quantile(self.sorted_numerators, Fraction(k, 100)), self.total) for k in (5, 50, 95))
         return (
             f"{self.result.subject} ({self.result.period}): {self.n} samples, seed {self.seed}, "
             f"{len(self.uncertain)} uncertain indicator(s); mean {display(m.numerator, m.denominator)}, "
-            f"5–50–95%: {' / '.join(display(int(v * 10**6), 10**6) for v in q.values())}"
+            f"5–50–95%: {q}"
         )
 
     def _repr_html_(self) -> str:

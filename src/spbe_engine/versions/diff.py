@@ -1,7 +1,8 @@
 """Catalogue diff: what changed between two regulation versions.
 
 Indicators are matched through the crosswalk between the two catalogues when one exists (composed
-along the version graph), otherwise by id and name. Groups are matched by name, then by id.
+along the version graph), otherwise by id and name. Groups are matched by name (a renamed group
+shows as removed and added).
 """
 
 from __future__ import annotations
