@@ -185,3 +185,9 @@ def test_tags_from_yaml_numbers_are_text(tmp_path: Path, engine: Engine) -> None
     )
     (a,) = load_assessments(p, engine=engine)
     assert a.tags == {"kode": "1471"}
+
+
+def test_every_error_is_one_line_and_names_non_text_keys() -> None:
+    assert "\n" not in str(SpbeError("a\nb\r\nc", file="f.yaml"))
+    with pytest.raises(SpbeError, match=r"field 'evidence.1\[0\]': field names must be text, got 7"):
+        Assessment(catalogue="spbe-2020", subject="A", period="1", levels={1: 3}, evidence={"1": [{7: "x"}]})

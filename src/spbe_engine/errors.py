@@ -48,7 +48,7 @@ class SpbeError(ValueError):
         text = f"{': '.join(where)}: {self.message}" if where else self.message
         if self.allowed:
             text += f" (allowed: {self.allowed})"
-        return text
+        return text.replace("\r", "\\r").replace("\n", "\\n")  # always one line, whatever the input held
 
 
 class CatalogueError(SpbeError):

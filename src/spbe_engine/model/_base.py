@@ -28,6 +28,11 @@ class StrictModel(BaseModel):
     def __init__(self, /, **data: Any) -> None:
         try:
             super().__init__(**data)
+        except TypeError as exc:  # `**data` with a key that is not text (e.g. `7:` in a nested YAML entry)
+            if "keywords must be strings" not in str(exc):
+                raise
+            where, bad = _non_text_key(data)
+            raise self._error(f"field names must be text, got {bad!r}", field=where or None) from None
         except ValidationError as exc:
             path, msg = describe(exc, data)
             raise self._error(msg, field=path or None) from None
@@ -37,6 +42,29 @@ class StrictModel(BaseModel):
             f"{type(self).__name__} is immutable; make a changed copy with model_copy(update={{{name!r}: ...}})",
             field=name,
         )
+
+
+_FREE_KEYS = {"levels", "notes", "services", "tags", "evidence", "table", "max_age_years", "index"}
+_FREE_TWICE = {"stages", "distributions", "inputs"}  # mappings of mappings keyed by ids or levels
+
+
+def _non_text_key(data: Any, path: str = "", free: int = 0) -> tuple[str, Any]:
+    """Where a mapping nested in `data` has a key that is not text (what `**kwargs` cannot take).
+    Mappings keyed by indicator ids or levels may use numbers: those are skipped."""
+    if isinstance(data, Mapping):
+        for k, v in data.items():
+            if not isinstance(k, str) and not free:
+                return path, k
+            inner = 2 if k in _FREE_TWICE else 1 if k in _FREE_KEYS else max(free - 1, 0)
+            found = _non_text_key(v, f"{path}.{k}" if path else str(k), inner)
+            if found != ("", None):
+                return found
+    elif isinstance(data, (list, tuple)):
+        for n, v in enumerate(data):
+            found = _non_text_key(v, f"{path}[{n}]")
+            if found != ("", None):
+                return found
+    return "", None
 
 
 def describe(exc: ValidationError, data: Any) -> tuple[str, str]:
@@ -87,8 +115,9 @@ def _to_decimal(value: Any) -> Decimal:
     exponent = d.as_tuple().exponent
     if d and (d.adjusted() > MAX_MAGNITUDE or (isinstance(exponent, int) and exponent < -MAX_PLACES)):
         # Exact arithmetic turns 1E+999999 into a million-digit integer: refuse the implausible early.
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
         raise ValueError(
-            f"{value!r} is out of range (at most {MAX_PLACES} decimal places and magnitude 1E+{MAX_MAGNITUDE})"
+            f"{shown} is out of range (at most {MAX_PLACES} decimal places and magnitude 1E+{MAX_MAGNITUDE})"
         )
     return d
 
