@@ -191,3 +191,30 @@ def test_every_error_is_one_line_and_names_non_text_keys() -> None:
     assert "\n" not in str(SpbeError("a\nb\r\nc", file="f.yaml"))
     with pytest.raises(SpbeError, match=r"field 'evidence.1\[0\]': field names must be text, got 7"):
         Assessment(catalogue="spbe-2020", subject="A", period="1", levels={1: 3}, evidence={"1": [{7: "x"}]})
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("stages: {final: {'99': 3}}", r"field 'stages.final.99': unknown indicator '99'"),
+        ("stages: {final: {'1': 9}}", r"field 'stages.final.1': level 9 is outside the scale of indicator 1"),
+        ("distributions: {'1': {6: 1}}", r"field 'distributions.1': level 6 is outside the scale"),
+        ("services: {'48': Kesehatan}", r"field 'services.48': unknown indicator '48'"),
+        ("evidence: {'1': [{id: a, level: 2, kind: selfie}]}", r"field 'evidence.1': evidence 'a' .* unknown kind"),
+    ],
+)
+def test_every_per_indicator_field_is_checked(tmp_path: Path, engine: Engine, extra: str, message: str) -> None:
+    p = tmp_path / "a.yaml"
+    p.write_text(f"catalogue: spbe-2020\nsubject: A\nperiod: '1'\nlevels: {{1: 3}}\n{extra}\n", encoding="utf-8")
+    with pytest.raises(AssessmentError, match=message):
+        load_assessments(p, engine=engine)
+
+
+def test_csv_rows_are_file_lines(tmp_path: Path, engine: Engine) -> None:
+    p = tmp_path / "t.csv"
+    p.write_text(
+        csv_text([row("A")]).replace("\n", "\n\n", 1) + csv_text([row("B", 3, **{"5": "3_0"})]).split("\n", 1)[1],
+        encoding="utf-8",
+    )
+    with pytest.raises(AssessmentError, match=r"t\.csv: row 4: field '5': level '3_0' is not a whole number"):
+        load_assessments(p, engine=engine)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["LoadedAssessment", "check_duplicates", "load_assessments", "read_assessments"]
 
 REQUIRED = ("subject", "period", "catalogue")
+_WHOLE = re.compile(r"[+-]?\d{1,9}")  # a level as people type it: no "3_0", no "3.0", no "٣"
 
 
 @dataclass(frozen=True)
@@ -178,11 +179,16 @@ def _from_csv(text: str, source: str) -> list[LoadedAssessment]:
     first = sample.splitlines()[0] if sample.strip() else ""
     delimiter = max(",;\t", key=first.count) if first else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    numbered: list[tuple[int, list[str]]] = []  # (the file line a row starts on, its cells)
+    start = 1
     try:
-        rows = list(reader)
+        for r in reader:
+            if any(c.strip() for c in r):
+                numbered.append((start, r))
+            start = reader.line_num + 1
     except csv.Error as exc:
-        raise AssessmentError(f"invalid CSV: {exc}", file=source) from None
-    rows = [r for r in rows if any(c.strip() for c in r)]
+        raise AssessmentError(f"invalid CSV: {exc}", file=source, row=reader.line_num) from None
+    rows = [r for _, r in numbered]
     if not rows:
         raise AssessmentError("empty CSV file", file=source)
     header = [h.strip() for h in rows[0]]
@@ -201,7 +207,7 @@ def _from_csv(text: str, source: str) -> list[LoadedAssessment]:
     if len(rows) == 1:
         raise AssessmentError("no assessments in the file (only a header)", file=source)
     out: list[LoadedAssessment] = []
-    for lineno, raw in enumerate(rows[1:], 2):
+    for lineno, raw in numbered[1:]:
         if len(raw) > len(header):
             raise AssessmentError(f"{len(raw)} cells but {len(header)} columns", file=source, row=lineno)
         cells = dict(zip(header, (c.strip() for c in raw), strict=False))
@@ -213,16 +219,16 @@ def _from_csv(text: str, source: str) -> list[LoadedAssessment]:
             if col.startswith("tag:"):
                 tags[col[4:]] = value
                 continue
-            try:
+            if _WHOLE.fullmatch(value):
                 levels[col] = int(value)
-            except ValueError:
+            else:
                 raise AssessmentError(
                     f"level {value!r} is not a whole number",
                     file=source,
                     row=lineno,
                     field=col,
                     allowed="whole numbers",
-                ) from None
+                )
         data: dict[str, Any] = {k: cells.get(k, "") for k in REQUIRED}
         data.update(levels=levels, tags=tags)
         out.append(LoadedAssessment(_model(data, source, lineno), source, lineno))
@@ -278,3 +284,57 @@ def check_assessments(items: Iterable[LoadedAssessment], engine: Engine) -> None
                     field=f"levels.{iid}",
                     allowed=f"{cc.lo[n]}–{cc.hi[n]}",
                 )
+        _check_other_fields(item, cc)
+
+
+def _check_other_fields(item: LoadedAssessment, cc: Any) -> None:
+    """Ids and levels in notes, services, stages, distributions, evidence and inputs: a typo there
+    would otherwise be ignored silently by the feature that reads it."""
+    a = item.assessment
+    span = f"{cc.ids[0]}–{cc.ids[-1]}" if len(cc.ids) > 8 else ", ".join(cc.ids)
+
+    def known(iid: str, field: str) -> int:
+        n = cc.position.get(iid)
+        if n is None:
+            raise AssessmentError(
+                f"unknown indicator {iid!r} for catalogue {a.catalogue}",
+                file=item.file,
+                row=item.row,
+                field=field,
+                allowed=span,
+            )
+        return int(n)
+
+    def in_scale(iid: str, level: int, field: str) -> None:
+        n = known(iid, field)
+        if not cc.lo[n] <= level <= cc.hi[n]:
+            raise AssessmentError(
+                f"level {level} is outside the scale of indicator {iid}",
+                file=item.file,
+                row=item.row,
+                field=field,
+                allowed=f"{cc.lo[n]}–{cc.hi[n]}",
+            )
+
+    for name in ("notes", "services", "inputs"):
+        for iid in getattr(a, name):
+            known(iid, f"{name}.{iid}")
+    for stage, values in a.stages.items():
+        for iid, level in values.items():
+            in_scale(iid, level, f"stages.{stage}.{iid}")
+    for iid, dist in a.distributions.items():
+        for level in dist:
+            in_scale(iid, level, f"distributions.{iid}")
+    kinds = {k.id for k in cc.catalogue.evidence.kinds}
+    for iid, evidence in a.evidence.items():
+        for e in evidence:
+            in_scale(iid, e.level, f"evidence.{iid}")
+            if kinds and e.kind not in kinds:
+                raise AssessmentError(
+                    f"evidence {e.id!r} of indicator {iid} has unknown kind {e.kind!r}",
+                    file=item.file,
+                    row=item.row,
+                    field=f"evidence.{iid}",
+                    allowed=sorted(kinds),
+                )
+    # `inputs` are checked against the computed indicators when scoring (`Engine.with_computed_levels`).
