@@ -165,3 +165,28 @@ def test_report_renders_in_headless_chromium(tmp_path: Path, city: list[Assessme
         check=False,
     )
     assert shot.exists() and shot.stat().st_size > 10_000
+
+
+def test_ownership_and_targets_objects_are_checked_too() -> None:
+    from spbe_engine import Ownership, Responsibility, Targets, Unit
+
+    a = spbe2020([3] * 47)
+    units = (Unit(id="kominfo", name="Diskominfo"),)
+    partial = Ownership(
+        catalogue="spbe-2020",
+        units=units,
+        indicators=tuple(Responsibility(indicator=str(i), lead="kominfo") for i in range(1, 47)),
+    )
+    with pytest.raises(SpbeError, match="1 indicator\\(s\\) have no lead unit: 47"):
+        ENGINE.accountability(a, owners=partial)
+    other = Ownership(catalogue="pemdi-2026", units=units, indicators=())
+    with pytest.raises(SpbeError, match="ownership is for catalogue pemdi-2026"):
+        ENGINE.accountability(a, owners=other)
+    full = Ownership(
+        catalogue="spbe-2020",
+        units=units,
+        indicators=tuple(Responsibility(indicator=str(i), lead="kominfo") for i in range(1, 48)),
+    )
+    with pytest.raises(SpbeError, match=r"target level 9 of indicator 1 is outside its scale \(allowed: 1–5\)"):
+        ENGINE.accountability(a, owners=full, targets=Targets(levels={"1": 9}))
+    assert ENGINE.accountability(a, owners=full, targets=Targets(levels={"1": 5})).unit("kominfo").lead[0].target == 5

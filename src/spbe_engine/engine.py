@@ -700,23 +700,28 @@ class Engine:
         findings and its share of the planner's steps; units ranked by points at stake. The plan aims
         at `plan_target`, else the next target index after the period (from `targets`), else the next
         band."""
-        from .accountability.ownership import Ownership, Targets, load_ownership, load_targets
+        from .accountability.ownership import (
+            Ownership,
+            Targets,
+            check_ownership,
+            check_targets,
+            load_ownership,
+            load_targets,
+        )
         from .accountability.report import build
 
         cc = self.compiled(assessment.catalogue)
         ids = list(cc.ids)
-        own = (
-            owners
-            if isinstance(owners, Ownership)
-            else load_ownership(owners, catalogue=assessment.catalogue, indicator_ids=ids)
-        )
-        tg = (
-            targets
-            if isinstance(targets, Targets) or targets is None
-            else load_targets(
-                targets, indicator_ids=ids, lo=dict(zip(ids, cc.lo, strict=True)), hi=dict(zip(ids, cc.hi, strict=True))
-            )
-        )
+        lo, hi = dict(zip(ids, cc.lo, strict=True)), dict(zip(ids, cc.hi, strict=True))
+        if isinstance(owners, Ownership):
+            own = check_ownership(owners, ids, catalogue=assessment.catalogue)
+        else:
+            own = load_ownership(owners, catalogue=assessment.catalogue, indicator_ids=ids)
+        tg: Targets | None = None
+        if isinstance(targets, Targets):
+            tg = check_targets(targets, indicator_ids=ids, lo=lo, hi=hi)
+        elif targets is not None:
+            tg = load_targets(targets, indicator_ids=ids, lo=lo, hi=hi)
         result = self.score(assessment)
         goal: Target | None = plan_target
         upcoming = tg.next_index_target(assessment.period) if tg is not None and plan_target is None else None

@@ -101,6 +101,19 @@ class Targets(StrictModel):
         return None if chosen is None else (chosen, Fraction(self.index[chosen]))
 
 
+def check_ownership(
+    own: Ownership, ids: list[str], catalogue: str | None = None, source: str = "ownership"
+) -> Ownership:
+    """An ownership built in Python gets the same checks as one read from a file."""
+    if catalogue is not None and own.catalogue != catalogue:
+        raise OwnershipError(
+            f"ownership is for catalogue {own.catalogue}, the assessment for {catalogue}",
+            file=source,
+            field="catalogue",
+        )
+    return _check(own, ids, source, {})
+
+
 def _check(own: Ownership, ids: list[str], source: str, rows: Mapping[str, int | None]) -> Ownership:
     unit_ids = {u.id for u in own.units}
     if len(unit_ids) != len(own.units):
@@ -242,6 +255,13 @@ def load_targets(
         t = Targets(levels=levels, index=index)
     except OwnershipError as exc:
         raise OwnershipError(one_line(exc.message), file=source, field=exc.field) from None
+    return check_targets(t, indicator_ids=indicator_ids, lo=lo, hi=hi, source=source)
+
+
+def check_targets(
+    t: Targets, *, indicator_ids: list[str], lo: Mapping[str, int], hi: Mapping[str, int], source: str = "targets"
+) -> Targets:
+    """Targets fit the catalogue: known indicators, levels on their scales, index values in range."""
     for iid, level in t.levels.items():
         if iid not in indicator_ids:
             raise OwnershipError(f"unknown indicator {iid!r}", file=source, field=f"levels.{iid}")
