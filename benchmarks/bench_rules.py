@@ -45,11 +45,15 @@ def make(rnd: random.Random, engine: Engine, n: int) -> list[Assessment]:
                     break
                 age = rnd.randint(30, 1000)
                 status = "accepted" if rnd.random() < 0.9 else "pending"
-                items.append(Evidence(id=f"{ind.id}.{k}.pdf", level=k, kind=kind, status=status,
-                                      date=AS_OF - dt.timedelta(days=age)))
+                items.append(
+                    Evidence(
+                        id=f"{ind.id}.{k}.pdf", level=k, kind=kind, status=status, date=AS_OF - dt.timedelta(days=age)
+                    )
+                )
             evidence[ind.id] = items
-        out.append(Assessment(catalogue="spbe-2020", subject=f"Instansi {i}", period="2024",
-                              levels=levels, evidence=evidence))
+        out.append(
+            Assessment(catalogue="spbe-2020", subject=f"Instansi {i}", period="2024", levels=levels, evidence=evidence)
+        )
     return out
 
 
