@@ -190,3 +190,30 @@ def test_ownership_and_targets_objects_are_checked_too() -> None:
     with pytest.raises(SpbeError, match=r"target level 9 of indicator 1 is outside its scale \(allowed: 1–5\)"):
         ENGINE.accountability(a, owners=full, targets=Targets(levels={"1": 9}))
     assert ENGINE.accountability(a, owners=full, targets=Targets(levels={"1": 5})).unit("kominfo").lead[0].target == 5
+
+
+def test_monitoring_with_partial_assessments(tmp_path: Path, city: list[Assessment]) -> None:
+    """Mid-year, some indicators are not assessed yet: every monitoring API takes a missing policy."""
+    a = city[-1]
+    partial = Assessment(**{**dict(a), "levels": {k: v for k, v in a.levels.items() if int(k) <= 40}})
+    with pytest.raises(SpbeError, match="not assessed"):
+        ENGINE.accountability(partial, owners=CITY / "owners.yaml")
+    acc = ENGINE.accountability(partial, owners=CITY / "owners.yaml", targets=CITY / "targets.yaml", missing="minimum")
+    assert acc.result.partial and acc.unit("dinkes").lead[0].level == 1  # 46 not assessed: at the minimum
+    assert ENGINE.series([city[0], partial], missing="minimum").points[-1].result.partial
+    assert ENGINE.what_if(partial, levels={"1": 5}, missing="minimum").after.partial
+    assert ENGINE.plan(partial, "Memuaskan", missing="minimum").feasible
+    assert ENGINE.simulate(partial, n=10, missing="minimum").result.partial
+    assert ENGINE.marginal_impact(partial, missing="minimum").result.partial
+    assert ENGINE.rank([partial], missing="minimum")[0].rank == 1
+    from spbe_engine.cli.main import main
+
+    p = tmp_path / "partial.yaml"
+    from spbe_engine import write_assessments
+
+    write_assessments(p, [partial])
+    out = tmp_path / "out"
+    assert (
+        main(["report", str(p), "--owners", str(CITY / "owners.yaml"), "--missing", "minimum", "--out", str(out)]) == 0
+    )
+    assert (out / "report.html").exists()

@@ -662,7 +662,12 @@ class Engine:
     # -- peers, accountability and monitoring -------------------------------------------
 
     def rank(
-        self, assessments: Iterable[Assessment], *, within: str | None = None, by: str = "display"
+        self,
+        assessments: Iterable[Assessment],
+        *,
+        within: str | None = None,
+        by: str = "display",
+        missing: MissingPolicy = None,
     ) -> list[RankRow]:
         """Rank agencies within each period, and within groups given by a tag (e.g.
         `within="province"`). Ties share a rank and the next rank skips (1, 2, 2, 4). `by="display"`
@@ -672,7 +677,7 @@ class Engine:
 
         if by not in ("display", "index"):
             raise SpbeError(f"unknown ranking {by!r}", field="by", allowed="display, index")
-        results = self.score_many(assessments)
+        results = self.score_many(assessments, missing=missing)
         groups: dict[tuple[str, str], list[ScoreResult]] = {}
         for r in results:
             if within is not None and within not in r.assessment.tags:
@@ -695,11 +700,12 @@ class Engine:
         targets: str | PathLike[str] | Targets | None = None,
         as_of: dt.date | None = None,
         plan_target: Target | None = None,
+        missing: MissingPolicy = None,
     ) -> Accountability:
         """Per unit (OPD): its indicators, levels and targets, index points at stake, evidence status,
         findings and its share of the planner's steps; units ranked by points at stake. The plan aims
         at `plan_target`, else the next target index after the period (from `targets`), else the next
-        band."""
+        band. During monitoring, `missing` (e.g. "minimum") scores indicators not yet assessed."""
         from .accountability.ownership import (
             Ownership,
             Targets,
@@ -722,7 +728,7 @@ class Engine:
             tg = check_targets(targets, indicator_ids=ids, lo=lo, hi=hi)
         elif targets is not None:
             tg = load_targets(targets, indicator_ids=ids, lo=lo, hi=hi)
-        result = self.score(assessment)
+        result = self.score(assessment, missing=missing)
         goal: Target | None = plan_target
         upcoming = tg.next_index_target(assessment.period) if tg is not None and plan_target is None else None
         if upcoming is not None:
@@ -731,16 +737,20 @@ class Engine:
             bands = list(cc.catalogue.bands)
             pos = bands.index(cc.band(result.numerator, cc.total))
             goal = bands[pos - 1].predikat if pos > 0 else None  # the next band, by its name
-        plan = self.plan(assessment, goal) if goal is not None else None
+        plan = self.plan(assessment, goal, missing=missing) if goal is not None else None
         return build(result, own, tg, self.check(assessment, as_of=as_of), plan)
 
     def series(
-        self, assessments: Iterable[Assessment], *, targets: str | PathLike[str] | Targets | None = None
+        self,
+        assessments: Iterable[Assessment],
+        *,
+        targets: str | PathLike[str] | Targets | None = None,
+        missing: MissingPolicy = None,
     ) -> Series:
         """One subject's assessments across periods, in period order, against a target path. Points made
         under an older catalogue continue through the crosswalk into the latest one (marked migrated)."""
         from .accountability.monitoring import Series, SeriesPoint
-        from .accountability.ownership import Targets, load_targets
+        from .accountability.ownership import Targets, check_targets, load_targets
 
         items = sorted(assessments, key=lambda a: a.period)
         if not items:
@@ -753,17 +763,17 @@ class Engine:
         latest = items[-1].catalogue
         cc = self.compiled(latest)
         ids = list(cc.ids)
-        tg = (
-            targets
-            if isinstance(targets, Targets) or targets is None
-            else load_targets(
-                targets, indicator_ids=ids, lo=dict(zip(ids, cc.lo, strict=True)), hi=dict(zip(ids, cc.hi, strict=True))
-            )
-        )
+        lo, hi = dict(zip(ids, cc.lo, strict=True)), dict(zip(ids, cc.hi, strict=True))
+        tg: Targets | None = None
+        if isinstance(targets, Targets):
+            tg = check_targets(targets, indicator_ids=ids, lo=lo, hi=hi)
+        elif targets is not None:
+            tg = load_targets(targets, indicator_ids=ids, lo=lo, hi=hi)
         points = []
         for a in items:
             migrated = self.migrate(a, to=latest) if a.catalogue != latest else None
-            points.append(SeriesPoint(a.period, self.score(a), migrated, tg.index_target(a.period) if tg else None))
+            target = tg.index_target(a.period) if tg else None
+            points.append(SeriesPoint(a.period, self.score(a, missing=missing), migrated, target))
         return Series(items[-1].subject, latest, tuple(points))
 
     # -- what-if -----------------------------------------------------------------------
@@ -777,13 +787,21 @@ class Engine:
         catalogue: str | None = None,
         peers: Sequence[Assessment] | None = None,
         name: str | None = None,
+        missing: MissingPolicy = None,
     ) -> Comparison:
         """Score a changed copy (levels, weighting or catalogue) against the official score:
         `.before`, `.after`, `.delta`, `.predikat_change` and, given peers, `.rank_change`."""
         from .whatif.api import what_if
 
         return what_if(
-            self, assessment, levels=levels, weighting=weighting, catalogue=catalogue, peers=peers, name=name
+            self,
+            assessment,
+            levels=levels,
+            weighting=weighting,
+            catalogue=catalogue,
+            peers=peers,
+            name=name,
+            missing=missing,
         )
 
     def compare(
@@ -792,19 +810,22 @@ class Engine:
         scenarios: Mapping[str, Mapping[str, Any]],
         *,
         peers: Sequence[Assessment] | None = None,
+        missing: MissingPolicy = None,
     ) -> ScenarioTable:
         """Several named scenarios side by side, e.g.
         `{"policies": {"levels": {"1": 4}}, "equal weights": {"weighting": "equal"}}`."""
         from .whatif.api import compare
 
-        return compare(self, assessment, scenarios, peers=peers)
+        return compare(self, assessment, scenarios, peers=peers, missing=missing)
 
-    def marginal_impact(self, assessment: Assessment, *, costs: Costs | None = None) -> MarginalImpact:
+    def marginal_impact(
+        self, assessment: Assessment, *, costs: Costs | None = None, missing: MissingPolicy = None
+    ) -> MarginalImpact:
         """Per indicator: the exact index gain of +1 level, its cost and the steps to the next
         band, sorted by gain per cost ("where to invest")."""
         from .whatif.api import marginal
 
-        return marginal(self, assessment, costs)
+        return marginal(self, assessment, costs, missing)
 
     def plan(
         self,
@@ -817,6 +838,7 @@ class Engine:
         periods: int = 1,
         respect_rules: bool = True,
         weighting: Weighting = None,
+        missing: MissingPolicy = None,
     ) -> Plan:
         """The minimum-cost plan that reaches `target` (an index such as "4.2" or a predikat such
         as "Memuaskan"), exactly optimal, respecting prerequisite and cap rules, per-indicator
@@ -833,17 +855,26 @@ class Engine:
             periods=periods,
             respect_rules=respect_rules,
             weighting=weighting,
+            missing=missing,
         )
 
     # -- uncertainty -------------------------------------------------------------------
 
-    def simulate(self, assessment: Assessment, *, n: int = 100_000, seed: int = 1, backend: str = "auto") -> Simulation:
+    def simulate(
+        self,
+        assessment: Assessment,
+        *,
+        n: int = 100_000,
+        seed: int = 1,
+        backend: str = "auto",
+        missing: MissingPolicy = None,
+    ) -> Simulation:
         """Monte-Carlo of the index when levels are uncertain: each indicator with disagreeing stage
         values (target excluded) or an explicit distribution is drawn per sample. Seeded and exactly
         reproducible; numpy (the `fast` extra) and pure Python give the same numbers."""
         from .uncertainty.simulate import simulate
 
-        return simulate(self.score(assessment), n, seed, backend)
+        return simulate(self.score(assessment, missing=missing), n, seed, backend)
 
     def simulate_many(
         self,

@@ -291,7 +291,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     peers = _one_or_more(engine, args.peers) if args.peers else None
     out = []
     for a in _one_or_more(engine, [args.file]):
-        c = engine.what_if(a, levels=changes, weighting=_weighting(args), peers=peers)
+        c = engine.what_if(a, levels=changes, weighting=_weighting(args), peers=peers, missing=_missing(args.missing))
         out.append(c)
     if args.format == "json":
         data = [
@@ -361,6 +361,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 max_steps_per_period=args.max_steps,
                 periods=args.periods,
                 respect_rules=not args.ignore_rules,
+                missing=_missing(args.missing),
             )
         except SpbeError as exc:
             if args.costs and exc.field and exc.field.startswith("costs"):
@@ -408,7 +409,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     blocks = []
     data = []
     for a in _one_or_more(engine, [args.file]):
-        s = engine.simulate(a, n=args.n, seed=args.seed, backend=args.backend)
+        s = engine.simulate(a, n=args.n, seed=args.seed, backend=args.backend, missing=_missing(args.missing))
         if args.format == "json":
             data.append(
                 {
@@ -512,6 +513,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         out_dir=args.out,
         as_of=args.as_of,
         inputs=args.files,
+        missing=_missing(args.missing),
     )
     for fmt, where in written.items():
         print(f"{fmt}: {where}")
@@ -604,6 +606,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--weight", action="append", metavar="ID=WEIGHT", help="a custom weight (repeatable)")
     p.add_argument("--peers", action="append", metavar="PEERS", help="a file of peer assessments (repeatable)")
     p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
     p.set_defaults(func=cmd_whatif)
 
     p = sub.add_parser("plan", help="the cheapest plan that reaches a target index or predikat (exit 1 if none)")
@@ -615,6 +618,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-level", type=int, default=None, metavar="L", help="no indicator above this level")
     p.add_argument("--ignore-rules", action="store_true", help="ignore prerequisite and cap rules")
     p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
     p.set_defaults(func=cmd_plan)
 
     p = sub.add_parser("simulate", help="Monte-Carlo over disagreeing stages or level distributions")
@@ -623,6 +627,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--backend", choices=["auto", "numpy", "python"], default="auto")
     p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
     p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("diff", help="what changed between two catalogues (regulation versions)")
@@ -650,6 +655,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--targets", default=None, metavar="TARGETS", help="targets file (YAML)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write the report into")
     p.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="evaluation date for evidence")
+    p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("template", help="write a blank Excel assessment template for a catalogue")

@@ -32,11 +32,12 @@ def collect(
     owners: str | PathLike[str],
     targets: str | PathLike[str] | None = None,
     as_of: dt.date | None = None,
+    missing: str | int | None = None,
 ) -> ReportData:
     """The latest period's accountability and the whole series of one subject."""
     if not assessments:
         raise AssessmentError("a report needs at least one assessment", field="assessments")
-    series = engine.series(assessments, targets=targets)
+    series = engine.series(assessments, targets=targets, missing=missing)
     latest = max(assessments, key=lambda a: a.period)
-    acc = engine.accountability(latest, owners=owners, targets=targets, as_of=as_of)
+    acc = engine.accountability(latest, owners=owners, targets=targets, as_of=as_of, missing=missing)
     return ReportData(acc.result, series, acc, dt.datetime.now(dt.UTC).replace(microsecond=0))

@@ -29,6 +29,7 @@ def write_report(
     targets: str | PathLike[str] | None = None,
     as_of: dt.date | None = None,
     inputs: Sequence[str | PathLike[str]] = (),
+    missing: str | int | None = None,
 ) -> dict[str, Path | str]:
     """Write the three formats; returns each format's path, or the reason it was skipped (the
     Excel workbook needs openpyxl: the `excel` extra)."""
@@ -39,7 +40,7 @@ def write_report(
     paths = {fmt: out / f"report.{fmt}" for fmt in ("html", "md", "xlsx")}
     for p in paths.values():
         protect(p, guarded)  # before any work: never a half-written report over an input
-    data = collect(engine, assessments, owners, targets, as_of)
+    data = collect(engine, assessments, owners, targets, as_of, missing)
     written: dict[str, Path | str] = {
         "html": write_atomic(paths["html"], html.render(data)),
         "md": write_atomic(paths["md"], markdown.render(data)),

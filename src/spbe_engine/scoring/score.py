@@ -56,7 +56,7 @@ def _diagnose(cc: CompiledCatalogue, a: Assessment, missing: MissingPolicy) -> t
         raise AssessmentError(
             f"{_where(a)}: {len(absent)} indicator(s) not assessed: {shown}; "
             "to score a partial assessment, name a policy for missing levels: the scale minimum or a level "
-            "(missing='minimum' in Python; --missing on spbe score and spbe transition)",
+            "(missing='minimum' in Python, --missing minimum on the command line)",
             field="levels",
         )
     vec: list[int] = []

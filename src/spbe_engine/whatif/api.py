@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import SpbeError
 from ..model.assessment import Assessment
+from ..scoring.score import MissingPolicy
 from .costs import Costs, StepCosts
 from .marginal import MarginalImpact, marginal_impact
 from .planner import Plan, solve
@@ -29,8 +30,9 @@ def what_if(
     catalogue: str | None = None,
     peers: Sequence[Assessment] | None = None,
     name: str | None = None,
+    missing: MissingPolicy = None,
 ) -> Comparison:
-    before = engine.score(assessment)
+    before = engine.score(assessment, missing=missing)
     update: dict[str, Any] = {}
     if levels:
         update["levels"] = levels_update(assessment.levels, levels)
@@ -38,7 +40,7 @@ def what_if(
         update["catalogue"] = catalogue
     # A validated copy, not model_copy: the changed levels come from the caller and must be levels.
     changed = Assessment(**{**dict(assessment), **update}) if update else assessment
-    after = engine.score(changed, weighting=weighting)
+    after = engine.score(changed, weighting=weighting, missing=missing)
     rank_before = rank_after = None
     count = 0
     if peers is not None:
@@ -47,8 +49,8 @@ def what_if(
             changed, [p.model_copy(update={"catalogue": catalogue}) if catalogue is not None else p for p in peers]
         )
         key = (assessment.subject, assessment.period)
-        rank_before = rank_of(key, engine.score_many(group_before))
-        rank_after = rank_of(key, engine.score_many(group_after, weighting=weighting))
+        rank_before = rank_of(key, engine.score_many(group_before, missing=missing))
+        rank_after = rank_of(key, engine.score_many(group_after, weighting=weighting, missing=missing))
         count = len(group_before)
     label = name or _label(levels, weighting, catalogue)
     return Comparison(label, before, after, rank_before, rank_after, count)
@@ -71,6 +73,7 @@ def compare(
     scenarios: Mapping[str, Mapping[str, Any]],
     *,
     peers: Sequence[Assessment] | None = None,
+    missing: MissingPolicy = None,
 ) -> ScenarioTable:
     allowed = {"levels", "weighting", "catalogue"}
     out = []
@@ -78,7 +81,7 @@ def compare(
         unknown = set(spec) - allowed
         if unknown:
             raise SpbeError(f"scenario {name!r}: unknown key {sorted(unknown)[0]!r}", allowed=sorted(allowed))
-        out.append(what_if(engine, assessment, peers=peers, name=name, **spec))
+        out.append(what_if(engine, assessment, peers=peers, name=name, missing=missing, **spec))
     return ScenarioTable(tuple(out))
 
 
@@ -128,9 +131,10 @@ def plan(
     periods: int = 1,
     respect_rules: bool = True,
     weighting: Weighting = None,
+    missing: MissingPolicy = None,
 ) -> Plan:
     cc = engine.compiled(assessment.catalogue, weighting)
-    before = engine.score(assessment, weighting=weighting)
+    before = engine.score(assessment, weighting=weighting, missing=missing)
     value, label = parse_target(engine, assessment.catalogue, target)
     if isinstance(max_level, Mapping):
         caps = {str(k): _level(v, f"max_level.{k}") for k, v in max_level.items()}
@@ -149,11 +153,13 @@ def plan(
     step_costs = StepCosts(costs, cc.ids)
 
     def rescore(a: Assessment) -> Any:
-        return engine.score(a, weighting=weighting)
+        return engine.score(a, weighting=weighting, missing=missing)
 
     return solve(cc, before, value, label, step_costs, caps, rules, max_steps_per_period, periods, rescore)
 
 
-def marginal(engine: Engine, assessment: Assessment, costs: Costs | None = None) -> MarginalImpact:
-    r = engine.score(assessment)
+def marginal(
+    engine: Engine, assessment: Assessment, costs: Costs | None = None, missing: MissingPolicy = None
+) -> MarginalImpact:
+    r = engine.score(assessment, missing=missing)
     return marginal_impact(r, StepCosts(costs, r.compiled.ids))
