@@ -92,7 +92,7 @@ def test_series_with_targets_and_a_catalogue_change(city: list[Assessment]) -> N
     mixed = ENGINE.series([old, *city])
     first = mixed.points[0]
     assert first.migrated is not None and first.low <= first.high and "migrated" in mixed.rows()[0][2]
-    with pytest.raises(SpbeError, match="a series follows one subject"):
+    with pytest.raises(SpbeError, match="follows one subject across periods"):
         ENGINE.series([*city, spbe2020([3] * 47, subject="Kota Lain")])
 
 

@@ -104,7 +104,11 @@ def test_validate_catalogues_show(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "show", "spbe-2020", "--format", "json")
     assert json.loads(out)["id"] == "spbe-2020"
     code, _, err = run(capsys, "show", "spbe-1999")
-    assert code == 2 and "unknown catalogue 'spbe-1999' (allowed: " in err and "spbe-2018, spbe-2020" in err
+    assert (
+        code == 2
+        and "unknown catalogue 'spbe-1999'; a plugin's catalogue appears once the plugin is installed (allowed: " in err
+        and "spbe-2018, spbe-2020" in err
+    )
 
 
 def test_console_script_runs_as_a_process() -> None:

@@ -61,7 +61,7 @@ def test_csv_empty_cells_are_not_assessed(tmp_path: Path, engine: Engine) -> Non
         ([row("A"), row("A")], r"t.csv: row 3: duplicate assessment of 'A' for period 2024 \(first at row 2\)"),
         (
             [row("A", 3, catalogue="spbe-1999")],
-            r"row 2: field 'catalogue': unknown catalogue 'spbe-1999' \(allowed: spbe-2018, spbe-2020\)",
+            r"row 2: field 'catalogue': unknown catalogue 'spbe-1999'; a plugin's catalogue appears once the plugin is installed \(allowed: spbe-2018, spbe-2020\)",
         ),
         ([row("A", 3, **{"12": "tiga"})], r"row 2: field '12': level 'tiga' is not a whole number"),
         ([row("A", 3, **{"12": "3.5"})], r"row 2: field '12': level '3.5' is not a whole number"),
@@ -217,4 +217,20 @@ def test_csv_rows_are_file_lines(tmp_path: Path, engine: Engine) -> None:
         encoding="utf-8",
     )
     with pytest.raises(AssessmentError, match=r"t\.csv: row 4: field '5': level '3_0' is not a whole number"):
+        load_assessments(p, engine=engine)
+
+
+def test_csv_as_excel_writes_it(tmp_path: Path, engine: Engine) -> None:
+    """Trailing empty columns and levels like 4.0 are what Excel exports: both load."""
+    p = tmp_path / "excel.csv"
+    header = ";".join(["subject", "period", "catalogue", *IDS]) + ";;"
+    rows = [
+        ";".join(["A", "2024", "spbe-2020", *(["3"] * 47)]) + ";;",
+        ";".join(["B", "2024", "spbe-2020", *(["4.0"] * 47)]) + ";;",
+    ]
+    p.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    items = load_assessments(p, engine=engine)
+    assert [a.levels["47"] for a in items] == [3, 4]
+    p.write_text("subject,period,catalogue,,1\nA,2024,spbe-2020,x,3\n", encoding="utf-8")
+    with pytest.raises(AssessmentError, match="row 1: column 4 has no name"):
         load_assessments(p, engine=engine)

@@ -219,7 +219,11 @@ class Engine:
         try:
             return cats[catalogue_id]
         except (KeyError, TypeError):
-            raise CatalogueError(f"unknown catalogue {catalogue_id!r}", field="catalogue", allowed=list(cats)) from None
+            raise CatalogueError(
+                f"unknown catalogue {catalogue_id!r}; a plugin's catalogue appears once the plugin is installed",
+                field="catalogue",
+                allowed=list(cats),
+            ) from None
 
     # -- weighting ---------------------------------------------------------------------
 
@@ -758,7 +762,9 @@ class Engine:
         subjects = {a.subject for a in items}
         if len(subjects) > 1:
             raise AssessmentError(
-                f"a series follows one subject, got {len(subjects)}: {sorted(subjects)[:3]}", field="subject"
+                f"a series (and a report) follows one subject across periods, got {len(subjects)} subjects: "
+                f"{sorted(subjects)[:3]}",
+                field="subject",
             )
         latest = items[-1].catalogue
         cc = self.compiled(latest)

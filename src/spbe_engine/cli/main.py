@@ -153,7 +153,9 @@ def cmd_score(args: argparse.Namespace) -> int:
             subject = r.subject + (" (partial)" if r.partial else "")
             rows.append([subject, r.period, r.display, r.predikat, *(r.groups[g].display for g in top)])
         weighting = "" if rs[0].weighting == "official" else f", weighting {rs[0].weighting}"
-        title = f"{engine.catalogue(cid).index_name} — {cid} ({engine.catalogue(cid).regulation.short}{weighting})"
+        cat = engine.catalogue(cid)
+        status = ", provisional" if cat.status == "provisional" else ""
+        title = f"{cat.index_name} — {cid} ({cat.regulation.short}{status}{weighting})"
         blocks.append(title + "\n" + _table(headers, rows, right=[2, *range(4, 4 + len(top))]))
         if args.explain:
             blocks.extend(r.explain(lang=args.lang) for r in rs)
@@ -517,6 +519,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     )
     for fmt, where in written.items():
         print(f"{fmt}: {where}")
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is None:
+        print("note: the HTML report has no charts: pip install 'spbe_engine[report]'", file=sys.stderr)
     return 0
 
 
@@ -680,6 +686,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except SpbeError as exc:
+        inputs = [*(getattr(args, "files", None) or []), *([args.file] if getattr(args, "file", None) else [])]
+        if exc.file is None and len(inputs) == 1:  # one input: say which file the problem is in
+            exc = type(exc)(exc.message, file=inputs[0], row=exc.row, field=exc.field, allowed=exc.allowed)
         print(f"spbe: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["LoadedAssessment", "check_duplicates", "load_assessments", "read_assessments"]
 
 REQUIRED = ("subject", "period", "catalogue")
-_WHOLE = re.compile(r"[+-]?\d{1,9}")  # a level as people type it: no "3_0", no "3.0", no "٣"
+_WHOLE = re.compile(r"[+-]?\d{1,9}(?:\.0+)?")  # as people (and Excel) write levels: 4 or 4.0; not 3_0, 3.5, ٣
 
 
 @dataclass(frozen=True)
@@ -192,10 +192,18 @@ def _from_csv(text: str, source: str) -> list[LoadedAssessment]:
     if not rows:
         raise AssessmentError("empty CSV file", file=source)
     header = [h.strip() for h in rows[0]]
+    width = len(header)
+    while width and not header[width - 1]:  # Excel often ends every line with empty cells: drop them
+        width -= 1
+    if any(any(c.strip() for c in r[width:]) for r in rows[1:]):
+        width = len(header)  # values under a nameless column: report it below
+    header = header[:width]
     seen: set[str] = set()
-    for h in header:
+    for n, h in enumerate(header, 1):
         if not h:
-            raise AssessmentError("a column has no name", file=source, row=1)
+            raise AssessmentError(
+                f"column {n} has no name", file=source, row=1, allowed="a header on every column with values"
+            )
         if h in seen:
             raise AssessmentError(f"column {h!r} appears twice", file=source, row=1)
         seen.add(h)
@@ -208,7 +216,7 @@ def _from_csv(text: str, source: str) -> list[LoadedAssessment]:
         raise AssessmentError("no assessments in the file (only a header)", file=source)
     out: list[LoadedAssessment] = []
     for lineno, raw in numbered[1:]:
-        if len(raw) > len(header):
+        if len(raw) > len(header) and any(c.strip() for c in raw[len(header) :]):
             raise AssessmentError(f"{len(raw)} cells but {len(header)} columns", file=source, row=lineno)
         cells = dict(zip(header, (c.strip() for c in raw), strict=False))
         levels: dict[str, Any] = {}
@@ -220,7 +228,7 @@ def _from_csv(text: str, source: str) -> list[LoadedAssessment]:
                 tags[col[4:]] = value
                 continue
             if _WHOLE.fullmatch(value):
-                levels[col] = int(value)
+                levels[col] = int(value.split(".")[0])
             else:
                 raise AssessmentError(
                     f"level {value!r} is not a whole number",

@@ -42,6 +42,7 @@ class Transition:
 
     _headers = (
         "subject",
+        "period",
         "old",
         "old predikat",
         "old rank",
@@ -60,6 +61,7 @@ class Transition:
             out.append(
                 [
                     r.subject + (" (partial)" if r.partial else ""),
+                    r.period,
                     r.old_display,
                     r.old_predikat,
                     r.old_rank,
