@@ -262,3 +262,30 @@ def test_report_and_template_cli(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert (
         code == 2 and "refusing to overwrite an input file" in err and clash.read_text(encoding="utf-8") == "my notes"
     )
+
+
+def test_migrate_writes_the_migrated_assessment(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "pemdi.yaml"
+    code, _, err = run(capsys, "migrate", str(EXAMPLE), "--to", "pemdi-2026", "--out", str(out))
+    if code == 2 and "unknown catalogue 'pemdi-2026'" in err:
+        pytest.skip("the spbe-pemdi plugin is not installed")
+    assert code == 0 and "migrated assessment(s) written to" in err
+    code, text, _ = run(capsys, "validate", str(out))
+    assert code == 0 and "partial" in text
+    assert run(capsys, "migrate", str(EXAMPLE), "--to", "pemdi-2026", "--out", str(out))[0] == 2  # no overwrite
+
+
+def test_check_says_when_no_evidence_was_given(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "check", str(EXAMPLE))
+    assert code == 0 and "(no evidence given, so the evidence rules were not checked)" in out
+
+
+def test_csv_headers_are_case_insensitive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = tmp_path / "t.csv"
+    ids = [str(i) for i in range(1, 48)]
+    p.write_text(
+        "Subject,Period,Catalogue," + ",".join(ids) + "\nKota,2024,spbe-2020," + ",".join(["3"] * 47) + "\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "score", str(p))
+    assert code == 0 and "Kota" in out and "3.00" in out

@@ -227,6 +227,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         head = f"{a.subject} ({a.period}, {a.catalogue}): " + ", ".join(
             f"{n} {s if n == 1 else plural[s]}" for s, n in counts.items()
         )
+        if not a.evidence:
+            head += " (no evidence given, so the evidence rules were not checked)"
         rows = [[f.severity, f.rule_id, ",".join(f.indicators), f.basis, f.message(args.lang)] for f in fs]
         blocks.append(
             head + ("\n" + _table(["severity", "rule", "indicators", "basis", "message"], rows) if rows else "")
@@ -448,6 +450,14 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     engine = _engine()
     out = [engine.migrate(a, to=args.to) for a in _one_or_more(engine, [args.file])]
+    if args.out:
+        from ..io.writers import write_assessments
+
+        written = write_assessments(args.out, [m.assessment for m in out], overwrite=args.force)
+        print(
+            f"migrated assessment(s) written to {written} (uncertain and new indicators left unassessed)",
+            file=sys.stderr,
+        )
     if args.format == "json":
         data = []
         for m in out:
@@ -646,6 +656,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--to", required=True, metavar="CATALOGUE")
     p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("--out", default=None, metavar="OUT", help="also write the migrated assessment(s): .yaml, .json")
+    p.add_argument("--force", action="store_true", help="replace an existing --out file")
     p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("transition", help="who gains and who loses when agencies move to another catalogue")

@@ -192,6 +192,7 @@ def _from_csv(text: str, source: str) -> list[LoadedAssessment]:
     if not rows:
         raise AssessmentError("empty CSV file", file=source)
     header = [h.strip() for h in rows[0]]
+    header = [h.lower() if h.lower() in REQUIRED else h for h in header]  # "Subject" is the subject column
     width = len(header)
     while width and not header[width - 1]:  # Excel often ends every line with empty cells: drop them
         width -= 1
