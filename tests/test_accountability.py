@@ -217,3 +217,22 @@ def test_monitoring_with_partial_assessments(tmp_path: Path, city: list[Assessme
         main(["report", str(p), "--owners", str(CITY / "owners.yaml"), "--missing", "minimum", "--out", str(out)]) == 0
     )
     assert (out / "report.html").exists()
+
+
+def test_report_in_bahasa_indonesia(tmp_path: Path, city: list[Assessment]) -> None:
+    from spbe_engine.reports.write import write_report
+
+    out = write_report(
+        ENGINE, city, owners=CITY / "owners.yaml", targets=CITY / "targets.yaml", out_dir=tmp_path, lang="id"
+    )
+    html = Path(out["html"]).read_text(encoding="utf-8")
+    assert '<html lang="id">' in html and "Unit kerja menurut poin indeks yang dipertaruhkan" in html
+    assert "<th>poin dipertaruhkan (target)</th>" in html and "<td>penanggung jawab</td>" in html
+    assert "Alasan Sangat Baik" in html  # the explanation in Bahasa Indonesia
+    md = Path(out["md"]).read_text(encoding="utf-8")
+    assert (
+        md.startswith("# Laporan SPBE — Pemerintah Kota Contoh (2025)")
+        and "| 2024 | spbe-2020 | 2.67 | Baik | 2.80 | tidak |" in md
+    )
+    with pytest.raises(SpbeError, match="unknown language 'fr'"):
+        write_report(ENGINE, city, owners=CITY / "owners.yaml", out_dir=tmp_path / "x", lang="fr")

@@ -526,6 +526,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         as_of=args.as_of,
         inputs=args.files,
         missing=_missing(args.missing),
+        lang=args.lang,
     )
     for fmt, where in written.items():
         print(f"{fmt}: {where}")
@@ -674,6 +675,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write the report into")
     p.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="evaluation date for evidence")
     p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
+    p.add_argument("--lang", choices=["en", "id"], default="en", help="language of the HTML and Markdown reports")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("template", help="write a blank Excel assessment template for a catalogue")

@@ -30,6 +30,7 @@ def write_report(
     as_of: dt.date | None = None,
     inputs: Sequence[str | PathLike[str]] = (),
     missing: str | int | None = None,
+    lang: str = "en",
 ) -> dict[str, Path | str]:
     """Write the three formats; returns each format's path, or the reason it was skipped (the
     Excel workbook needs openpyxl: the `excel` extra)."""
@@ -40,10 +41,13 @@ def write_report(
     paths = {fmt: out / f"report.{fmt}" for fmt in ("html", "md", "xlsx")}
     for p in paths.values():
         protect(p, guarded)  # before any work: never a half-written report over an input
+    from .i18n import Words
+
+    Words(lang)  # refuse an unknown language before doing any work
     data = collect(engine, assessments, owners, targets, as_of, missing)
     written: dict[str, Path | str] = {
-        "html": write_atomic(paths["html"], html.render(data)),
-        "md": write_atomic(paths["md"], markdown.render(data)),
+        "html": write_atomic(paths["html"], html.render(data, lang)),
+        "md": write_atomic(paths["md"], markdown.render(data, lang)),
     }
     try:
         from .xlsx import write_report_workbook
