@@ -173,10 +173,8 @@ def a1(**levels: int) -> Assessment:
 
 
 def test_hook_spbe_crosswalks() -> None:
-    assert [(c.source, c.target) for c in ENGINE.crosswalks()][:2] == [("spbe-2018", "spbe-2020"), ("v1", "v2")] or (
-        "v1",
-        "v2",
-    ) in [(c.source, c.target) for c in ENGINE.crosswalks()]
+    pairs = [(c.source, c.target) for c in ENGINE.crosswalks()]
+    assert ("v1", "v2") in pairs and ("v2", "v3") in pairs and ("spbe-2018", "spbe-2020") in pairs  # built-in too
     direct = ENGINE.crosswalk("v1", "v2")
     assert [cw.id for cw in direct.path] == ["v1-v2"]
     p = direct.provenance["3"]
@@ -252,7 +250,9 @@ def test_transition_flags_gains_losses_and_predikat() -> None:
     assert not top.predikat_disagrees
     t2 = ENGINE.transition([a1(a=1, b=1, c=1, d=1)], to="v2")
     assert t2.rows[0].direction == "uncertain" and t2.rows[0].new_range.low == 1
-    assert "1 agencies" in t2.summary() or "1 agenc" in t2.summary()
+    assert (
+        t2.summary() == "v1 → v2: 1 agency; 0 certainly gain, 0 certainly lose, 1 uncertain; predikat disagrees for 0"
+    )
 
 
 def test_hook_spbe_computed_indicators() -> None:

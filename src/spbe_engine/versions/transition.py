@@ -79,7 +79,8 @@ class Transition:
         count = {d: sum(r.direction == d for r in self.rows) for d in ("gain", "loss", "uncertain")}
         flags = sum(r.predikat_disagrees for r in self.rows)
         return (
-            f"{self.old} → {self.new}: {n} agencies; {count['gain']} certainly gain, {count['loss']} certainly "
+            f"{self.old} → {self.new}: {n} {'agency' if n == 1 else 'agencies'}; "
+            f"{count['gain']} certainly gain, {count['loss']} certainly "
             f"lose, {count['uncertain']} uncertain; predikat disagrees for {flags}"
         )
 
