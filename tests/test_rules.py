@@ -384,3 +384,12 @@ def test_service_names_compare_whole_words(engine: Engine) -> None:
     assert findings == []
     b = assess(services={45: "Layanan Kesehatan", 46: "Kesehatan", 47: "Pendidikan"})
     assert [f.indicators for f in engine.check(b, as_of=AS_OF)] == [("46", "45")]
+
+
+def test_partial_uses_check_levels_like_scoring(engine: Engine) -> None:
+    """Rules and migration accept partial assessments but not bad levels, with scoring's errors."""
+    bad = Assessment(catalogue="spbe-2020", subject="K", period="1", levels={"5": 9})
+    for call in (lambda: engine.check(bad, as_of=AS_OF), lambda: Engine().migrate(bad, to="pemdi-2026")):
+        with pytest.raises(AssessmentError, match=r"indicator 5 has level 9, outside scale 'process' \(allowed: 1–5\)"):
+            call()
+    assert engine.check(Assessment(catalogue="spbe-2020", subject="K", period="1", levels={"5": 3}), as_of=AS_OF) == []

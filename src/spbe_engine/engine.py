@@ -32,7 +32,7 @@ from .model.catalogue import Catalogue, LevelScale
 from .model.rules import Rule
 from .scoring.compiled import CompiledCatalogue, compile_catalogue
 from .scoring.result import ScoreResult
-from .scoring.score import MissingPolicy, score
+from .scoring.score import MissingPolicy, check_levels, score
 from .weighting import WeightingScheme
 
 Target = str | int | Decimal | Fraction | float
@@ -474,19 +474,7 @@ class Engine:
     def _outcome(self, assessment: Assessment, as_of: dt.date | None) -> CheckOutcome:
         if not isinstance(assessment, Assessment):
             raise AssessmentError(f"expected an Assessment, got {type(assessment).__name__}")
-        cc = self.compiled(assessment.catalogue)
-        for iid, level in assessment.levels.items():  # the same checks as scoring, minus completeness
-            n = cc.position.get(iid)
-            if n is None:
-                raise AssessmentError(
-                    f"assessment {assessment.subject!r}: unknown indicator {iid!r}", field=f"levels.{iid}"
-                )
-            if not cc.lo[n] <= level <= cc.hi[n]:
-                raise AssessmentError(
-                    f"assessment {assessment.subject!r}: indicator {iid} has level {level}",
-                    field=f"levels.{iid}",
-                    allowed=f"{cc.lo[n]}–{cc.hi[n]}",
-                )
+        check_levels(self.compiled(assessment.catalogue), assessment)  # partial assessments are fine here
         from .rules.check import check
 
         return check(self._compiled_rules(assessment.catalogue), assessment, as_of or dt.date.today())
@@ -646,10 +634,7 @@ class Engine:
             assessment = self.with_computed_levels(assessment)
         composed = self.crosswalk(assessment.catalogue, to)
         source_cc = self.compiled(assessment.catalogue)
-        for iid, level in assessment.levels.items():
-            n = source_cc.position.get(iid)
-            if n is None or not source_cc.lo[n] <= level <= source_cc.hi[n]:
-                self.score(assessment, missing="minimum")  # raises the usual one-line error
+        check_levels(source_cc, assessment)
         return migrate(assessment, composed, self._resolve(), source_cc, self.compiled(to))
 
     def transition(self, assessments: Iterable[Assessment], *, to: str, missing: MissingPolicy = None) -> Transition:

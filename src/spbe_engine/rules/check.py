@@ -72,6 +72,26 @@ def supported_levels(cr: CompiledRules, a: Assessment, as_of: dt.date) -> dict[s
     return out
 
 
+def _finding(
+    rule: Rule,
+    indicators: tuple[str, ...],
+    values: dict[str, Any],
+    trace: tuple[str, ...],
+    change: LevelChange | None = None,
+) -> Finding:
+    """A rule's finding, its message filled in both languages."""
+    return Finding(
+        rule_id=rule.id,
+        severity=rule.severity,
+        basis=rule.basis,
+        indicators=indicators,
+        messages={"en": _fmt(rule, "en", **values), "id": _fmt(rule, "id", **values)},
+        citation=rule.citation,
+        trace=trace,
+        change=change,
+    )
+
+
 def _fmt(rule: Rule, lang: str, **values: Any) -> str:
     template = rule.message.en if lang == "en" else rule.message.id
     try:
@@ -157,18 +177,7 @@ def _condition(cr: CompiledRules, rule: Rule, levels: dict[str, int], changes: l
                 changes.append(change)
                 levels[iid] = cap
                 values["cap"] = cap
-        out.append(
-            Finding(
-                rule_id=rule.id,
-                severity=rule.severity,
-                basis=rule.basis,
-                indicators=(iid, req),
-                messages={"en": _fmt(rule, "en", **values), "id": _fmt(rule, "id", **values)},
-                citation=rule.citation,
-                trace=(f"{iid}={level}", f"{req}={actual}"),
-                change=change,
-            )
-        )
+        out.append(_finding(rule, (iid, req), values, (f"{iid}={level}", f"{req}={actual}"), change))
     return out
 
 
@@ -196,16 +205,7 @@ def _distinct(cr: CompiledRules, rule: Rule, a: Assessment) -> list[Finding]:
         clash = taken.get(key)
         if clash is not None:
             values = {"indicator": iid, "service": name, "requires": clash}
-            out.append(
-                Finding(
-                    rule_id=rule.id,
-                    severity=rule.severity,
-                    basis=rule.basis,
-                    indicators=(iid, clash),
-                    messages={"en": _fmt(rule, "en", **values), "id": _fmt(rule, "id", **values)},
-                    citation=rule.citation,
-                    trace=(f"{iid}: {name}", f"{clash}: {a.services.get(clash) or cr.catalogue.indicator(clash).name}"),
-                )
-            )
+            other = a.services.get(clash) or cr.catalogue.indicator(clash).name
+            out.append(_finding(rule, (iid, clash), values, (f"{iid}: {name}", f"{clash}: {other}")))
         taken.setdefault(key, iid)
     return out

@@ -38,6 +38,25 @@ def score(cc: CompiledCatalogue, a: Assessment, missing: MissingPolicy = None) -
     return r
 
 
+def check_levels(cc: CompiledCatalogue, a: Assessment) -> None:
+    """The given levels fit the catalogue (known indicators, inside their scales), with the same
+    errors as scoring — for uses that accept partial assessments (rules, migration)."""
+    for iid, level in a.levels.items():
+        n = cc.position.get(iid)
+        if n is None:
+            raise AssessmentError(
+                f"{_where(a)}: unknown indicator {iid!r} for catalogue {cc.catalogue.id}",
+                field=f"levels.{iid}",
+                allowed=_id_range(cc),
+            )
+        if not cc.lo[n] <= level <= cc.hi[n]:
+            raise AssessmentError(
+                f"{_where(a)}: indicator {iid} has level {level}, outside scale {cc.scales[n].id!r}",
+                field=f"levels.{iid}",
+                allowed=f"{cc.lo[n]}–{cc.hi[n]}",
+            )
+
+
 def _where(a: Assessment) -> str:
     return f"assessment {a.subject!r} ({a.period})"
 
