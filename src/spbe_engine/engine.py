@@ -82,6 +82,12 @@ def _has_numpy() -> bool:
     return importlib.util.find_spec("numpy") is not None
 
 
+#: What plugin code may raise that the host reports as a broken plugin. SystemExit is included: a plugin
+#: calling sys.exit() must not end the program as if it had succeeded. KeyboardInterrupt is not: Ctrl-C
+#: still stops everything.
+_PLUGIN_FAILURES: tuple[type[BaseException], ...] = (Exception, SystemExit)
+
+
 class Engine:
     """Scores assessments against versioned catalogues contributed by plugins.
 
@@ -138,7 +144,7 @@ class Engine:
             version = getattr(dist, "version", None)
             try:
                 plugin = ep.load()
-            except Exception as exc:  # a broken plugin must name itself, not crash the host
+            except _PLUGIN_FAILURES as exc:  # a broken plugin must name itself, not crash the host
                 raise PluginError(
                     f"plugin {ep.name!r} ({ep.value}) failed to load: {type(exc).__name__}: {exc}"
                 ) from None
@@ -158,7 +164,7 @@ class Engine:
                 result = impl.function(*args)
             except SpbeError as exc:
                 raise PluginError(f"plugin {impl.plugin_name!r}, hook {hook_name}: {exc}") from None
-            except Exception as exc:
+            except _PLUGIN_FAILURES as exc:
                 raise PluginError(
                     f"plugin {impl.plugin_name!r} failed in hook {hook_name}: {type(exc).__name__}: {exc}"
                 ) from None
@@ -280,7 +286,7 @@ class Engine:
                 weights = scheme.weights(cat, None)
             except SpbeError:
                 raise
-            except Exception as exc:
+            except _PLUGIN_FAILURES as exc:
                 raise PluginError(f"weighting scheme {name!r} failed: {type(exc).__name__}: {exc}") from None
             cc = compile_catalogue(cat, name, weights, self._context(catalogue_id))
             with self._lock:
@@ -543,7 +549,7 @@ class Engine:
                 ) from None
             except ValueError as exc:
                 raise AssessmentError(f"assessment {assessment.subject!r}: {exc}", field=f"inputs.{iid}") from None
-            except Exception as exc:  # a bug in the plugin's function: say which indicator
+            except _PLUGIN_FAILURES as exc:  # a bug in the plugin's function: say which indicator
                 raise PluginError(
                     f"computing indicator {iid} of {assessment.catalogue} failed: {type(exc).__name__}: {exc}"
                 ) from None
