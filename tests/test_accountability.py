@@ -11,7 +11,7 @@ import pytest
 
 from spbe_engine import Assessment, Engine, SpbeError, load_assessments
 
-from .conftest import OFFICIAL_2023, ROOT, spbe2020
+from .conftest import ROOT, spbe2020
 from .test_golden_2023 import level_vector, rows
 
 CITY = ROOT / "examples" / "kota-contoh"
@@ -97,8 +97,6 @@ def test_series_with_targets_and_a_catalogue_change(city: list[Assessment]) -> N
 
 
 def test_riau_2023_ranking_puts_dumai_first() -> None:
-    if not OFFICIAL_2023.exists():
-        pytest.skip(f"official data not found at {OFFICIAL_2023}")
     riau = [row for row in rows() if row["tabel_sumber"].endswith("Pemerintah Daerah di Riau")]
     assessments = []
     for row in riau:

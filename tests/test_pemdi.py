@@ -100,10 +100,6 @@ def test_composed_crosswalk_2018_to_pemdi() -> None:
 
 @pytest.fixture(scope="module")
 def table_2023() -> list[Assessment]:
-    from .conftest import OFFICIAL_2023
-
-    if not OFFICIAL_2023.exists():
-        pytest.skip(f"official data not found at {OFFICIAL_2023}")
     out = []
     for row in rows():
         vector = level_vector(row)
