@@ -82,7 +82,13 @@ def test_satisfaction_inputs_are_checked() -> None:
 
 def test_diff_2018_to_2020_reports_the_regulation_changes() -> None:
     d = ENGINE.diff("spbe-2018", "spbe-2020")
-    assert d.counts["indicators"] == (35, 47) and d.counts["top-level groups"] == (3, 4)
+    # 5/2018 scores 37 items: its 35 indicators, indicator 35 once per public service (three)
+    assert d.counts["indicators"] == (37, 47) and d.counts["top-level groups"] == (3, 4)
+    assert [(c.old_ids, c.new_ids) for c in d.renamed if c.old_ids in (("35-1",), ("35-2",), ("35-3",))] == [
+        (("35-1",), ("45",)),
+        (("35-2",), ("46",)),
+        (("35-3",), ("47",)),
+    ]
     added_groups = {c.new for c in d.groups_added}
     assert "Manajemen SPBE (16.50)" in added_groups and "Pelaksanaan Audit TIK (4.50)" in added_groups
     assert ("3",) in [c.old_ids for c in d.split]  # Rencana Induk → Arsitektur + Peta Rencana

@@ -133,6 +133,11 @@ def test_plan_already_there_and_infeasible() -> None:
     p = ENGINE.plan(low, "Memuaskan", max_level=4)
     assert not p.feasible and p.max_reachable == 4
     assert (
+        p.reason == "the maximum reachable index under these limits and the maximum levels given is 4.00 "
+        "(exactly 4), below Memuaskan"
+    )
+    p = ENGINE.plan(low, "Memuaskan", max_level=4, respect_rules="all")
+    assert (
         p.reason
         == "the maximum reachable index under these limits and the maximum levels given and the prerequisite rules is 4.00 "
         "(exactly 4), below Memuaskan"
@@ -147,7 +152,7 @@ def test_plan_respects_prerequisites() -> None:
     """Heuristic pair 1 → 11 (max gap 1): raising 11 to 5 needs policy 1 at 4 or more."""
     a = assess({"1": 1, "11": 2})
     pins = {i: a.levels[i] for i in IDS if i not in ("1", "11")}
-    p = ENGINE.plan(a, index_of(dict(a.levels)) + Fraction(3 * 250, 10000), max_level=pins)
+    p = ENGINE.plan(a, index_of(dict(a.levels)) + Fraction(3 * 250, 10000), max_level=pins, respect_rules="all")
     assert p.feasible
     final = p.levels
     assert final["11"] - final["1"] <= 1
@@ -155,6 +160,9 @@ def test_plan_respects_prerequisites() -> None:
     assert order.index("1") < order.index("11")  # the policy is raised first
     free = ENGINE.plan(a, index_of(dict(a.levels)) + Fraction(3 * 250, 10000), max_level=pins, respect_rules=False)
     assert free.total_cost <= p.total_cost
+    assert [r.id for r in p.binding_rules] == ["heuristic-policy-11"]
+    assert p.cost_without_rules == free.total_cost and p.rules_cost == p.total_cost - free.total_cost
+    assert "bound by heuristic rule(s) heuristic-policy-11" in p.summary()
     assert p.result is not None
     assert "heuristic-policy-11" not in [f.rule_id for f in ENGINE.check(p.result.assessment)]
 
@@ -208,10 +216,10 @@ def brute_force(
     costs=st.lists(st.integers(0, 6), min_size=11 * 5, max_size=11 * 5),
     frac=st.fractions(min_value=0, max_value=1),
     step_limit=st.one_of(st.none(), st.integers(0, 8)),
-    respect=st.booleans(),
+    respect=st.sampled_from(["all", False]),
 )
 def test_plan_is_optimal_against_brute_force(
-    free: list[str], levels: list[int], costs: list[int], frac: Fraction, step_limit: int | None, respect: bool
+    free: list[str], levels: list[int], costs: list[int], frac: Fraction, step_limit: int | None, respect: str | bool
 ) -> None:
     a = assess(dict(zip(IDS, levels, strict=True)))
     caps = {i: 5 for i in free}

@@ -28,7 +28,7 @@ from .computed import ComputedIndicator
 from .errors import AssessmentError, CatalogueError, PluginError, SpbeError
 from .model._base import _to_decimal
 from .model.assessment import Assessment
-from .model.catalogue import Catalogue, LevelScale
+from .model.catalogue import Catalogue, LevelScale, period_year
 from .model.rules import Rule
 from .scoring.compiled import CompiledCatalogue, compile_catalogue
 from .scoring.result import ScoreResult
@@ -54,6 +54,7 @@ if TYPE_CHECKING:  # types only: the modules behind them load when first used (f
     from .versions.diff import CatalogueDiff
     from .versions.migrate import Migration
     from .versions.transition import Transition
+    from .whatif.api import RespectRules
     from .whatif.costs import Costs
     from .whatif.marginal import MarginalImpact
     from .whatif.planner import Plan
@@ -230,6 +231,38 @@ class Engine:
                 field="catalogue",
                 allowed=list(cats),
             ) from None
+
+    def catalogue_for(self, period: str | int) -> Catalogue:
+        """The catalogue in force for an evaluation round ("2024" → spbe-2020, "2026" → pemdi-2026).
+
+        Each catalogue declares the rounds it governs (`valid_from`–`valid_to`). Where several do, the
+        highest `precedence` wins (an official catalogue replacing a provisional one declares a higher
+        precedence); a tie or no catalogue at all is an error naming the candidates."""
+        text = str(period)
+        year = period_year(text)
+        cats = self._resolve()
+        if year is None:
+            raise CatalogueError(
+                f"period {text!r} names no year (19xx or 20xx)", field="period", allowed="a period such as 2024"
+            )
+        governing = [c for c in cats.values() if c.governs(year)]
+        if not governing:
+            raise CatalogueError(
+                f"no installed catalogue governs {year}",
+                field="period",
+                allowed=[f"{c.id} ({c.years})" for c in cats.values()],
+            )
+        top = max(c.precedence for c in governing)
+        best = [c for c in governing if c.precedence == top]
+        if len(best) > 1:
+            raise CatalogueError(
+                f"several catalogues govern {year} with the same precedence {top}: "
+                + ", ".join(f"{c.id} ({c.years})" for c in best)
+                + "; give the one that should win a higher `precedence`, or name the catalogue",
+                field="period",
+                allowed=[c.id for c in best],
+            )
+        return best[0]
 
     # -- weighting ---------------------------------------------------------------------
 
@@ -833,13 +866,18 @@ class Engine:
         max_level: int | Mapping[str | int, int] | None = None,
         max_steps_per_period: int | None = None,
         periods: int = 1,
-        respect_rules: bool = True,
+        respect_rules: RespectRules = "binding",
         weighting: Weighting = None,
         missing: MissingPolicy = None,
     ) -> Plan:
         """The minimum-cost plan that reaches `target` (an index such as "4.2" or a predikat such
-        as "Memuaskan"), exactly optimal, respecting prerequisite and cap rules, per-indicator
-        maximum levels and a step limit per period; infeasible targets say why."""
+        as "Memuaskan"), exactly optimal, under per-indicator maximum levels and a step limit per
+        period; infeasible targets say why.
+
+        Rules follow the regulation by default (`respect_rules="binding"`): only prerequisite and cap
+        rules whose basis is the regulation, or that their plugin declares binding, constrain the plan.
+        `"all"` adds the heuristic consistency checks; `False` plans on the formula alone. The plan
+        names the rules that shaped it (`binding_rules`) and what they cost (`rules_cost`)."""
         from .whatif.api import plan
 
         return plan(
@@ -934,8 +972,8 @@ class Engine:
 
         return weight_sensitivity(self.score_many(assessments), n, seed, parse_spread(spread), backend)
 
-    def weights(self, catalogue_id: str, weighting: Weighting = None) -> dict[str, Decimal]:
-        """The exact weight of each indicator under a weighting."""
+    def weights(self, catalogue_id: str, weighting: Weighting = None) -> dict[str, Decimal | Fraction]:
+        """The exact weight of each indicator under a weighting (a Fraction where no decimal is exact)."""
         cc = self.compiled(catalogue_id, weighting)
         return dict(zip(cc.ids, cc.exact_weights, strict=True))
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from .model.catalogue import Catalogue
 
 __all__ = ["WeightingScheme"]
 
-WeightFunction = Callable[[Catalogue, Any], Mapping[str, Decimal]]
+WeightFunction = Callable[[Catalogue, Any], Mapping[str, Decimal | Fraction]]
+"""Exact weights per indicator id: Decimals, or Fractions where no decimal is exact (5/2018's 20/6)."""
 
 
 @dataclass(frozen=True)

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from ..errors import SpbeError
 from ..hookspecs import hookimpl
-from ..model._base import _to_decimal
-from ..model.catalogue import Catalogue
+from ..model.catalogue import Catalogue, exact_weight
 from ..weighting import WeightingScheme
 
 
-def _official(catalogue: Catalogue, options: Any = None) -> dict[str, Decimal]:
+def _official(catalogue: Catalogue, options: Any = None) -> dict[str, Decimal | Fraction]:
     return {i.id: i.weight for i in catalogue.indicators()}
 
 
-def _equal(catalogue: Catalogue, options: Any = None) -> dict[str, Decimal]:
+def _equal(catalogue: Catalogue, options: Any = None) -> dict[str, Decimal | Fraction]:
     return {i.id: Decimal(1) for i in catalogue.indicators()}
 
 
-def _custom(catalogue: Catalogue, options: Any = None) -> dict[str, Decimal]:
+def _custom(catalogue: Catalogue, options: Any = None) -> dict[str, Decimal | Fraction]:
     """Official weights, overridden by `options` (indicator id → weight)."""
     if not isinstance(options, Mapping):
         raise SpbeError("custom weighting needs a mapping of indicator id to weight", field="weights")
@@ -31,9 +31,11 @@ def _custom(catalogue: Catalogue, options: Any = None) -> dict[str, Decimal]:
         if iid not in weights:
             raise SpbeError(f"custom weights name unknown indicator {iid!r} of {catalogue.id}", field=f"weights.{iid}")
         try:
-            weights[iid] = _to_decimal(value)
+            weights[iid] = exact_weight(value)
         except ValueError as exc:
-            raise SpbeError(str(exc), field=f"weights.{iid}", allowed="a positive exact decimal") from None
+            raise SpbeError(
+                str(exc), field=f"weights.{iid}", allowed="a positive exact decimal (1.30) or ratio (20/6)"
+            ) from None
     return weights
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from ..errors import SpbeError
 from ..model.assessment import Assessment
-from ..model.catalogue import Catalogue, Group
+from ..model.catalogue import Catalogue, Group, exact_weight_sum
 from ..model.crosswalk import Crosswalk
 from ..scoring.compiled import compile_catalogue
 from ..scoring.score import score
@@ -37,7 +36,7 @@ def check_weights(cat: Catalogue) -> list[Failure]:
     out = []
 
     def visit(g: Group) -> None:
-        total = sum((c.weight for c in g.groups), Decimal(0)) + sum((i.weight for i in g.indicators), Decimal(0))
+        total = exact_weight_sum([*(c.weight for c in g.groups), *(i.weight for i in g.indicators)])
         if total != g.weight:
             out.append(Failure("weights", cat.id, f"group {g.id}: children sum to {total}, not {g.weight}"))
         for i in g.indicators:
@@ -48,7 +47,7 @@ def check_weights(cat: Catalogue) -> list[Failure]:
 
     for g in cat.groups:
         visit(g)
-    top = sum((g.weight for g in cat.groups), Decimal(0))
+    top = exact_weight_sum([g.weight for g in cat.groups])
     if top != cat.weight_total:
         out.append(Failure("weights", cat.id, f"top-level groups sum to {top}, not {cat.weight_total}"))
     return out

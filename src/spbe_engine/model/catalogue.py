@@ -7,16 +7,17 @@ bands that do not cover the scale's range.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
-from typing import ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, PlainSerializer, field_validator, model_validator
 
 from ..errors import CatalogueError, SpbeError
-from ..scoring.numbers import to_decimal
-from ._base import ExactDecimal, StrictModel
+from ..scoring.numbers import Rational, to_decimal
+from ._base import ExactDecimal, StrictModel, _to_decimal
 from .rules import EvidenceSpec, Rule
 
 __all__ = [
@@ -29,7 +30,32 @@ __all__ = [
     "Note",
     "Regulation",
     "Source",
+    "Withdrawn",
+    "period_year",
 ]
+
+_RATIO = re.compile(r"\s*([0-9]+)\s*/\s*([0-9]+)\s*\Z", re.ASCII)
+
+
+def exact_weight(value: Any) -> Decimal | Fraction:
+    """An exact weight: a decimal ("1.30"), or a ratio of whole numbers ("20/6") where the regulation's
+    weight is no finite decimal. Floats are refused like everywhere else."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, str) and "/" in value:
+        m = _RATIO.match(value)
+        if m is None or int(m.group(2)) == 0:
+            raise ValueError(f"{value!r} is not an exact weight (a decimal such as 1.30 or a ratio such as 20/6)")
+        if len(m.group(1)) + len(m.group(2)) > 40:
+            raise ValueError(f"{value[:40]!r}... is out of range")
+        return Rational(f"{int(m.group(1))}/{int(m.group(2))}")
+    return _to_decimal(value)
+
+
+ExactWeight = Annotated[
+    Decimal | Fraction, BeforeValidator(exact_weight), PlainSerializer(str, return_type=str, when_used="json")
+]
+"""A weight: an exact Decimal, or an exact ratio (a `Rational` printed as written, e.g. 20/6)."""
 
 
 class Source(StrictModel):
@@ -98,7 +124,7 @@ class Indicator(StrictModel):
     id: str
     name: str
     name_en: str | None = None
-    weight: ExactDecimal
+    weight: ExactWeight
     scale: str
     kind: str | None = None
     sources: tuple[str, ...] = ()
@@ -112,7 +138,7 @@ class Indicator(StrictModel):
 
     @field_validator("weight")
     @classmethod
-    def _positive(cls, v: Decimal) -> Decimal:
+    def _positive(cls, v: Decimal | Fraction) -> Decimal | Fraction:
         if v <= 0:
             raise ValueError(f"weight must be positive, got {v}")
         return v
@@ -125,7 +151,7 @@ class Group(StrictModel):
     kind: str
     name: str
     name_en: str | None = None
-    weight: ExactDecimal
+    weight: ExactWeight
     groups: tuple[Group, ...] = ()
     indicators: tuple[Indicator, ...] = ()
     sources: tuple[str, ...] = ()
@@ -135,7 +161,7 @@ class Group(StrictModel):
     def _children_sum(self) -> Group:
         if not self.groups and not self.indicators:
             raise ValueError(f"group {self.id!r} has no children")
-        total = _exact_sum([*(g.weight for g in self.groups), *(i.weight for i in self.indicators)])
+        total = exact_weight_sum([*(g.weight for g in self.groups), *(i.weight for i in self.indicators)])
         if total != Fraction(self.weight):
             raise ValueError(
                 f"group {self.id!r}: weights of its children sum to {total}, but its weight is {self.weight}"
@@ -163,6 +189,30 @@ class Band(StrictModel):
     predikat_en: str | None = None
 
 
+class Withdrawn(StrictModel):
+    """An indicator id an earlier edition of this catalogue used, and how to write it now: an
+    assessment that still uses it is refused with `text`, never silently scored."""
+
+    id: str
+    replaced_by: tuple[str, ...] = ()
+    text: str
+    text_en: str | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_str(cls, v: object) -> object:
+        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+
+_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})(?![0-9])")
+
+
+def period_year(period: str) -> int | None:
+    """The evaluation year a period names ("2024", "2025-S1", "Pemantauan 2025"), if any."""
+    m = _YEAR.search(period)
+    return int(m.group(1)) if m else None
+
+
 class Regulation(StrictModel):
     """The legal instrument a catalogue encodes."""
 
@@ -183,6 +233,7 @@ class Catalogue(StrictModel):
     status: Literal["official", "provisional"]
     valid_from: int
     valid_to: int | None = None
+    precedence: int = 0
     weight_total: ExactDecimal = Decimal(100)
     scales: tuple[LevelScale, ...] = Field(min_length=1)
     bands: tuple[Band, ...] = Field(min_length=1)
@@ -191,6 +242,7 @@ class Catalogue(StrictModel):
     notes: tuple[Note, ...] = ()
     rules: tuple[Rule, ...] = ()
     evidence: EvidenceSpec = EvidenceSpec()
+    withdrawn: tuple[Withdrawn, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalogue:
@@ -204,7 +256,7 @@ class Catalogue(StrictModel):
                 ids.append(g.id)
                 ids.extend(i.id for i in g.indicators)
         _unique("group/indicator", ids)
-        total = _exact_sum([g.weight for g in self.groups])
+        total = exact_weight_sum([g.weight for g in self.groups])
         if total != Fraction(self.weight_total):
             raise ValueError(f"weights of the top-level groups sum to {total}, expected {self.weight_total}")
         known_sources = {s.key for s in self.sources}
@@ -226,6 +278,13 @@ class Catalogue(StrictModel):
             unknown_about = [x for x in note.about if x not in ids]
             if unknown_about:
                 raise ValueError(f"note {note.id!r} is about unknown indicator or group {unknown_about[0]!r}")
+        for w in self.withdrawn:
+            if w.id in ids:
+                raise ValueError(f"withdrawn indicator {w.id!r} is still in the catalogue")
+            gone = [x for x in w.replaced_by if x not in ids]
+            if gone:
+                raise ValueError(f"withdrawn indicator {w.id!r} is replaced by unknown indicator {gone[0]!r}")
+        _unique("withdrawn indicator", [w.id for w in self.withdrawn])
         _unique("rule", [r.id for r in self.rules])
         _unique("evidence rule", [r.id for r in self.evidence.rules])
         kinds = {i.kind for i in self.indicators()}
@@ -276,6 +335,39 @@ class Catalogue(StrictModel):
                 return s
         raise KeyError(scale_id)
 
+    def governs(self, year: int) -> bool:
+        """True when the catalogue applies to the evaluation round of `year` (its `valid_from`–`valid_to`)."""
+        return self.valid_from <= year and (self.valid_to is None or year <= self.valid_to)
+
+    @property
+    def years(self) -> str:
+        """The rounds it governs, e.g. "2021–2025" or "2026–" (open-ended)."""
+        return f"{self.valid_from}–{self.valid_to if self.valid_to is not None else ''}"
+
+    def period_warning(self, period: str, lang: str = "en") -> str | None:
+        """Why scoring `period` under this catalogue deserves a warning (its year lies outside the
+        rounds the catalogue governs), or None. A warning, not an error: what-if on other rules is legitimate."""
+        year = period_year(period)
+        if year is None or self.governs(year):
+            return None
+        if lang == "id":
+            return (
+                f"periode {period!r} berada di luar tahun evaluasi yang diatur {self.id} ({self.years}); "
+                "hasil resmi tahun itu dihitung dengan katalog lain"
+            )
+        return (
+            f"period {period!r} lies outside the evaluation rounds {self.id} governs ({self.years}); "
+            "the official result for that year was computed under another catalogue"
+        )
+
+    def unknown_indicator(self, indicator_id: str) -> str:
+        """The message for an indicator id this catalogue lacks, saying what changed when an earlier
+        edition used it (e.g. 5/2018's single indicator 35, now one item per public service)."""
+        for w in self.withdrawn:
+            if w.id == indicator_id:
+                return f"indicator {indicator_id!r} is no longer in {self.id}: {w.text_en or w.text}"
+        return f"unknown indicator {indicator_id!r} for catalogue {self.id}"
+
     def band_for(self, value: Decimal) -> Band:
         """The band an unrounded value falls in (the lowest band catches anything below)."""
         for b in self.bands:
@@ -290,13 +382,16 @@ class _Sum(Fraction):
     places = 0
 
     def __str__(self) -> str:
-        return str(to_decimal(self.numerator, self.denominator).quantize(Decimal(1).scaleb(-self.places)))
+        d = to_decimal(self.numerator, self.denominator)
+        if Fraction(d) != self:  # a ratio no decimal writes exactly (20/6 + 20/6)
+            return f"{self.numerator}/{self.denominator}"
+        return str(d.quantize(Decimal(1).scaleb(-self.places)))
 
 
-def _exact_sum(values: list[Decimal]) -> _Sum:
-    """Sum decimals exactly (Decimal arithmetic rounds to 28 digits), keeping their places for messages."""
-    total = _Sum(sum(map(Fraction, values), Fraction(0)))
-    exps = [v.as_tuple().exponent for v in values]
+def exact_weight_sum(values: list[Decimal | Fraction]) -> _Sum:
+    """Sum weights exactly (Decimal arithmetic rounds to 28 digits), keeping their places for messages."""
+    total = _Sum(sum((Fraction(v) for v in values), Fraction(0)))
+    exps = [v.as_tuple().exponent for v in values if isinstance(v, Decimal)]
     total.places = max((-e for e in exps if isinstance(e, int)), default=0)
     return total
 

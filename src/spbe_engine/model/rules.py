@@ -54,6 +54,11 @@ class Rule(StrictModel):
       the condition holds (only when rules are applied; the official score is never capped).
     - `distinct`: the services named for `indicators` must differ from each other and from those
       of `against` (e.g. sector services 45–47 vs 32–44).
+
+    `binding` says whether the rule constrains plans by default. Unset, only rules whose basis is the
+    regulation bind; a heuristic rule (an inferred consistency check) binds only when the caller asks
+    (`respect_rules="all"`) or when its plugin declares `binding: true` (e.g. a province that makes it
+    its own policy).
     """
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
@@ -70,6 +75,12 @@ class Rule(StrictModel):
     indicators: tuple[str, ...] = ()
     against: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    binding: bool | None = None
+
+    @property
+    def binds_plans(self) -> bool:
+        """True when the rule constrains a plan by default (regulation basis, or declared binding)."""
+        return self.binding if self.binding is not None else self.basis == "regulation"
 
     @field_validator("indicator", "requires", "indicators", "against", mode="before")
     @classmethod

@@ -2,7 +2,8 @@
 
 Compiled once per (catalogue, weighting); the hot path then does integer multiply-adds only,
 which is exact (a float sum of 47 levels of 3 lands at 2.9999999999999982, below a band) and as
-fast as floats.
+fast as floats. The common scale is the least common multiple of every weight's denominator: a
+power of ten for decimal weights, times 3 for 5/2018's 20/6 % service items.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from math import lcm
 from operator import itemgetter
 from typing import Any
 
@@ -41,18 +43,22 @@ class CompiledCatalogue:
     hi: tuple[int, ...]
     uniform: tuple[int, int] | None  # (lo, hi) when every indicator shares the range
     weights: tuple[int, ...]  # scaled integers
-    exact_weights: tuple[Decimal, ...]
+    exact_weights: tuple[Decimal | Fraction, ...]
     scale_factor: int  # weights = exact weight * scale_factor
-    places: int  # scale_factor == 10**places
+    places: int  # decimal places of the decimal weights (scale_factor is a multiple of 10**places)
     total: int
     groups: tuple[CompiledGroup, ...]
     group_index: Mapping[str, int]
     bands: tuple[tuple[int, int, Band], ...]  # (numerator, denominator, band), highest first
     context: Mapping[str, Any] = field(default_factory=dict)  # what produced it: engine, catalogue hash, plugins
 
-    def exact_weight(self, scaled: int) -> Decimal:
-        """A scaled integer weight back as the exact decimal, keeping its places (13.00, not 13)."""
-        return Decimal(scaled).scaleb(-self.places)
+    def exact_weight(self, scaled: int) -> Decimal | Fraction:
+        """A scaled integer weight back as the exact decimal, keeping its places (13.00, not 13), or
+        as an exact ratio when no decimal writes it."""
+        rest = self.scale_factor // 10**self.places
+        if scaled % rest == 0:
+            return Decimal(scaled // rest).scaleb(-self.places)
+        return Fraction(scaled, self.scale_factor)
 
     def band(self, num: int, den: int) -> Band:
         """Band of num/den, compared exactly on the unrounded value."""
@@ -70,7 +76,10 @@ def _taker(members: tuple[int, ...]) -> Callable[[Sequence[int]], tuple[int, ...
 
 
 def compile_catalogue(
-    catalogue: Catalogue, weighting: str, weights: Mapping[str, Decimal], context: Mapping[str, Any] | None = None
+    catalogue: Catalogue,
+    weighting: str,
+    weights: Mapping[str, Decimal | Fraction],
+    context: Mapping[str, Any] | None = None,
 ) -> CompiledCatalogue:
     """Compile `catalogue` with the given exact weight per indicator id."""
     indicators = list(catalogue.indicators())
@@ -82,18 +91,23 @@ def compile_catalogue(
             field="weights",
             allowed=f"indicator ids of {catalogue.id}",
         )
-    exact: list[Decimal] = []
+    exact: list[Decimal | Fraction] = []
     for ind in indicators:
         w = weights.get(ind.id)
-        if w is None or not isinstance(w, Decimal) or not w.is_finite() or w <= 0:
+        if (
+            w is None
+            or not isinstance(w, (Decimal, Fraction))
+            or (isinstance(w, Decimal) and not w.is_finite())
+            or w <= 0
+        ):
             raise CatalogueError(
                 f"weighting {weighting!r}: indicator {ind.id!r} needs a positive exact weight, got {w!r}",
                 field="weights",
             )
         exact.append(w)
-    exponents = [w.as_tuple().exponent for w in exact]
+    exponents = [w.as_tuple().exponent for w in exact if isinstance(w, Decimal)]
     places = max((-e for e in exponents if isinstance(e, int)), default=0)
-    factor = 10 ** max(places, 0)
+    factor = lcm(10 ** max(places, 0), *(w.denominator for w in exact if isinstance(w, Fraction)))
     scaled = tuple(int(Fraction(w) * factor) for w in exact)  # Fraction: exact at any number of digits
     scales = tuple(catalogue.scale(i.scale) for i in indicators)
     lo = tuple(s.min for s in scales)

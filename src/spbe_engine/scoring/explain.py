@@ -110,6 +110,9 @@ def explain(r: ScoreResult, lang: str = "en") -> str:
             else t["level"].format(v=r.levels[cc.position[r.missing[0]]])
         )
         lines.append(t["partial"].format(n=len(r.missing), ids=", ".join(r.missing), how=how))
+    warning = cc.catalogue.period_warning(r.period, lang)
+    if warning:
+        lines.append(("Peringatan: " if lang == "id" else "Warning: ") + warning + ".")
     lines.append(t["groups"])
     for gid, g in r.groups.items():
         depth = _depth(r, gid)

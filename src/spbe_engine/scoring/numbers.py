@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
-__all__ = ["display", "to_decimal"]
+__all__ = ["Rational", "display", "to_decimal"]
 
 
 def display(num: int, den: int, places: int = 2) -> str:
@@ -40,3 +40,36 @@ def to_decimal(num: int, den: int) -> Decimal:
     with localcontext() as ctx:
         ctx.prec = 28
         return Decimal(f.numerator) / Decimal(f.denominator)
+
+
+class Rational(Fraction):
+    """An exact weight that no finite decimal can write, such as 5/2018's 20/6 % per public-service
+    item. It is a `Fraction` in every computation and prints as written ("20/6"), so catalogues,
+    explanations and manifests show the regulation's own arithmetic rather than 3.333…"""
+
+    _text: str
+
+    def __new__(cls, numerator: int | str, denominator: int | None = None) -> Rational:
+        if isinstance(numerator, str):
+            num_text, _, den_text = numerator.partition("/")
+            num, den = int(num_text), int(den_text)
+        else:
+            num, den = numerator, 1 if denominator is None else denominator
+        self = super().__new__(cls, num, den)
+        self._text = f"{num}/{den}"
+        return self
+
+    def __str__(self) -> str:
+        return self._text
+
+    def __repr__(self) -> str:
+        return f"Rational({self._text!r})"
+
+    def __reduce__(self) -> tuple[type[Rational], tuple[str]]:  # pickles (process pools) keep the text
+        return (type(self), (self._text,))
+
+    def __copy__(self) -> Rational:  # immutable, like Fraction
+        return self
+
+    def __deepcopy__(self, memo: object) -> Rational:
+        return self

@@ -64,8 +64,8 @@ class GroupScore:
         return self._cc.band(self.numerator, self._g.weight).predikat_en
 
     @property
-    def weight(self) -> Decimal:
-        """The group's exact weight under the weighting used."""
+    def weight(self) -> Decimal | Fraction:
+        """The group's exact weight under the weighting used (a Fraction where no decimal is exact)."""
         return self._cc.exact_weight(self._g.weight)
 
     def __repr__(self) -> str:
@@ -77,7 +77,9 @@ class IndicatorScore:
 
     __slots__ = ("contribution", "id", "level", "missing", "name", "weight")
 
-    def __init__(self, id: str, name: str, level: int, weight: Decimal, contribution: Fraction, missing: bool) -> None:
+    def __init__(
+        self, id: str, name: str, level: int, weight: Decimal | Fraction, contribution: Fraction, missing: bool
+    ) -> None:
         self.id = id
         self.name = name
         self.level = level
@@ -161,6 +163,13 @@ class ScoreResult:
     @property
     def weighting(self) -> str:
         return self.compiled.weighting
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What a reader should know that does not stop scoring: a period outside the rounds the
+        catalogue governs (scoring old data on new rules is legitimate in what-if, but never silent)."""
+        w = self.compiled.catalogue.period_warning(self.assessment.period)
+        return (w,) if w else ()
 
     @property
     def partial(self) -> bool:
@@ -316,6 +325,7 @@ class ScoreResult:
             "display": self.display,
             "predikat": self.predikat,
             "partial": self.partial,
+            "warnings": list(self.warnings),
             "missing": list(self.missing),
             "groups": groups,
             "indicators": indicators,

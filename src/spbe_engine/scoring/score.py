@@ -45,7 +45,7 @@ def check_levels(cc: CompiledCatalogue, a: Assessment) -> None:
         n = cc.position.get(iid)
         if n is None:
             raise AssessmentError(
-                f"{_where(a)}: unknown indicator {iid!r} for catalogue {cc.catalogue.id}",
+                f"{_where(a)}: {cc.catalogue.unknown_indicator(iid)}",
                 field=f"levels.{iid}",
                 allowed=_id_range(cc),
             )
@@ -65,7 +65,7 @@ def _diagnose(cc: CompiledCatalogue, a: Assessment, missing: MissingPolicy) -> t
     unknown = [k for k in a.levels if k not in cc.position]
     if unknown:
         raise AssessmentError(
-            f"{_where(a)}: unknown indicator {unknown[0]!r} for catalogue {cc.catalogue.id}",
+            f"{_where(a)}: {cc.catalogue.unknown_indicator(unknown[0])}",
             field=f"levels.{unknown[0]}",
             allowed=_id_range(cc),
         )

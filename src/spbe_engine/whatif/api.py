@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
+import warnings
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import SpbeError
 from ..model.assessment import Assessment
 from ..scoring.score import MissingPolicy
 from .costs import Costs, StepCosts
 from .marginal import MarginalImpact, marginal_impact
-from .planner import Plan, solve
+from .planner import Plan, rule_broken_by, solve
 from .scenario import Comparison, ScenarioTable, levels_update, merge_peers, rank_of
 
 if TYPE_CHECKING:
     from ..engine import Engine, Weighting
 
 Target = str | int | Decimal | Fraction | float
+
+RespectRules = Literal["binding", "all"] | bool
+"""Which rules constrain a plan: "binding" (default: regulation rules and rules declared binding),
+"all" (heuristic consistency checks too), or False (none: the formula alone)."""
 
 
 def what_if(
@@ -129,7 +135,7 @@ def plan(
     max_level: int | Mapping[str | int, int] | None = None,
     max_steps_per_period: int | None = None,
     periods: int = 1,
-    respect_rules: bool = True,
+    respect_rules: RespectRules = "binding",
     weighting: Weighting = None,
     missing: MissingPolicy = None,
 ) -> Plan:
@@ -147,15 +153,52 @@ def plan(
         caps = dict.fromkeys(cc.ids, _level(max_level, "max_level"))
     if periods < 1 or (max_steps_per_period is not None and max_steps_per_period < 0):
         raise SpbeError("periods must be ≥ 1 and max_steps_per_period ≥ 0", field="periods")
-    rules = (
-        [r for r in engine.rules(assessment.catalogue) if r.type in ("prerequisite", "cap")] if respect_rules else []
-    )
+    mode = _respect_mode(respect_rules)
+    rules = [
+        r
+        for r in engine.rules(assessment.catalogue)
+        if r.type in ("prerequisite", "cap") and (mode == "all" or (mode == "binding" and r.binds_plans))
+    ]
     step_costs = StepCosts(costs, cc.ids)
 
     def rescore(a: Assessment) -> Any:
         return engine.score(a, weighting=weighting, missing=missing)
 
-    return solve(cc, before, value, label, step_costs, caps, rules, max_steps_per_period, periods, rescore)
+    def run(with_rules: list[Any]) -> Plan:
+        return solve(cc, before, value, label, step_costs, caps, with_rules, max_steps_per_period, periods, rescore)
+
+    planned = run(rules)
+    if not rules:
+        return planned
+    # What the rules cost: the formula's own minimum, and the rules that minimum would break.
+    free = run([])
+    lo = dict(zip(cc.ids, cc.lo, strict=True))
+    binding = tuple(r for r in rules if free.feasible and rule_broken_by(r, free, lo))
+    return dataclasses.replace(
+        planned,
+        rules_applied=tuple(rules),
+        binding_rules=binding,
+        cost_without_rules=free.total_cost if free.feasible else None,
+        steps_without_rules=len(free.steps) if free.feasible else None,
+    )
+
+
+def _respect_mode(respect_rules: RespectRules) -> str:
+    if respect_rules is False:
+        return "none"
+    if respect_rules is True:
+        warnings.warn(
+            'respect_rules=True is ambiguous since spbe_engine 0.2 and means "all" (heuristic rules too); '
+            'write respect_rules="all", or leave the default "binding" (only rules the regulation sets)',
+            DeprecationWarning,
+            stacklevel=4,
+        )
+        return "all"
+    if respect_rules in ("binding", "all"):
+        return str(respect_rules)
+    raise SpbeError(
+        f"respect_rules={respect_rules!r} is not a choice", field="respect_rules", allowed=["binding", "all", "False"]
+    )
 
 
 def marginal(

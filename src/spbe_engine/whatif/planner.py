@@ -28,7 +28,7 @@ from .costs import StepCosts
 if TYPE_CHECKING:
     from ..scoring.result import ScoreResult
 
-__all__ = ["Plan", "PlanStep", "solve"]
+__all__ = ["Plan", "PlanStep", "rule_broken_by", "solve"]
 
 MAX_COMBINATIONS = 250_000
 
@@ -60,6 +60,17 @@ class Plan:
     max_reachable: Fraction  # highest index reachable under the limits
     reason: str | None = None
     periods: int = 1
+    rules_applied: tuple[Rule, ...] = ()  # the rules the plan was asked to respect
+    binding_rules: tuple[Rule, ...] = ()  # those the formula's cheapest plan would break: they shaped this plan
+    cost_without_rules: Fraction | None = None  # the formula's minimum cost, when rules were applied
+    steps_without_rules: int | None = None
+
+    @property
+    def rules_cost(self) -> Fraction | None:
+        """What the binding rules add to the formula's minimum cost (0 when they change nothing)."""
+        if not self.feasible or self.cost_without_rules is None:
+            return None
+        return self.total_cost - self.cost_without_rules
 
     @property
     def levels(self) -> dict[str, int]:
@@ -92,12 +103,28 @@ class Plan:
 
     def summary(self) -> str:
         if not self.feasible:
-            return f"Target {self.target_label} is not reachable: {self.reason}"
+            return f"Target {self.target_label} is not reachable: {self.reason}{self._rules_text()}"
         assert self.result is not None
         return (
             f"Target {self.target_label}: {len(self.steps)} step(s), total cost "
             f"{to_decimal(self.total_cost.numerator, self.total_cost.denominator)}; index "
             f"{self.before.display} ({self.before.predikat}) → {self.result.display} ({self.result.predikat})"
+            f"{self._rules_text()}"
+        )
+
+    def _rules_text(self) -> str:
+        """Which rules shaped the plan and what they cost beyond the formula's minimum."""
+        if not self.binding_rules:
+            return ""
+        ids = ", ".join(r.id for r in self.binding_rules)
+        kinds = {r.basis for r in self.binding_rules}
+        basis = "heuristic " if kinds == {"heuristic"} else "regulation " if kinds == {"regulation"} else ""
+        extra = self.rules_cost
+        if extra is None or self.cost_without_rules is None:
+            return f"; bound by {basis}rule(s) {ids}"
+        return (
+            f"; bound by {basis}rule(s) {ids}: +{to_decimal(extra.numerator, extra.denominator)} cost "
+            f"({len(self.steps)} step(s) instead of the formula's {self.steps_without_rules})"
         )
 
     def _repr_html_(self) -> str:
@@ -113,6 +140,15 @@ class _Option:
     gain: int
     cost: int  # scaled by the common denominator of the step costs: exact, and fast to compare
     steps: int
+
+
+def rule_broken_by(rule: Rule, plan: Plan, lo: Mapping[str, int]) -> bool:
+    """True when `plan` raises an indicator to a level whose prerequisite the plan leaves unmet."""
+    if rule.type not in ("prerequisite", "cap") or rule.indicator is None:
+        return False
+    old = {**plan.before.assessment.levels, **dict(zip(plan.before.compiled.ids, plan.before.levels, strict=True))}
+    new = {**old, **{s.indicator: s.to_level for s in plan.steps}}
+    return _violates(rule, new, old, lo[rule.indicator])
 
 
 def _violates(rule: Rule, new: Mapping[str, int], old: Mapping[str, int], lo: int) -> bool:
