@@ -124,6 +124,8 @@ class Indicator(StrictModel):
     id: str
     name: str
     name_en: str | None = None
+    description: str | None = None  # what the name does not say (e.g. "BCP/DRP", "CSIRT"), verbatim Indonesian
+    description_en: str | None = None
     weight: ExactWeight
     scale: str
     kind: str | None = None
