@@ -23,7 +23,7 @@ def test_pemdi_comes_from_an_installed_distribution_through_entry_points() -> No
     eps = [ep for ep in metadata.entry_points(group="spbe_engine") if ep.value == "spbe_pemdi"]
     assert eps and eps[0].dist is not None and eps[0].dist.name == "spbe-pemdi"
     info = next(p for p in ENGINE.plugins() if p.name == eps[0].name)
-    assert info.origin == "entry-point" and info.version == "0.1.0"
+    assert info.origin == "entry-point" and info.version == "0.2.0"
     assert "pemdi-2026" in ENGINE.catalogue_ids()
     assert "pemdi-2026" not in Engine(load_entry_points=False).catalogue_ids()
     core = ROOT / "src" / "spbe_engine"

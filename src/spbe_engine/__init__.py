@@ -46,6 +46,8 @@ _LAZY = {
     "Note": "model.catalogue",
     "Regulation": "model.catalogue",
     "Source": "model.catalogue",
+    "Withdrawn": "model.catalogue",
+    "Rational": "scoring.numbers",
     "Crosswalk": "model.crosswalk",
     "CrosswalkEdge": "model.crosswalk",
     "LevelMap": "model.crosswalk",
@@ -90,11 +92,23 @@ if TYPE_CHECKING:
     from .io.readers import load_assessments
     from .io.writers import write_assessments
     from .model.assessment import Assessment
-    from .model.catalogue import Band, Catalogue, Group, Indicator, Level, LevelScale, Note, Regulation, Source
+    from .model.catalogue import (
+        Band,
+        Catalogue,
+        Group,
+        Indicator,
+        Level,
+        LevelScale,
+        Note,
+        Regulation,
+        Source,
+        Withdrawn,
+    )
     from .model.crosswalk import Crosswalk, CrosswalkEdge, LevelMap
     from .model.rules import Evidence, EvidenceKind, EvidenceRequirement, EvidenceRule, Rule, RuleMessage
     from .ranking import RankRow
     from .rules.finding import Finding, LevelChange
+    from .scoring.numbers import Rational
     from .scoring.result import GroupScore, IndicatorScore, ScoreResult
     from .uncertainty.sensitivity import RankInterval, WeightSensitivity
     from .uncertainty.simulate import Simulation
@@ -166,6 +180,7 @@ __all__ = [
     "Provenance",
     "RankInterval",
     "RankRow",
+    "Rational",
     "Regulation",
     "Responsibility",
     "Rule",
@@ -185,6 +200,7 @@ __all__ = [
     "Verification",
     "WeightSensitivity",
     "WeightingScheme",
+    "Withdrawn",
     "__version__",
     "hookimpl",
     "hookspecs",

@@ -1,3 +1,3 @@
 """The package version, kept in one place (read by hatchling and by the manifest)."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
