@@ -32,13 +32,19 @@ def bits53(key: int, counter: int) -> int:
 
 
 def np_bits53(np: Any, key: int, counters: Any) -> Any:
-    """The same as `bits53` for an array of counters (uint64)."""
+    """The same as `bits53` for an array of counters (uint64), computed in place on one copy of
+    them: half the time and memory of fresh temporaries for every step."""
+    z = counters.astype(np.uint64)  # a copy: the caller's counters stay as they are
     with np.errstate(over="ignore"):
-        z = (np.uint64(key) ^ counters.astype(np.uint64)) + np.uint64(GOLDEN)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(M1)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(M2)
-        z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(11)).astype(np.int64)
+        z ^= np.uint64(key)
+        z += np.uint64(GOLDEN)
+        z ^= z >> np.uint64(30)
+        z *= np.uint64(M1)
+        z ^= z >> np.uint64(27)
+        z *= np.uint64(M2)
+        z ^= z >> np.uint64(31)
+    z >>= np.uint64(11)
+    return z.view(np.int64)  # below 2**53: the same numbers as int64
 
 
 def thresholds(probabilities: Sequence[Fraction]) -> list[int]:
@@ -57,3 +63,16 @@ def quantile(sorted_values: Sequence[int], q: Fraction) -> int:
     n = len(sorted_values)
     k = max(1, -(-q.numerator * n // q.denominator))  # ceil(q·n), at least 1
     return sorted_values[min(k, n) - 1]
+
+
+def histogram_quantile(histogram: Sequence[tuple[int, int]], q: Fraction) -> int:
+    """`quantile` of the values a histogram of (value, count) pairs, ascending, stands for — without
+    expanding it: the value whose cumulative count first reaches the nearest rank."""
+    n = sum(k for _, k in histogram)
+    rank = min(max(1, -(-q.numerator * n // q.denominator)), n)
+    seen = 0
+    for value, k in histogram:
+        seen += k
+        if seen >= rank:
+            return value
+    raise ValueError("an empty histogram has no quantiles")

@@ -1,10 +1,16 @@
 """Monte-Carlo of one assessment: the distribution of the index and the probability of each predikat
-when the levels are uncertain — from disagreeing stage values or explicit level distributions."""
+when the levels are uncertain — from disagreeing stage values or explicit level distributions.
+
+Samples are drawn in chunks and only counted: the index is an integer numerator over the
+catalogue's total and takes few distinct values, so a histogram of numerators gives the exact mean,
+quantiles and predikat probabilities in memory that does not grow with n."""
 
 from __future__ import annotations
 
+import operator
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -14,39 +20,85 @@ from ..errors import AssessmentError
 from ..notebook import html_table, require, to_frame
 from ..scoring.numbers import display, to_decimal
 from .backend import numpy_or_none
-from .rng import base, bits53, np_bits53, quantile, thresholds
+from .rng import base, bits53, histogram_quantile, np_bits53, thresholds
 
 if TYPE_CHECKING:
     from ..scoring.compiled import CompiledCatalogue
     from ..scoring.result import ScoreResult
 
-__all__ = ["Simulation", "simulate"]
+__all__ = ["MAX_SAMPLES", "Progress", "Simulation", "check_samples", "simulate"]
 
 STAGE_SOURCES = ("self_assessment", "internal_verifier", "external_assessor", "final")
+
+MAX_SAMPLES = 100_000_000
+"""The largest n `simulate` accepts. At 10^8 the standard error of a predikat probability is at
+most 0.5/√n = 0.00005, below the 4 decimals it is shown with, so more samples change nothing a
+reader sees; and 10^8 samples of all 47 indicators take about a minute with numpy, most of an hour
+in pure Python (benchmarks/bench_memory_simulate.py)."""
+
+Progress = Callable[[int, int], None]
+"""A progress callback: called with (samples done, n) after each chunk."""
+
+_CELLS = 1 << 20  # numpy: draws per chunk (8 MB per int64 array, a few alive at once)
+_PY_CHUNK = 1 << 14  # pure Python: samples between progress calls
+_MAX_BINS = 1 << 22  # numpy: count with a dense bincount when the numerators span at most this many values
+
+
+def check_samples(n: object) -> int:
+    """n as an int in 1..MAX_SAMPLES, or a one-line AssessmentError naming it and the range."""
+    try:
+        k = operator.index(n)  # type: ignore[arg-type]
+    except TypeError:
+        k = None
+    if k is None or isinstance(n, bool):
+        problem = f"n must be a whole number, got {n!r}"
+    elif k < 1:
+        problem = f"n must be at least 1, got {k}"
+    elif k > MAX_SAMPLES:
+        problem = f"too many samples: n = {k}"
+    else:
+        return k
+    raise AssessmentError(problem, field="n", allowed=f"an integer from 1 to {MAX_SAMPLES} (10^8)")
+
+
+def _histogram(values: Iterable[int]) -> tuple[tuple[int, int], ...]:
+    return tuple(sorted(Counter(values).items()))
 
 
 @dataclass(frozen=True)
 class Simulation:
-    """The simulated index distribution of one assessment (exact numerators over `total`)."""
+    """The simulated index distribution of one assessment: `histogram` holds (numerator, count)
+    pairs in ascending order, the index being numerator/`total`, and the counts sum to `n`."""
 
     result: ScoreResult
     n: int
     seed: int
     backend: str
     uncertain: tuple[str, ...]
-    sorted_numerators: tuple[int, ...]
+    histogram: tuple[tuple[int, int], ...]
     total: int
+
+    def __post_init__(self) -> None:
+        hist: Sequence[Any] = self.histogram
+        if hist and not isinstance(hist[0], tuple):  # a flat tuple of sampled numerators (the old layout)
+            object.__setattr__(self, "histogram", _histogram(hist))
+
+    @property
+    def sorted_numerators(self) -> tuple[int, ...]:
+        """Every sampled numerator, ascending. It takes memory in proportion to n: use
+        `histogram` for anything but small n."""
+        return tuple(v for v, k in self.histogram for _ in range(k))
 
     @property
     def mean(self) -> Fraction:
-        return Fraction(sum(self.sorted_numerators), self.n * self.total)
+        return Fraction(sum(v * k for v, k in self.histogram), self.n * self.total)
 
     def quantiles(self, qs: tuple[str | Decimal | Fraction, ...] = ("0.05", "0.5", "0.95")) -> dict[str, Decimal]:
         """Nearest-rank quantiles of the index, exact."""
         out = {}
         for q in qs:
             f = Fraction(Decimal(q)) if isinstance(q, str) else Fraction(q)
-            out[str(q)] = to_decimal(quantile(self.sorted_numerators, f), self.total)
+            out[str(q)] = to_decimal(histogram_quantile(self.histogram, f), self.total)
         return out
 
     @property
@@ -54,7 +106,7 @@ class Simulation:
         """P(predikat) for every band, highest first (bands never reached have probability 0)."""
         cc = self.result.compiled
         probs: Counter[str] = Counter()
-        for v, k in Counter(self.sorted_numerators).items():  # band each distinct value once
+        for v, k in self.histogram:  # band each distinct value once
             probs[cc.band(v, self.total).predikat] += k
         return {b.predikat: Fraction(probs[b.predikat], self.n) for b in cc.catalogue.bands}
 
@@ -63,7 +115,7 @@ class Simulation:
 
     def summary(self) -> str:
         m = self.mean
-        q = " / ".join(display(quantile(self.sorted_numerators, Fraction(k, 100)), self.total) for k in (5, 50, 95))
+        q = " / ".join(display(histogram_quantile(self.histogram, Fraction(k, 100)), self.total) for k in (5, 50, 95))
         return (
             f"{self.result.subject} ({self.result.period}): {self.n} samples, seed {self.seed}, "
             f"{len(self.uncertain)} uncertain indicator(s); mean {display(m.numerator, m.denominator)}, "
@@ -115,9 +167,12 @@ def level_distributions(cc: CompiledCatalogue, r: ScoreResult) -> list[tuple[int
     return out
 
 
-def simulate(r: ScoreResult, n: int, seed: int, backend: str = "auto", stream: int = 0) -> Simulation:
-    if n < 1:
-        raise AssessmentError("n must be at least 1", field="n")
+def simulate(
+    r: ScoreResult, n: int, seed: int, backend: str = "auto", stream: int = 0, progress: Progress | None = None
+) -> Simulation:
+    """Draw n samples in chunks and count their numerators. Sample s uses counters s·m … s·m + m − 1
+    of (seed, stream), whatever the chunk size or backend, so the result is the same for both."""
+    n = check_samples(n)
     cc = r.compiled
     drawn = level_distributions(cc, r)
     positions = {pos for pos, _, _ in drawn}
@@ -125,33 +180,78 @@ def simulate(r: ScoreResult, n: int, seed: int, backend: str = "auto", stream: i
     uncertain = [d for d in drawn if len(d[1]) > 1]
     fixed = sum(r.levels[k] * cc.weights[k] for k in range(len(cc.ids)) if k not in positions) + fixed_by_stage
     key = base(seed, stream)  # stream: an agency's own sequence in a batch (0 for a single simulation)
-    m = len(uncertain)
+    # per uncertain indicator: what each level adds to the numerator, and the draw thresholds
+    table = [([lv * cc.weights[pos] for lv in levels], thresholds(probs)) for pos, levels, probs in uncertain]
     np = numpy_or_none(backend)
-    if m == 0:
-        values = [fixed] * n
+    if np is not None and sum(max(adds) - min(adds) for adds, _ in table) >= 1 << 62:
+        np = None  # sums beyond int64 (huge integer-scaled weights): the exact Python path, same numbers
+    if not table:
+        counts: dict[int, int] = {fixed: n}
+        if progress is not None:
+            progress(n, n)
     elif np is not None:
-        counters = np.arange(n * m, dtype=np.uint64).reshape(n, m)
-        u = np_bits53(np, key, counters)
-        nums = np.full(n, fixed, dtype=np.int64)
-        for j, (pos, levels, probs) in enumerate(uncertain):
-            idx = np.searchsorted(np.array(thresholds(probs), dtype=np.int64), u[:, j], side="right")
-            nums += np.array(levels, dtype=np.int64)[idx] * cc.weights[pos]
-        values = nums.tolist()
+        counts = _count_numpy(np, key, fixed, table, n, progress)
     else:
-        table = [(cc.weights[pos], levels, thresholds(probs)) for pos, levels, probs in uncertain]
-        values = []
-        for s in range(n):
-            num = fixed
-            c = s * m
-            for j, (w, levels, th) in enumerate(table):
-                num += w * levels[bisect_right(th, bits53(key, c + j))]
-            values.append(num)
+        counts = _count_python(key, fixed, table, n, progress)
     return Simulation(
         r,
         n,
         seed,
         "numpy" if np is not None else "python",
         tuple(cc.ids[p] for p, _, _ in uncertain),
-        tuple(sorted(values)),
+        tuple(sorted(counts.items())),
         cc.total,
     )
+
+
+def _count_python(
+    key: int, fixed: int, table: list[tuple[list[int], list[int]]], n: int, progress: Progress | None
+) -> dict[int, int]:
+    m = len(table)
+    counts: dict[int, int] = {}
+    get = counts.get
+    for start in range(0, n, _PY_CHUNK):
+        stop = min(start + _PY_CHUNK, n)
+        for c in range(start * m, stop * m, m):
+            num = fixed
+            for j, (adds, th) in enumerate(table):
+                num += adds[bisect_right(th, bits53(key, c + j))]
+            counts[num] = get(num, 0) + 1
+        if progress is not None:
+            progress(stop, n)
+    return counts
+
+
+def _count_numpy(
+    np: Any, key: int, fixed: int, table: list[tuple[list[int], list[int]]], n: int, progress: Progress | None
+) -> dict[int, int]:
+    m = len(table)
+    rows = max(1, _CELLS // m)
+    low = fixed + sum(adds[0] for adds, _ in table)  # levels ascend, so adds[0] is each column's least
+    span = fixed + sum(max(adds) for adds, _ in table) - low + 1
+    # bisect_right(th, u) is the number of thresholds at or below u, so the level's addition is
+    # adds[0] plus one step per threshold passed (the last threshold, 2**53, is never passed)
+    steps = [[(th[k], adds[k + 1] - adds[k]) for k in range(len(adds) - 1)] for adds, th in table]
+    column = np.arange(m, dtype=np.uint64)[:, None]
+    dense = np.zeros(span, dtype=np.int64) if span <= _MAX_BINS else None
+    sparse: Counter[int] = Counter()
+    for start in range(0, n, rows):
+        stop = min(start + rows, n)
+        # counters of sample s are s·m + j: one row per indicator j, so each row is contiguous
+        u = np_bits53(np, key, np.arange(start * m, stop * m, m, dtype=np.uint64)[None, :] + column)
+        nums = np.zeros(stop - start, dtype=np.int64)
+        for j, col in enumerate(steps):
+            for th, step in col:
+                nums += (u[j] >= th) * step
+        del u
+        if dense is not None:
+            dense += np.bincount(nums, minlength=span)
+        else:
+            values, k = np.unique(nums, return_counts=True)
+            sparse.update(dict(zip(values.tolist(), k.tolist(), strict=True)))
+        if progress is not None:
+            progress(stop, n)
+    if dense is not None:
+        (hit,) = np.nonzero(dense)
+        return {low + int(v): int(k) for v, k in zip(hit.tolist(), dense[hit].tolist(), strict=True)}
+    return {low + v: k for v, k in sparse.items()}
