@@ -1,23 +1,34 @@
 """The `spbe` command. argparse (stdlib) keeps start-up fast and the core free of CLI dependencies.
 
 Bad input prints one line `spbe: error: ...` to stderr and exits 2, never a traceback.
+
+User text (subjects, periods, unit names, notes) reaches every output, so each output is made safe
+for where it goes: tables and messages for a terminal lose escape sequences and control characters,
+CSV cells that a spreadsheet would run as formulas are neutralised, and JSON escapes the invisible
+controls it may otherwise carry raw.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import re
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..errors import SpbeError
+from ..io.safe_text import csv_cell, terminal_text
 
 EXIT_BAD_INPUT = 2  # bad input: one line on stderr
 EXIT_INTERNAL = 3  # a bug in spbe_engine (1 is reserved for "findings with errors" / "target not reachable")
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> str:
+    headers = [terminal_text(h) for h in headers]
+    rows = [[terminal_text(c) for c in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in rows:
         for n, cell in enumerate(row):
@@ -28,6 +39,31 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequenc
         return "  ".join(cells).rstrip()
 
     return "\n".join([fmt(headers), "  ".join("-" * w for w in widths), *(fmt(r) for r in rows)])
+
+
+def _say(text: str, *, file: Any = None) -> None:
+    """Print text for a person: user text in it loses escape sequences a terminal would obey."""
+    print("\n".join(terminal_text(line) for line in text.split("\n")), file=file)
+
+
+# Legal unescaped in JSON strings, but invisible or obeyed by some terminals: C1 controls, DEL,
+# bidirectional overrides and the Unicode line separators.
+_JSON_HIDDEN = re.compile("[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _say_json(text: str) -> None:
+    """Print JSON with the invisible controls as \\u escapes: the same data, nothing hidden."""
+    print(_JSON_HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+
+
+def _csv(rows: Iterable[Sequence[object]]) -> str:
+    """CSV whose cells no spreadsheet runs as formulas (OWASP); plain numbers stay as they are."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([csv_cell(c) for c in row] for row in rows)
+    return buf.getvalue()
 
 
 def progress(items: Sequence[Any], label: str) -> Any:
@@ -54,7 +90,7 @@ def cmd_catalogues(args: argparse.Namespace) -> int:
         c = engine.catalogue(cid)
         years = f"{c.valid_from}–{c.valid_to or ''}"
         rows.append([c.id, c.status, c.regulation.short, str(len(list(c.indicators()))), years, c.title])
-    print(_table(["id", "status", "regulation", "indicators", "valid", "title"], rows, right=[3]))
+    _say(_table(["id", "status", "regulation", "indicators", "valid", "title"], rows, right=[3]))
     return 0
 
 
@@ -62,7 +98,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     engine = _engine()
     c = engine.catalogue(args.catalogue)
     if args.format == "json":
-        print(c.model_dump_json(indent=2))
+        _say_json(c.model_dump_json(indent=2))
         return 0
     lines = [
         f"{c.id} — {c.title}",
@@ -94,7 +130,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if c.notes:
         k = sum(n.kind == "conflict" for n in c.notes)
         lines.append(f"notes: {len(c.notes)} ({k} conflict{'' if k == 1 else 's'}) — see --format json")
-    print("\n".join(lines))
+    _say("\n".join(lines))
     return 0
 
 
@@ -134,12 +170,15 @@ def cmd_score(args: argparse.Namespace) -> int:
             import json
 
             data = [r.to_dict() | {"explanation": r.explain(lang=args.lang)} for r in results]
-            print(json.dumps(data, ensure_ascii=False, indent=2))
+            _say_json(json.dumps(data, ensure_ascii=False, indent=2))
         else:
-            print(results_to_json(results))
+            _say_json(results_to_json(results))
         return 0
     if args.format == "csv":
-        sys.stdout.write(results_to_csv(results))
+        import csv
+        import io
+
+        sys.stdout.write(_csv(csv.reader(io.StringIO(results_to_csv(results), newline=""))))
         return 0
     by_catalogue: dict[str, list[Any]] = {}
     for r in results:
@@ -159,7 +198,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         blocks.append(title + "\n" + _table(headers, rows, right=[2, *range(4, 4 + len(top))]))
         if args.explain:
             blocks.extend(r.explain(lang=args.lang) for r in rs)
-    print("\n\n".join(blocks))
+    _say("\n\n".join(blocks))
     return 0
 
 
@@ -175,7 +214,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             if len(item.assessment.levels) < len(cc.ids):
                 partial += 1
         note = f" ({partial} partial)" if partial else ""
-        print(f"{f}: OK, {len(items)} assessment(s){note}")
+        _say(f"{f}: OK, {len(items)} assessment(s){note}")
     return 0
 
 
@@ -218,7 +257,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             }
             for a, fs in report
         ]
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        _say_json(json.dumps(data, ensure_ascii=False, indent=2))
         return worst
     blocks = []
     for a, fs in report:
@@ -233,7 +272,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         blocks.append(
             head + ("\n" + _table(["severity", "rule", "indicators", "basis", "message"], rows) if rows else "")
         )
-    print("\n\n".join(blocks))
+    _say("\n\n".join(blocks))
     return worst
 
 
@@ -248,7 +287,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
         reached = engine.impact(args.catalogue, args.impact)
         g = g.subgraph(reached | {args.impact})
     if args.format == "json":
-        print(json.dumps(nx.node_link_data(g, edges="edges"), ensure_ascii=False, indent=2))
+        _say_json(json.dumps(nx.node_link_data(g, edges="edges"), ensure_ascii=False, indent=2))
         return 0
     shapes = {"indicator": "ellipse", "group": "box", "index": "doublecircle", "rule": "diamond"}
 
@@ -262,7 +301,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
         style = " [style=dashed]" if str(data.get("kind", "")).startswith("rule") else ""
         lines.append(f"  {q(u)} -> {q(v)}{style};")
     lines.append("}")
-    print("\n".join(lines))
+    _say("\n".join(lines))
     return 0
 
 
@@ -313,7 +352,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
             }
             for c in out
         ]
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        _say_json(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     blocks = []
     for c in out:
@@ -321,7 +360,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
             f"{c.before.subject} ({c.before.period}) — {c.summary()}\n"
             + _table(list(c._headers), c.rows(), right=[1, 2, 3])
         )
-    print("\n\n".join(blocks))
+    _say("\n\n".join(blocks))
     return 0
 
 
@@ -400,9 +439,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
             text += "\n" + _table(list(p._headers), [[str(c) for c in row] for row in p._rows()], right=[4, 5])
         blocks.append(text)
     if args.format == "json":
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        _say_json(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        print("\n\n".join(blocks))
+        _say("\n\n".join(blocks))
     return worst
 
 
@@ -430,19 +469,33 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             )
             continue
         blocks.append(s.summary() + "\n" + _table(["predikat", "probability"], s.rows(), right=[1]))
-    print(json.dumps(data, ensure_ascii=False, indent=2) if args.format == "json" else "\n\n".join(blocks))
+    if args.format == "json":
+        _say_json(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        _say("\n\n".join(blocks))
     return 0
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
     d = _engine().diff(args.old, args.new)
     if args.format == "json":
-        print(d.to_json())
+        _say_json(d.to_json())
     elif args.format == "markdown":
         sys.stdout.write(d.to_markdown())
     else:
-        print(d.summary() + "\n" + _table(list(d._headers), d.rows()))
+        _say(d.summary() + "\n" + _table(list(d._headers), d.rows()))
     return 0
+
+
+@contextlib.contextmanager
+def _use_force() -> Iterator[None]:
+    """The library's refusal to overwrite a file, in the command line's words (one wording for all)."""
+    try:
+        yield
+    except SpbeError as exc:
+        if "refusing to overwrite an existing" in exc.message or "file exists" in exc.message:
+            raise SpbeError("refusing to overwrite an existing file (use --force)", file=exc.file) from None
+        raise
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -453,8 +506,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     if args.out:
         from ..io.writers import write_assessments
 
-        written = write_assessments(args.out, [m.assessment for m in out], overwrite=args.force)
-        print(
+        with _use_force():
+            written = write_assessments(args.out, [m.assessment for m in out], overwrite=args.force)
+        _say(
             f"migrated assessment(s) written to {written} (uncertain and new indicators left unassessed)",
             file=sys.stderr,
         )
@@ -488,27 +542,20 @@ def cmd_migrate(args: argparse.Namespace) -> int:
                     "assessment": m.assessment.model_dump(mode="json", exclude_defaults=True),
                 }
             )
-        print(json.dumps(data, ensure_ascii=False, indent=2))
+        _say_json(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
-    print("\n\n".join(m.summary() + "\n" + _table(list(m._headers), m.rows()) for m in out))
+    _say("\n\n".join(m.summary() + "\n" + _table(list(m._headers), m.rows()) for m in out))
     return 0
 
 
 def cmd_transition(args: argparse.Namespace) -> int:
-    import csv
-    import io
-
     engine = _engine()
     t = engine.transition(_one_or_more(engine, args.files), to=args.to, missing=_missing(args.missing))
     rows = [[str(c) for c in row] for row in t.table()]
     if args.format == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(t._headers)
-        w.writerows(rows)
-        sys.stdout.write(buf.getvalue())
+        sys.stdout.write(_csv([t._headers, *rows]))
     else:
-        print(t.summary() + "\n" + _table(list(t._headers), rows))
+        _say(t.summary() + "\n" + _table(list(t._headers), rows))
     return 0
 
 
@@ -527,9 +574,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         inputs=args.files,
         missing=_missing(args.missing),
         lang=args.lang,
+        overwrite=args.force,
     )
     for fmt, where in written.items():
-        print(f"{fmt}: {where}")
+        _say(f"{fmt}: {where}")
     import importlib.util
 
     if importlib.util.find_spec("matplotlib") is None:
@@ -540,13 +588,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_template(args: argparse.Namespace) -> int:
     from ..io.excel import write_template
 
-    try:
+    with _use_force():
         path = write_template(_engine(), args.catalogue, args.out, overwrite=args.force)
-    except SpbeError as exc:
-        if "refusing to overwrite" in exc.message:
-            raise SpbeError("refusing to overwrite an existing file (use --force)", file=exc.file) from None
-        raise
-    print(f"template for {args.catalogue}: {path}")
+    _say(f"template for {args.catalogue}: {path}")
     return 0
 
 
@@ -569,11 +613,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
             raise SpbeError("not a result file: expected the JSON of `spbe score --format json`", file=f)
         for n, item in enumerate(items, 1):
             v = verify_result(engine, item)
-            print(f"{f} #{n} {v.subject}: {'holds' if v.holds else 'DOES NOT HOLD'}")
+            _say(f"{f} #{n} {v.subject}: {'holds' if v.holds else 'DOES NOT HOLD'}")
             for p in v.problems:
-                print(f"  - {p}")
+                _say(f"  - {p}")
             for note in v.notes:
-                print(f"  note: {note}")
+                _say(f"  note: {note}")
             worst = max(worst, 0 if v.holds else 1)
     return worst
 
@@ -676,6 +720,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="evaluation date for evidence")
     p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
     p.add_argument("--lang", choices=["en", "id"], default="en", help="language of the HTML and Markdown reports")
+    p.add_argument("--force", action="store_true", help="replace an existing report folder (one holding only a report)")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("template", help="write a blank Excel assessment template for a catalogue")
@@ -684,7 +729,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=cmd_template)
 
-    p = sub.add_parser("verify", help="recompute saved results from their manifests (exit 1 if any fails)")
+    p = sub.add_parser(
+        "verify",
+        help="recompute saved results from their manifests (exit 1 if any fails)",
+        description="Recompute results saved by `spbe score --format json` from their manifests and say whether "
+        "each still holds (exit 1 if any does not). The manifest is an integrity check, not a signature: it "
+        "catches edits and mismatches (a changed value, input, catalogue or option), but it does not prove who "
+        "made a file, since anyone can write a consistent one.",
+    )
     p.add_argument("files", nargs="+", metavar="RESULT.json")
     p.set_defaults(func=cmd_verify)
 
@@ -694,16 +746,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextlib.contextmanager
+def _stop_cleanly() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise SystemExit (as Ctrl-C raises KeyboardInterrupt), so the `finally`
+    blocks of the writers remove their temporary files before the program ends (status 128 + signal)."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous: dict[int, Any] = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is None:
+            continue
+        with contextlib.suppress(ValueError, OSError):  # not the main thread: leave the handlers alone
+            previous[sig] = signal.signal(sig, stop)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        with _stop_cleanly():
+            return int(args.func(args))
     except SpbeError as exc:
         inputs = [*(getattr(args, "files", None) or []), *([args.file] if getattr(args, "file", None) else [])]
         if exc.file is None and len(inputs) == 1:  # one input: say which file the problem is in
             exc = type(exc)(exc.message, file=inputs[0], row=exc.row, field=exc.field, allowed=exc.allowed)
-        print(f"spbe: error: {exc}", file=sys.stderr)
+        print(f"spbe: error: {terminal_text(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
@@ -712,7 +787,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug, not bad input: still one line unless debugging
         if os.environ.get("SPBE_DEBUG"):
             raise
-        print(f"spbe: internal error: {type(exc).__name__}: {exc} (set SPBE_DEBUG=1 for details)", file=sys.stderr)
+        what = terminal_text(f"{type(exc).__name__}: {exc}")
+        print(f"spbe: internal error: {what} (set SPBE_DEBUG=1 for details)", file=sys.stderr)
         return EXIT_INTERNAL
 
 

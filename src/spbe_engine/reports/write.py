@@ -1,23 +1,35 @@
-"""`spbe report`: write report.html, report.md and report.xlsx into a folder."""
+"""`spbe report`: write report.html, report.md and report.xlsx into a folder, as one whole set.
+
+Why a temporary folder: the three files are written next to the target and the folder is renamed
+into place, so a reader (or a concurrent run) sees either the old set or the new one, never html, md
+and xlsx from different runs, and an interrupted run leaves nothing behind.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import secrets
+import shutil
 from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import SpbeError
-from ..io.atomic import protect, write_atomic
+from ..io.atomic import protect
 from . import html, markdown
-from .build import collect
+from .build import ReportData, collect
 
 if TYPE_CHECKING:
     from ..engine import Engine
     from ..model.assessment import Assessment
 
 __all__ = ["write_report"]
+
+#: The files of a report folder: `overwrite` replaces a folder holding only these.
+REPORT_FILES = ("report.html", "report.md", "report.xlsx")
+REFUSAL = "refusing to overwrite an existing folder (use --force)"
 
 
 def write_report(
@@ -31,33 +43,97 @@ def write_report(
     inputs: Sequence[str | PathLike[str]] = (),
     missing: str | int | None = None,
     lang: str = "en",
+    overwrite: bool = False,
 ) -> dict[str, Path | str]:
     """Write the three formats; returns each format's path, or the reason it was skipped (the
-    Excel workbook needs openpyxl: the `excel` extra)."""
+    Excel workbook needs openpyxl: the `excel` extra).
+
+    An existing folder is replaced only with `overwrite`, and only when it holds nothing but a
+    report (an empty folder needs no `overwrite`); the user's input files are never touched.
+    """
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
+    # the folder renamed into place: absolute (`.` has no name to rename), a link's target for a link
+    place = out.resolve() if out.is_symlink() else Path(os.path.abspath(out))
+    if place.exists() and not place.is_dir():
         raise SpbeError("is a file, expected a folder for the report", file=str(out))
     guarded = [*inputs, owners, *([targets] if targets else [])]
-    paths = {fmt: out / f"report.{fmt}" for fmt in ("html", "md", "xlsx")}
-    for p in paths.values():
-        protect(p, guarded)  # before any work: never a half-written report over an input
+    for name in REPORT_FILES:
+        protect(place / name, guarded)  # before any work: never a report over an input
     from .i18n import Words
 
     Words(lang)  # refuse an unknown language before doing any work
+    _replaceable(place, overwrite, shown=out)
     data = collect(engine, assessments, owners, targets, as_of, missing)
-    written: dict[str, Path | str] = {
-        "html": write_atomic(paths["html"], html.render(data, lang)),
-        "md": write_atomic(paths["md"], markdown.render(data, lang)),
-    }
+    place.parent.mkdir(parents=True, exist_ok=True)
+    tmp = place.with_name(f".{place.name}.{secrets.token_hex(6)}.tmp")
+    os.mkdir(tmp)  # exclusive, with the usual permissions (the umask applies)
+    old: Path | None = None
+    moved = False
+    try:
+        (tmp / "report.html").write_bytes(html.render(data, lang).encode("utf-8"))
+        (tmp / "report.md").write_bytes(markdown.render(data, lang).encode("utf-8"))
+        xlsx = _workbook(engine, data, tmp / "report.xlsx")
+        old = _aside(place, overwrite, shown=out)
+        try:
+            os.rename(tmp, place)
+        except OSError:
+            if os.path.lexists(place):  # another run put a folder there meanwhile
+                raise SpbeError(REFUSAL, file=str(out)) from None
+            raise
+        moved = True
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            if not moved and not os.path.lexists(place):
+                os.rename(old, place)  # interrupted between the two renames: put the old set back
+            else:
+                shutil.rmtree(old, ignore_errors=True)
+    written: dict[str, Path | str] = {"html": out / "report.html", "md": out / "report.md"}
+    written["xlsx"] = out / "report.xlsx" if xlsx is None else xlsx
+    return written
+
+
+def _workbook(engine: Engine, data: ReportData, path: Path) -> str | None:
+    """Write the workbook; None when written, else why it was skipped (openpyxl is missing)."""
     try:
         from .xlsx import write_report_workbook
     except ImportError:  # pragma: no cover - the module ships with spbe_engine
-        written["xlsx"] = "skipped: the Excel writer is unavailable"
-        return written
+        return "skipped: the Excel writer is unavailable"
     try:
-        written["xlsx"] = write_report_workbook(engine, data, paths["xlsx"])
+        write_report_workbook(engine, data, path)
     except SpbeError as exc:
         if "openpyxl" not in str(exc):
             raise
-        written["xlsx"] = f"skipped: {exc}"
-    return written
+        return f"skipped: {exc}"
+    return None
+
+
+def _replaceable(place: Path, overwrite: bool, *, shown: Path) -> bool:
+    """Whether `place` exists and must be moved aside; refuses a folder that is not ours to replace."""
+    if not os.path.lexists(place):
+        return False
+    if Path.cwd().resolve().is_relative_to(place.resolve()):
+        raise SpbeError("refusing to replace the current folder; give a new folder for the report", file=str(shown))
+    entries = sorted(place.iterdir())
+    if not entries:
+        return True  # an empty folder: nothing to lose
+    if not overwrite:
+        raise SpbeError(REFUSAL, file=str(shown))
+    foreign = [p.name for p in entries if p.name not in REPORT_FILES or p.is_symlink() or not p.is_file()]
+    if foreign:
+        raise SpbeError(
+            f"refusing to replace a folder that holds more than a report: {foreign[0]!r}",
+            file=str(shown),
+            allowed="a folder holding only " + ", ".join(REPORT_FILES) + ", or a new folder",
+        )
+    return True
+
+
+def _aside(place: Path, overwrite: bool, *, shown: Path) -> Path | None:
+    """Move the folder being replaced out of the way (checked again: it may have changed meanwhile)."""
+    if not _replaceable(place, overwrite, shown=shown):
+        return None
+    old = place.with_name(f".{place.name}.{secrets.token_hex(6)}.old")
+    os.rename(place, old)
+    return old
