@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -903,13 +903,16 @@ class Engine:
         seed: int = 1,
         backend: str = "auto",
         missing: MissingPolicy = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> Simulation:
         """Monte-Carlo of the index when levels are uncertain: each indicator with disagreeing stage
         values (target excluded) or an explicit distribution is drawn per sample. Seeded and exactly
-        reproducible; numpy (the `fast` extra) and pure Python give the same numbers."""
-        from .uncertainty.simulate import simulate
+        reproducible; numpy (the `fast` extra) and pure Python give the same numbers. Memory does not
+        grow with n (1 to 10^8); `progress(done, n)` is called after each chunk of samples."""
+        from .uncertainty.simulate import check_samples, simulate
 
-        return simulate(self.score(assessment, missing=missing), n, seed, backend)
+        check_samples(n)  # before scoring: a bad n is the first thing to say
+        return simulate(self.score(assessment, missing=missing), n, seed, backend, progress=progress)
 
     def simulate_many(
         self,
@@ -924,8 +927,9 @@ class Engine:
         """Monte-Carlo for many agencies. Agency k of the input draws its own stream from
         (seed, k), so the results are identical in this process, a process pool or a Dask cluster."""
         from .scale import chunked, run, simulate_chunk
-        from .uncertainty.simulate import Simulation, level_distributions
+        from .uncertainty.simulate import Simulation, check_samples, level_distributions
 
+        check_samples(n)  # here, not in a worker
         items = list(assessments)
         spec = self._spec() if executor is not None else None
         chunks = ((spec, chunk, k * chunk_size, n, seed, backend) for k, chunk in enumerate(chunked(items, chunk_size)))
@@ -934,14 +938,14 @@ class Engine:
 
             return [simulate(self.score(a), n, seed, backend, stream=k + 1) for k, a in enumerate(items)]
         out: list[Simulation] = []
-        numerators = [x for part in run(simulate_chunk, chunks, executor, window=4) for x in part]
-        for a, values in zip(items, numerators, strict=True):
+        histograms = [x for part in run(simulate_chunk, chunks, executor, window=4) for x in part]
+        for a, histogram in zip(items, histograms, strict=True):
             r = self.score(a)
             uncertain = tuple(
                 r.compiled.ids[p] for p, levels, _ in level_distributions(r.compiled, r) if len(levels) > 1
             )
             used = backend if backend != "auto" else "numpy" if _has_numpy() else "python"
-            out.append(Simulation(r, n, seed, used, uncertain, values, r.compiled.total))
+            out.append(Simulation(r, n, seed, used, uncertain, histogram, r.compiled.total))
         return out
 
     def migrate_many(

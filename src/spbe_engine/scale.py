@@ -105,13 +105,12 @@ def score_chunk(spec: EngineSpec, items: Sequence[Assessment], weighting: Any, m
 
 def simulate_chunk(
     spec: EngineSpec, items: Sequence[Assessment], start: int, n: int, seed: int, backend: str
-) -> list[tuple[int, ...]]:
+) -> list[tuple[tuple[int, int], ...]]:
+    """Each agency's histogram of (numerator, count): its size does not grow with n."""
     from .uncertainty.simulate import simulate
 
     engine = worker_engine(spec)
-    return [
-        simulate(engine.score(a), n, seed, backend, stream=start + k + 1).sorted_numerators for k, a in enumerate(items)
-    ]
+    return [simulate(engine.score(a), n, seed, backend, stream=start + k + 1).histogram for k, a in enumerate(items)]
 
 
 def migrate_chunk(spec: EngineSpec, items: Sequence[Assessment], to: str) -> list[Any]:
