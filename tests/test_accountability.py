@@ -86,9 +86,8 @@ def test_series_with_targets_and_a_catalogue_change(city: list[Assessment]) -> N
     s = ENGINE.series(city, targets=CITY / "targets.yaml")
     assert [p.period for p in s.points] == ["2024", "2025"]
     assert [p.on_track for p in s.points] == [False, True]  # 2.67 < 2.80; 3.64 ≥ 3.50
-    old = Assessment(
-        catalogue="spbe-2018", subject="Pemerintah Kota Contoh", period="2020", levels={str(i): 3 for i in range(1, 36)}
-    )
+    levels_2018 = {str(i): 3 for i in range(1, 35)} | {f"35-{k}": 3 for k in (1, 2, 3)}
+    old = Assessment(catalogue="spbe-2018", subject="Pemerintah Kota Contoh", period="2020", levels=levels_2018)
     mixed = ENGINE.series([old, *city])
     first = mixed.points[0]
     assert first.migrated is not None and first.low <= first.high and "migrated" in mixed.rows()[0][2]

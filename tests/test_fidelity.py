@@ -267,3 +267,82 @@ def test_kalimantan_tengah_2025_rounds_half_up() -> None:
     # the fixture discriminates: other roundings print 3.40
     assert str(Decimal("3.405").quantize(Decimal("0.01"), ROUND_HALF_EVEN)) == "3.40"
     assert f"{round(3.405, 2):.2f}" == "3.40"
+
+
+# -- on the command line ---------------------------------------------------------------------
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    from spbe_engine.cli.main import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_show_2018_lists_six_a7_items(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _cli(capsys, "show", "spbe-2018")
+    assert code == 0
+    a7 = out[out.index("A7  Layanan Publik Berbasis Elektronik") :]
+    for iid in A7_ITEMS:
+        assert f"{iid:>3}  " in a7 and "[weight 20/6, scale service]" in a7
+    assert "Layanan Publik Instansi Pemerintah (layanan 3)" in a7
+
+
+def test_cli_scores_the_published_a7_example_and_refuses_the_old_layout(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import yaml
+
+    levels: dict[str, int] = dict.fromkeys(IDS_2018, 3) | {"33": 2, "35-1": 1}
+    path = tmp_path / "kota-2019.yaml"
+    doc = {"catalogue": "spbe-2018", "subject": "Kota Contoh", "period": "2019", "levels": levels}
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    code, out, _ = _cli(capsys, "score", str(path), "--format", "json")
+    assert code == 0
+    import json
+
+    (r,) = json.loads(out)
+    assert r["groups"]["A7"]["exact"] == "5/2" and r["groups"]["A7"]["display"] == "2.50"
+    old = {k: v for k, v in levels.items() if not k.startswith("35-")} | {"35": 3}
+    path.write_text(yaml.safe_dump(doc | {"levels": old}, allow_unicode=True), encoding="utf-8")
+    code, out, err = _cli(capsys, "score", str(path))
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "indicator '35' is no longer in spbe-2018" in err and "35-1, 35-2 and 35-3" in err
+
+
+def test_cli_warns_about_a_period_outside_the_catalogue_years(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import yaml
+
+    path = tmp_path / "lama.yaml"
+    doc = {"catalogue": "spbe-2020", "subject": "Kota Lama", "period": "2019", "levels": dict.fromkeys(range(1, 48), 3)}
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    code, out, err = _cli(capsys, "score", str(path))
+    assert code == 0 and "3.00" in out
+    assert err.strip() == (
+        "spbe: warning: period '2019' lies outside the evaluation rounds spbe-2020 governs (2021–2025); "
+        "the official result for that year was computed under another catalogue"
+    )
+    code, _, err = _cli(capsys, "validate", str(path))
+    assert code == 0 and "outside the evaluation rounds spbe-2020 governs" in err
+
+
+def test_cli_plan_follows_the_regulation_unless_asked(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    import yaml
+
+    a = _official_agency("Kementerian Kelautan dan Perikanan")
+    path = tmp_path / "kkp.yaml"
+    path.write_text(yaml.safe_dump(a.model_dump(mode="json"), allow_unicode=True), encoding="utf-8")
+    code, out, _ = _cli(capsys, "plan", str(path), "--target", "Memuaskan", "--format", "json")
+    (default,) = json.loads(out)
+    assert code == 0 and default["binding_rules"] == [] and default["rules_applied"] == []
+    code, out, _ = _cli(capsys, "plan", str(path), "--target", "Memuaskan", "--respect-heuristics", "--format", "json")
+    (strict,) = json.loads(out)
+    assert code == 0 and strict["binding_rules"] and all(r.startswith("heuristic-") for r in strict["binding_rules"])
+    assert Fraction(strict["rules_cost"]) == Fraction(strict["total_cost"]) - Fraction(default["total_cost"]) > 0
+    code, out, _ = _cli(capsys, "plan", str(path), "--target", "Memuaskan", "--respect-heuristics")
+    assert "bound by heuristic rule(s) heuristic-" in out and "instead of the formula's" in out

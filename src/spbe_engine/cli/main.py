@@ -16,7 +16,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from ..errors import SpbeError
@@ -71,10 +71,30 @@ def progress(items: Sequence[Any], label: str) -> Any:
     if len(items) < 200 or not sys.stderr.isatty():
         return items
     try:
+        from rich.console import Console  # type: ignore[import-not-found,unused-ignore]
         from rich.progress import track  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return items
-    return track(items, description=label, total=len(items), console=None, transient=True)
+    return track(items, description=label, total=len(items), console=Console(stderr=True), transient=True)
+
+
+@contextlib.contextmanager
+def progress_hook(label: str, total: int, at_least: int = 1_000_000) -> Iterator[Callable[[int, int], None] | None]:
+    """A (done, total) callback that draws a progress bar on stderr for long runs (rich, when
+    installed and stderr is a terminal), else None."""
+    if total < at_least or not sys.stderr.isatty():
+        yield None
+        return
+    try:
+        from rich.console import Console  # type: ignore[import-not-found,unused-ignore]
+        from rich.markup import escape  # type: ignore[import-not-found,unused-ignore]
+        from rich.progress import Progress  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        yield None
+        return
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(escape(label), total=total)  # the label holds user text: no rich markup
+        yield lambda done, _total: bar.update(task, completed=done)
 
 
 def _engine() -> Any:
@@ -165,6 +185,7 @@ def cmd_score(args: argparse.Namespace) -> int:
             raise AssessmentError(
                 exc.message, file=item.file, row=item.row, field=exc.field, allowed=exc.allowed
             ) from None
+    _warn(results)
     if args.format == "json":
         if args.explain:
             import json
@@ -202,6 +223,17 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warn(results: Sequence[Any]) -> None:
+    """One stderr line per distinct warning (e.g. a period outside its catalogue's years), so piped
+    output stays clean and a 600-row table does not print 600 copies."""
+    seen: set[str] = set()
+    for r in results:
+        for w in r.warnings:
+            if w not in seen:
+                seen.add(w)
+                _say(f"spbe: warning: {w}", file=sys.stderr)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     engine = _engine()
     for f in args.files:
@@ -209,10 +241,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
         items = read_assessments(f, engine=engine)
         partial = 0
+        warned: set[str] = set()
         for item in items:
             cc = engine.compiled(item.assessment.catalogue)
             if len(item.assessment.levels) < len(cc.ids):
                 partial += 1
+            w = cc.catalogue.period_warning(item.assessment.period)
+            if w and w not in warned:
+                warned.add(w)
+                _say(f"spbe: warning: {f}: {w}", file=sys.stderr)
         note = f" ({partial} partial)" if partial else ""
         _say(f"{f}: OK, {len(items)} assessment(s){note}")
     return 0
@@ -403,7 +440,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 max_level=args.max_level,
                 max_steps_per_period=args.max_steps,
                 periods=args.periods,
-                respect_rules=not args.ignore_rules,
+                respect_rules=False if args.ignore_rules else "all" if args.respect_heuristics else "binding",
                 missing=_missing(args.missing),
             )
         except SpbeError as exc:
@@ -420,6 +457,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
                     "feasible": p.feasible,
                     "reason": p.reason,
                     "total_cost": _exact(p.total_cost),
+                    "rules_applied": [r.id for r in p.rules_applied],
+                    "binding_rules": [r.id for r in p.binding_rules],
+                    "cost_without_rules": _exact(p.cost_without_rules) if p.cost_without_rules is not None else None,
+                    "rules_cost": _exact(p.rules_cost) if p.rules_cost is not None else None,
                     "steps": [
                         {
                             "period": s.period,
@@ -448,11 +489,22 @@ def cmd_plan(args: argparse.Namespace) -> int:
 def cmd_simulate(args: argparse.Namespace) -> int:
     import json
 
+    from ..io.safe_text import terminal_text
+    from ..uncertainty.simulate import check_samples
+
+    try:
+        check_samples(args.n)  # about the option, not the file: say so before reading it
+    except SpbeError as exc:
+        print(f"spbe: error: --n: {exc.message} (allowed: {exc.allowed})", file=sys.stderr)
+        return EXIT_BAD_INPUT
     engine = _engine()
     blocks = []
     data = []
     for a in _one_or_more(engine, [args.file]):
-        s = engine.simulate(a, n=args.n, seed=args.seed, backend=args.backend, missing=_missing(args.missing))
+        with progress_hook(f"simulating {terminal_text(a.subject)}", args.n) as hook:
+            s = engine.simulate(
+                a, n=args.n, seed=args.seed, backend=args.backend, missing=_missing(args.missing), progress=hook
+            )
         if args.format == "json":
             data.append(
                 {
@@ -677,14 +729,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-steps", type=int, default=None, metavar="N", help="most level steps per period")
     p.add_argument("--periods", type=int, default=1, metavar="N", help="number of periods (default 1)")
     p.add_argument("--max-level", type=int, default=None, metavar="L", help="no indicator above this level")
-    p.add_argument("--ignore-rules", action="store_true", help="ignore prerequisite and cap rules")
+    rules = p.add_mutually_exclusive_group()
+    rules.add_argument(
+        "--respect-heuristics",
+        action="store_true",
+        help="let the catalogue's heuristic rules (e.g. policy before implementation) constrain the plan too; "
+        "by default only rules the regulation sets do",
+    )
+    rules.add_argument("--ignore-rules", action="store_true", help="plan on the formula alone: no rule constrains it")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
     p.set_defaults(func=cmd_plan)
 
     p = sub.add_parser("simulate", help="Monte-Carlo over disagreeing stages or level distributions")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--n", type=int, default=100_000, help="samples (default 100000)")
+    p.add_argument("--n", type=int, default=100_000, help="samples, 1 to 10^8 (default 100000)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--backend", choices=["auto", "numpy", "python"], default="auto")
     p.add_argument("--format", choices=["table", "json"], default="table")
