@@ -1,36 +1,21 @@
-"""Notebook helpers: HTML tables for `_repr_html_`, pandas frames and matplotlib plots — the last
-two only when those optional packages are installed (imported lazily, never at import time)."""
+"""Deprecated: renamed `spbe_engine.tabular` (the helpers are used by every result type, not only in
+notebooks). Old imports keep working, with a DeprecationWarning, until 1.0."""
 
 from __future__ import annotations
 
-import html
-from collections.abc import Sequence
+import warnings
 from typing import Any
 
-from .errors import SpbeError
 
-__all__ = ["html_table", "require", "to_frame"]
+def __getattr__(name: str) -> Any:
+    from . import tabular
 
-
-def html_table(headers: Sequence[str], rows: Sequence[Sequence[object]], caption: str | None = None) -> str:
-    """A small, escaped HTML table (agency names can contain anything)."""
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return f'<table class="spbe-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
-def require(module: str, extra: str) -> Any:
-    """Import an optional dependency or raise a one-line SpbeError naming the extra to install."""
-    import importlib
-
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        raise SpbeError(f"this needs {module.split('.')[0]}: pip install 'spbe_engine[{extra}]'") from None
-
-
-def to_frame(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> Any:
-    """A pandas DataFrame of the rows (pandas is optional: the `pandas` extra)."""
-    pd = require("pandas", "pandas")
-    return pd.DataFrame([list(r) for r in rows], columns=list(headers))
+    if name.startswith("__") or not hasattr(tabular, name):
+        raise AttributeError(name)
+    warnings.warn(
+        f"spbe_engine.notebook.{name} is deprecated since spbe_engine 0.2 and will be removed in 1.0; "
+        f"use spbe_engine.tabular.{name}",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return getattr(tabular, name)

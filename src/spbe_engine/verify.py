@@ -51,7 +51,7 @@ def verify_result(engine: Engine, data: Mapping[str, Any]) -> Verification:
     if _canonical_sha(a.model_dump(mode="json")) != manifest.get("input_sha256"):
         problems.append("the input assessment differs from the one the result was computed from")
     try:
-        current = engine._context(a.catalogue)
+        current = engine.context(a.catalogue)
     except SpbeError as exc:
         return Verification(subject, False, (f"cannot recompute: {exc}",))
     if current["catalogue_sha256"] != manifest.get("catalogue_sha256"):

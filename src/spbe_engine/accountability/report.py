@@ -10,8 +10,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..model.assessment import STAGES
-from ..notebook import html_table, to_frame
 from ..scoring.numbers import display
+from ..tabular import html_table, to_frame
 from .ownership import Ownership, Targets, Unit
 
 if TYPE_CHECKING:

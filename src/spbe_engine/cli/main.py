@@ -19,11 +19,14 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from ..errors import SpbeError
+from ..errors import PluginError, SpbeError
 from ..io.safe_text import csv_cell, terminal_text
 
 EXIT_BAD_INPUT = 2  # bad input: one line on stderr
 EXIT_INTERNAL = 3  # a bug in spbe_engine (1 is reserved for "findings with errors" / "target not reachable")
+EXIT_PLUGIN = 4  # a plugin is broken (with --strict-plugins), or what was asked needs a broken plugin
+
+_SETTINGS: dict[str, Any] = {"strict_plugins": False}  # set by main() from the command line
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> str:
@@ -98,9 +101,59 @@ def progress_hook(label: str, total: int, at_least: int = 1_000_000) -> Iterator
 
 
 def _engine() -> Any:
+    """The engine of this command. A broken plugin is set aside and named on stderr, once, with how
+    to disable it; the command goes on without it (or stops, with --strict-plugins)."""
     from ..engine import Engine
 
-    return Engine()
+    engine = Engine(strict_plugins=_SETTINGS["strict_plugins"])
+    for problem in engine.plugin_problems:
+        _say(f"spbe: warning: {problem}", file=sys.stderr)
+    return engine
+
+
+def cmd_plugins(args: argparse.Namespace) -> int:
+    import json
+
+    engine = _engine()
+    problems = engine.plugin_problems
+    contributed = engine.registry.contributions.by_plugin
+    rows: list[dict[str, Any]] = []
+    for info in engine.plugins():
+        gives = contributed.get(info.name, {})
+        counts = {
+            cid: sum(1 for p, _ in engine.registry.rules(engine.catalogue(cid)) if p == info.name)
+            for cid in (engine.catalogue_ids() if "spbe_rules" in info.hooks else [])
+        }
+        rule_ids = [f"{cid}: {n} rule(s)" for cid, n in counts.items() if n]
+        rows.append(
+            {
+                "name": info.name,
+                "version": info.version or "",
+                "origin": info.origin,
+                "hooks": list(info.hooks),
+                "contributes": {k: v for k, v in gives.items()} | ({"rules": rule_ids} if rule_ids else {}),
+                "problem": None,
+            }
+        )
+    for p in problems:
+        rows.append(
+            {"name": p.plugin, "version": "", "origin": "broken", "hooks": [], "contributes": {}, "problem": p.summary}
+        )
+    if args.format == "json":
+        _say_json(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    table = [
+        [
+            r["name"],
+            r["version"],
+            r["origin"],
+            ", ".join(h.removeprefix("spbe_") for h in r["hooks"]),
+            r["problem"] or "; ".join(f"{k}: {', '.join(v)}" for k, v in r["contributes"].items()),
+        ]
+        for r in rows
+    ]
+    _say(_table(["plugin", "version", "origin", "hooks", "contributes (or problem)"], table))
+    return 0
 
 
 def cmd_catalogues(args: argparse.Namespace) -> int:
@@ -681,16 +734,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"spbe_engine {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--strict-plugins",
+        action="store_true",
+        help=f"stop (exit {EXIT_PLUGIN}) when an installed plugin is broken, instead of going on without it",
+    )
 
-    p = sub.add_parser("catalogues", help="list the available catalogues (regulation versions)")
+    def add(name: str, **kw: Any) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], **kw)
+
+    p = add("plugins", help="list the installed plugins: version, hooks, what each contributes, problems")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.set_defaults(func=cmd_plugins)
+
+    p = add("catalogues", help="list the available catalogues (regulation versions)")
     p.set_defaults(func=cmd_catalogues)
 
-    p = sub.add_parser("show", help="show a catalogue's tree with weights, scales and bands")
+    p = add("show", help="show a catalogue's tree with weights, scales and bands")
     p.add_argument("catalogue")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=cmd_show)
 
-    p = sub.add_parser("score", help="score assessment files (YAML, JSON, CSV)")
+    p = add("score", help="score assessment files (YAML, JSON, CSV)")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.add_argument("--explain", action="store_true", help="explain each result (table and json formats)")
@@ -699,20 +765,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("check", help="evidence and rule findings (exit 1 when any error)")
+    p = add("check", help="evidence and rule findings (exit 1 when any error)")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="evaluation date (default today)")
     p.add_argument("--lang", choices=["en", "id"], default="en", help="language of messages")
     p.set_defaults(func=cmd_check)
 
-    p = sub.add_parser("graph", help="the dependency graph of a catalogue (DOT or JSON)")
+    p = add("graph", help="the dependency graph of a catalogue (DOT or JSON)")
     p.add_argument("catalogue")
     p.add_argument("--impact", default=None, metavar="ID", help="only what this indicator reaches")
     p.add_argument("--format", choices=["dot", "json"], default="dot")
     p.set_defaults(func=cmd_graph)
 
-    p = sub.add_parser("whatif", help="before/after of changed levels or weights, with ranks among peers")
+    p = add("whatif", help="before/after of changed levels or weights, with ranks among peers")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--set", action="append", metavar="ID=LEVEL", help="a changed level (repeatable)")
     p.add_argument("--weighting", default=None, help="weighting scheme of the scenario")
@@ -722,7 +788,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
     p.set_defaults(func=cmd_whatif)
 
-    p = sub.add_parser("plan", help="the cheapest plan that reaches a target index or predikat (exit 1 if none)")
+    p = add("plan", help="the cheapest plan that reaches a target index or predikat (exit 1 if none)")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--target", required=True, help="an index such as 4.2, or a predikat such as Memuaskan")
     p.add_argument("--costs", metavar="COSTS.yaml", help="cost per indicator, or per level reached")
@@ -741,7 +807,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
     p.set_defaults(func=cmd_plan)
 
-    p = sub.add_parser("simulate", help="Monte-Carlo over disagreeing stages or level distributions")
+    p = add("simulate", help="Monte-Carlo over disagreeing stages or level distributions")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--n", type=int, default=100_000, help="samples, 1 to 10^8 (default 100000)")
     p.add_argument("--seed", type=int, default=1)
@@ -750,13 +816,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
     p.set_defaults(func=cmd_simulate)
 
-    p = sub.add_parser("diff", help="what changed between two catalogues (regulation versions)")
+    p = add("diff", help="what changed between two catalogues (regulation versions)")
     p.add_argument("old")
     p.add_argument("new")
     p.add_argument("--format", choices=["table", "markdown", "json"], default="table")
     p.set_defaults(func=cmd_diff)
 
-    p = sub.add_parser("migrate", help="migrate assessments to another catalogue, with an index interval")
+    p = add("migrate", help="migrate assessments to another catalogue, with an index interval")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--to", required=True, metavar="CATALOGUE")
     p.add_argument("--format", choices=["table", "json"], default="table")
@@ -764,14 +830,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing --out file")
     p.set_defaults(func=cmd_migrate)
 
-    p = sub.add_parser("transition", help="who gains and who loses when agencies move to another catalogue")
+    p = add("transition", help="who gains and who loses when agencies move to another catalogue")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--to", required=True, metavar="CATALOGUE")
     p.add_argument("--missing", default=None, metavar="POLICY", help="old score of partial assessments")
     p.add_argument("--format", choices=["table", "csv"], default="table")
     p.set_defaults(func=cmd_transition)
 
-    p = sub.add_parser("report", help="write report.html, report.md and report.xlsx for one subject")
+    p = add("report", help="write report.html, report.md and report.xlsx for one subject")
     p.add_argument("files", nargs="+", metavar="ASSESSMENT", help="the subject's assessments (one per period)")
     p.add_argument("--owners", required=True, metavar="OWNERS", help="ownership file (YAML or CSV)")
     p.add_argument("--targets", default=None, metavar="TARGETS", help="targets file (YAML)")
@@ -782,13 +848,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing report folder (one holding only a report)")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("template", help="write a blank Excel assessment template for a catalogue")
+    p = add("template", help="write a blank Excel assessment template for a catalogue")
     p.add_argument("catalogue")
     p.add_argument("out", metavar="OUT.xlsx")
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=cmd_template)
 
-    p = sub.add_parser(
+    p = add(
         "verify",
         help="recompute saved results from their manifests (exit 1 if any fails)",
         description="Recompute results saved by `spbe score --format json` from their manifests and say whether "
@@ -799,7 +865,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="RESULT.json")
     p.set_defaults(func=cmd_verify)
 
-    p = sub.add_parser("validate", help="check assessment files against their catalogues")
+    p = add("validate", help="check assessment files against their catalogues")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(func=cmd_validate)
     return parser
@@ -830,9 +896,13 @@ def _stop_cleanly() -> Iterator[None]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _SETTINGS["strict_plugins"] = bool(getattr(args, "strict_plugins", False))
     try:
         with _stop_cleanly():
             return int(args.func(args))
+    except PluginError as exc:  # the plugin's fault, not the user's file: its own exit code
+        print(f"spbe: error: {terminal_text(exc)}", file=sys.stderr)
+        return EXIT_PLUGIN
     except SpbeError as exc:
         inputs = [*(getattr(args, "files", None) or []), *([args.file] if getattr(args, "file", None) else [])]
         if exc.file is None and len(inputs) == 1:  # one input: say which file the problem is in

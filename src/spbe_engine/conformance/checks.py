@@ -110,14 +110,14 @@ def check_index(cat: Catalogue, examples: int = 200) -> list[Failure]:
         values = [r.fraction, *(g.fraction for g in r.groups.values())]
         assert all(lo <= v <= hi for v in values), f"an index outside {lo}–{hi} for levels {levels}"
         order = data.draw(st.permutations(list(levels)), label="order")
-        again = score(cc, a.model_copy(update={"levels": {k: levels[k] for k in order}}))
+        again = score(cc, a.replace(levels={k: levels[k] for k in order}))
         assert again.numerator == r.numerator and again.group_numerators == r.group_numerators, (
             "the result depends on the order of indicators"
         )
         up = [i for i in cc.ids if levels[i] < cc.hi[cc.position[i]]]
         if up:
             iid = data.draw(st.sampled_from(up), label="raised")
-            raised = score(cc, a.model_copy(update={"levels": {**levels, iid: levels[iid] + 1}}))
+            raised = score(cc, a.replace(levels={**levels, iid: levels[iid] + 1}))
             lowered = [
                 g.id for g, x, y in zip(cc.groups, r.group_numerators, raised.group_numerators, strict=True) if y < x
             ]

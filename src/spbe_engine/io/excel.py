@@ -44,7 +44,7 @@ from ..errors import AssessmentError, SpbeError
 from ..model.assessment import STAGES, Assessment
 from ..model.catalogue import Catalogue, Group, Indicator, LevelScale
 from ..model.rules import Evidence
-from ..notebook import require
+from ..tabular import require
 from .readers import LoadedAssessment, check_assessments
 
 if TYPE_CHECKING:

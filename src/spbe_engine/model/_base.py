@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
@@ -39,9 +39,14 @@ class StrictModel(BaseModel):
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise self._error(
-            f"{type(self).__name__} is immutable; make a changed copy with model_copy(update={{{name!r}: ...}})",
+            f"{type(self).__name__} is immutable; make a changed copy with .replace({name}=...)",
             field=name,
         )
+
+    def replace(self, **changes: Any) -> Self:
+        """A changed copy, validated like a new one. (pydantic's `model_copy(update=...)` skips
+        validation, so a bad value would slip through; every copy in the library uses this.)"""
+        return type(self)(**{**dict(self), **changes})
 
 
 _FREE_KEYS = {"levels", "notes", "services", "tags", "evidence", "table", "max_age_years", "index"}

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..io.excel import _Book, _save_atomic
-from ..notebook import require
 from ..scoring.numbers import display
+from ..tabular import require
 
 if TYPE_CHECKING:
     from ..engine import Engine

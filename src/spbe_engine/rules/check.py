@@ -4,6 +4,7 @@ validations. Everything here runs on data compiled at resolution time; no hook i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -41,8 +42,12 @@ class CheckOutcome:
     supported: dict[str, Support]
 
 
-def compile_rules(catalogue: Catalogue, rules: tuple[Rule, ...]) -> CompiledRules:
-    graph = build_graph(catalogue, rules)
+def compile_rules(
+    catalogue: Catalogue, rules: tuple[Rule, ...], origins: Mapping[str, str] | None = None
+) -> CompiledRules:
+    """Check and order `rules` on the dependency graph; `origins` (rule id → plugin) names the plugin
+    of a rule that is refused."""
+    graph = build_graph(catalogue, rules, origins)
     by_node = {rule_node(r.id): r for r in rules}
     ordered = tuple(by_node[n] for n in rule_order(graph))
     lo: dict[str, int] = {}

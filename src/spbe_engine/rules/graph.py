@@ -4,7 +4,7 @@ its plugins resolve; a cycle among rules or a rule on an unknown indicator is re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import networkx as nx
 
@@ -19,7 +19,9 @@ def rule_node(rule_id: str) -> str:
     return f"rule:{rule_id}"
 
 
-def build_graph(catalogue: Catalogue, rules: Sequence[Rule]) -> nx.DiGraph[str]:
+def build_graph(
+    catalogue: Catalogue, rules: Sequence[Rule], origins: Mapping[str, str] | None = None
+) -> nx.DiGraph[str]:
     g: nx.DiGraph[str] = nx.DiGraph(catalogue=catalogue.id)
     g.add_node(INDEX, kind="index", name=catalogue.index_name)
 
@@ -39,7 +41,8 @@ def build_graph(catalogue: Catalogue, rules: Sequence[Rule]) -> nx.DiGraph[str]:
         unknown = [i for i in (*rule.sources_of(), *rule.targets()) if i not in indicators]
         if unknown:
             raise CatalogueError(
-                f"rule {rule.id!r} names unknown indicator {unknown[0]!r} of catalogue {catalogue.id}",
+                f"rule {rule.id!r} names unknown indicator {unknown[0]!r} of catalogue {catalogue.id}"
+                + _from(origins, [rule.id]),
                 field="rules",
             )
         node = rule_node(rule.id)
@@ -54,7 +57,18 @@ def build_graph(catalogue: Catalogue, rules: Sequence[Rule]) -> nx.DiGraph[str]:
     except nx.NetworkXNoCycle:
         return g
     path = [edge[0] for edge in cycle] + [cycle[0][0]]
-    raise CatalogueError(f"rule cycle in catalogue {catalogue.id}: {' → '.join(path)}", field="rules")
+    in_cycle = [n.removeprefix("rule:") for n in path if n.startswith("rule:")]
+    raise CatalogueError(
+        f"rule cycle in catalogue {catalogue.id}: {' → '.join(path)}" + _from(origins, in_cycle), field="rules"
+    )
+
+
+def _from(origins: Mapping[str, str] | None, rule_ids: Sequence[str]) -> str:
+    """Where the rules came from (the catalogue or a plugin, as the registry attributed them)."""
+    if not origins:
+        return ""
+    named = list(dict.fromkeys(origins[r] for r in rule_ids if r in origins))
+    return f" [from {', '.join(repr(n) for n in named)}]" if named else ""
 
 
 def rule_order(g: nx.DiGraph[str]) -> list[str]:

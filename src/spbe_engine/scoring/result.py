@@ -135,16 +135,54 @@ class ScoreResult:
         missing: tuple[str, ...] = (),
         findings: tuple[Finding, ...] = (),
         changes: tuple[LevelChange, ...] = (),
+        options: Mapping[str, Any] | None = None,
     ) -> None:
-        self.compiled = compiled
-        self.assessment = assessment
-        self.levels = levels
-        self.numerator = numerator
-        self.group_numerators = group_numerators
-        self.missing = missing
-        self.findings = findings  # rule and evidence findings, when scored with apply_rules=True
-        self.changes = changes  # levels lowered by cap rules, when scored with apply_rules=True
-        self.options: Mapping[str, Any] = _NO_OPTIONS  # how it was scored, beyond the weighting (for the manifest)
+        # Built complete, then frozen: assignment raises (see __setattr__).
+        init = object.__setattr__
+        init(self, "compiled", compiled)
+        init(self, "assessment", assessment)
+        init(self, "levels", levels)
+        init(self, "numerator", numerator)
+        init(self, "group_numerators", group_numerators)
+        init(self, "missing", missing)
+        init(self, "findings", findings)  # rule and evidence findings, when scored with apply_rules=True
+        init(self, "changes", changes)  # levels lowered by cap rules, when scored with apply_rules=True
+        # how it was scored, beyond the weighting (for the manifest); read-only
+        init(self, "options", MappingProxyType(dict(options)) if options else _NO_OPTIONS)
+
+    compiled: CompiledCatalogue
+    assessment: Assessment
+    levels: tuple[int, ...]
+    numerator: int
+    group_numerators: tuple[int, ...]
+    missing: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    changes: tuple[LevelChange, ...]
+    options: Mapping[str, Any]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(
+            f"ScoreResult is immutable: score a changed assessment instead (assessment.replace({name}=...))"
+        )
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("ScoreResult is immutable")
+
+    def __reduce__(self) -> tuple[Any, ...]:  # process pools pickle results: rebuild through __init__
+        return (
+            ScoreResult,
+            (
+                self.compiled,
+                self.assessment,
+                self.levels,
+                self.numerator,
+                self.group_numerators,
+                self.missing,
+                self.findings,
+                self.changes,
+                dict(self.options),
+            ),
+        )
 
     # -- headline values ---------------------------------------------------------------
 
@@ -221,7 +259,7 @@ class ScoreResult:
     # -- notebooks ---------------------------------------------------------------------
 
     def _repr_html_(self) -> str:
-        from ..notebook import html_table
+        from ..tabular import html_table
 
         rows = [[gid, g.name, str(g.weight), g.display, g.predikat] for gid, g in self.groups.items()]
         part = " (partial)" if self.partial else ""
@@ -230,7 +268,7 @@ class ScoreResult:
 
     def to_frame(self) -> Any:
         """One row per indicator: level, weight, exact contribution (pandas, the `pandas` extra)."""
-        from ..notebook import to_frame
+        from ..tabular import to_frame
 
         rows = [
             [s.id, s.name, s.level, s.weight, s.contribution, float(s.contribution)] for s in self.indicators.values()
@@ -239,7 +277,7 @@ class ScoreResult:
 
     def plot_waterfall(self, ax: Any = None) -> Any:
         """Contribution waterfall: how each top-level group adds up to the index (matplotlib)."""
-        from ..notebook import require
+        from ..tabular import require
 
         plt = require("matplotlib.pyplot", "plot")
         if ax is None:

@@ -2,18 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from operator import mul
+from typing import TYPE_CHECKING, Any
 
 from ..errors import AssessmentError
 from ..model.assessment import Assessment
 from .compiled import CompiledCatalogue
 from .result import ScoreResult
 
+if TYPE_CHECKING:
+    from ..rules.finding import Finding, LevelChange
+
 MissingPolicy = str | int | None
 """None/'error': missing indicators are an error; 'minimum': the scale minimum; an int: that level."""
 
 
-def score(cc: CompiledCatalogue, a: Assessment, missing: MissingPolicy = None) -> ScoreResult:
+def check_missing_policy(missing: MissingPolicy) -> None:
+    """Refuse an unknown policy whether or not anything is missing (so it is never recorded)."""
+    if missing is None or missing in ("error", "minimum"):
+        return
+    if isinstance(missing, int) and not isinstance(missing, bool):
+        return
+    raise AssessmentError(
+        f"unknown missing-level policy {missing!r}", field="missing", allowed="'error', 'minimum', or a level"
+    )
+
+
+def score(
+    cc: CompiledCatalogue,
+    a: Assessment,
+    missing: MissingPolicy = None,
+    *,
+    findings: tuple[Finding, ...] = (),
+    changes: tuple[LevelChange, ...] = (),
+    options: Mapping[str, Any] | None = None,
+) -> ScoreResult:
+    """The hot path: levels → integer weighted sums, the result built complete."""
     levels = a.levels
     filled: tuple[str, ...] = ()
     try:
@@ -32,10 +57,9 @@ def score(cc: CompiledCatalogue, a: Assessment, missing: MissingPolicy = None) -
                 _range_error(cc, a, vec)
     weighted = list(map(mul, vec, cc.weights))
     groups = tuple(sum(g.take(weighted)) for g in cc.groups)
-    r = ScoreResult(cc, a, tuple(vec), sum(weighted), groups, filled)
     if missing is not None:
-        r.options = {"missing": missing}
-    return r
+        options = {"missing": missing, **(options or {})}
+    return ScoreResult(cc, a, tuple(vec), sum(weighted), groups, filled, findings, changes, options)
 
 
 def check_levels(cc: CompiledCatalogue, a: Assessment) -> None:

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import AssessmentError, SpbeError
 from ..model._base import _to_decimal
-from ..notebook import html_table, to_frame
 from ..ranking import competition_ranks
+from ..tabular import html_table, to_frame
 from .backend import numpy_or_none
 from .rng import base, bits53, np_bits53, quantile
 

@@ -17,8 +17,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AssessmentError
-from ..notebook import html_table, require, to_frame
 from ..scoring.numbers import display, to_decimal
+from ..tabular import html_table, require, to_frame
 from .backend import numpy_or_none
 from .rng import base, bits53, histogram_quantile, np_bits53, thresholds
 

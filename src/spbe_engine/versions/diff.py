@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..model.catalogue import Catalogue, Group, Indicator
-from ..notebook import html_table, to_frame
+from ..tabular import html_table, to_frame
 from .compose import ComposedCrosswalk
 
 

@@ -18,9 +18,9 @@ from typing import Any
 from ..model.assessment import Assessment
 from ..model.catalogue import Catalogue
 from ..model.crosswalk import CrosswalkEdge
-from ..notebook import html_table, to_frame
 from ..scoring.compiled import CompiledCatalogue
 from ..scoring.numbers import display
+from ..tabular import html_table, to_frame
 from .compose import ComposedCrosswalk, Provenance
 
 Range = tuple[int, int]

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..notebook import html_table, to_frame
 from ..ranking import competition_ranks
+from ..tabular import html_table, to_frame
 from .migrate import IndexRange, Migration
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from ..notebook import html_table, to_frame
 from ..scoring.numbers import display, to_decimal
+from ..tabular import html_table, to_frame
 from .costs import StepCosts
 
 if TYPE_CHECKING:

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 from ..errors import SpbeError
 from ..model.assessment import Assessment
 from ..model.rules import Rule
-from ..notebook import html_table, to_frame
 from ..scoring.compiled import CompiledCatalogue
 from ..scoring.numbers import display, to_decimal
+from ..tabular import html_table, to_frame
 from .costs import StepCosts
 
 if TYPE_CHECKING:
@@ -321,7 +321,7 @@ def solve(
     after_levels = dict(a.levels)
     for st in steps:
         after_levels[st.indicator] = st.to_level
-    result = rescore(a.model_copy(update={"levels": after_levels}))
+    result = rescore(a.replace(levels=after_levels))
     reach = _max_reachable(cc, cur, cap, options, step_limit, before.numerator)
     return Plan(target, target_label, True, steps, total_cost, result, before, reach, None, periods)
 

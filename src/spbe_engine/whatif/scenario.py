@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from ..notebook import html_table, require, to_frame
 from ..scoring.numbers import display
+from ..tabular import html_table, require, to_frame
 
 if TYPE_CHECKING:
     from ..scoring.result import ScoreResult

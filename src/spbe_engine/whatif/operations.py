@@ -1,4 +1,6 @@
-"""The engine-facing functions behind `Engine.what_if`, `compare`, `marginal_impact` and `plan`."""
+"""The engine's what-if operations: scenarios, where to invest, and the cheapest plan to a target.
+Defined here once and exposed as `Engine.what_if`, `Engine.compare`, `Engine.marginal_impact` and
+`Engine.plan`."""
 
 from __future__ import annotations
 
@@ -13,12 +15,16 @@ from ..errors import SpbeError
 from ..model.assessment import Assessment
 from ..scoring.score import MissingPolicy
 from .costs import Costs, StepCosts
-from .marginal import MarginalImpact, marginal_impact
+from .marginal import MarginalImpact
+from .marginal import marginal_impact as gains_per_cost
 from .planner import Plan, rule_broken_by, solve
 from .scenario import Comparison, ScenarioTable, levels_update, merge_peers, rank_of
 
 if TYPE_CHECKING:
-    from ..engine import Engine, Weighting
+    from ..engine import Engine
+    from ..resolver import Weighting
+
+__all__ = ["RespectRules", "Target", "compare", "marginal_impact", "plan", "what_if"]
 
 Target = str | int | Decimal | Fraction | float
 
@@ -38,21 +44,23 @@ def what_if(
     name: str | None = None,
     missing: MissingPolicy = None,
 ) -> Comparison:
+    """Score a changed copy (levels, weighting or catalogue) against the official score:
+    `.before`, `.after`, `.delta`, `.predikat_change` and, given peers, `.rank_change`."""
     before = engine.score(assessment, missing=missing)
     update: dict[str, Any] = {}
     if levels:
         update["levels"] = levels_update(assessment.levels, levels)
     if catalogue is not None:
         update["catalogue"] = catalogue
-    # A validated copy, not model_copy: the changed levels come from the caller and must be levels.
-    changed = Assessment(**{**dict(assessment), **update}) if update else assessment
+    # A validated copy: the changed levels come from the caller and must be levels.
+    changed = assessment.replace(**update) if update else assessment
     after = engine.score(changed, weighting=weighting, missing=missing)
     rank_before = rank_after = None
     count = 0
     if peers is not None:
         group_before = merge_peers(assessment, peers)
         group_after = merge_peers(
-            changed, [p.model_copy(update={"catalogue": catalogue}) if catalogue is not None else p for p in peers]
+            changed, [p.replace(catalogue=catalogue) if catalogue is not None else p for p in peers]
         )
         key = (assessment.subject, assessment.period)
         rank_before = rank_of(key, engine.score_many(group_before, missing=missing))
@@ -81,6 +89,8 @@ def compare(
     peers: Sequence[Assessment] | None = None,
     missing: MissingPolicy = None,
 ) -> ScenarioTable:
+    """Several named scenarios side by side, e.g.
+    `{"policies": {"levels": {"1": 4}}, "equal weights": {"weighting": "equal"}}`."""
     allowed = {"levels", "weighting", "catalogue"}
     out = []
     for name, spec in scenarios.items():
@@ -139,6 +149,14 @@ def plan(
     weighting: Weighting = None,
     missing: MissingPolicy = None,
 ) -> Plan:
+    """The minimum-cost plan that reaches `target` (an index such as "4.2" or a predikat such
+    as "Memuaskan"), exactly optimal, under per-indicator maximum levels and a step limit per
+    period; infeasible targets say why.
+
+    Rules follow the regulation by default (`respect_rules="binding"`): only prerequisite and cap
+    rules whose basis is the regulation, or that their plugin declares binding, constrain the plan.
+    `"all"` adds the heuristic consistency checks; `False` plans on the formula alone. The plan
+    names the rules that shaped it (`binding_rules`) and what they cost (`rules_cost`)."""
     cc = engine.compiled(assessment.catalogue, weighting)
     before = engine.score(assessment, weighting=weighting, missing=missing)
     value, label = parse_target(engine, assessment.catalogue, target)
@@ -201,8 +219,10 @@ def _respect_mode(respect_rules: RespectRules) -> str:
     )
 
 
-def marginal(
-    engine: Engine, assessment: Assessment, costs: Costs | None = None, missing: MissingPolicy = None
+def marginal_impact(
+    engine: Engine, assessment: Assessment, *, costs: Costs | None = None, missing: MissingPolicy = None
 ) -> MarginalImpact:
+    """Per indicator: the exact index gain of +1 level, its cost and the steps to the next
+    band, sorted by gain per cost ("where to invest")."""
     r = engine.score(assessment, missing=missing)
-    return marginal_impact(r, StepCosts(costs, r.compiled.ids))
+    return gains_per_cost(r, StepCosts(costs, r.compiled.ids))

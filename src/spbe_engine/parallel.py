@@ -1,0 +1,189 @@
+"""Parallel execution: chunked batches on any `concurrent.futures`-style executor, and a pandas
+partition function for Dask. (Formerly `spbe_engine.scale`, a name that read like a level scale.)
+
+The work of a chunk is a module-level function (picklable) that rebuilds an engine in the worker
+once and returns plain tuples; the caller turns them back into results with its own compiled
+catalogue. Chunks are independent and seeded by position, so the results are identical whether
+they run in this process, a process pool, or on a Dask cluster.
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from .errors import PluginError
+
+if TYPE_CHECKING:
+    from .engine import Engine
+    from .model.assessment import Assessment
+
+__all__ = ["Executor", "score_frame"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+EngineSpec = tuple[bool, tuple[tuple[str, Any], ...]]
+
+
+class Executor(Protocol):
+    """What spbe_engine needs of an executor: `submit` returning a future (the stdlib pools,
+    `dask.distributed.Client.get_executor()`, and others)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]: ...
+
+
+def engine_spec(engine: Engine) -> EngineSpec:
+    """How to rebuild `engine` in a worker: entry points on or off, and its explicit plugins (modules
+    by name, other objects as themselves — they must be picklable to reach a process pool)."""
+    explicit = [
+        ("module", plugin.__name__) if isinstance(plugin, ModuleType) else ("object", plugin)
+        for _, plugin in engine.registry.explicit()
+    ]
+    return engine.registry.load_entry_points, tuple(explicit)
+
+
+def spec_of(engine: Engine) -> EngineSpec:
+    """`engine_spec`, checked to reach a process pool (explicit plugins must pickle)."""
+    spec = engine_spec(engine)
+    check_picklable(spec)
+    return spec
+
+
+_WORKER_ENGINES: dict[str, Engine] = {}
+
+
+def worker_engine(spec: EngineSpec) -> Engine:
+    """The engine of this worker process for `spec`, built once."""
+    import hashlib
+    import pickle
+
+    from .engine import Engine
+
+    key = hashlib.sha256(pickle.dumps(spec)).hexdigest()  # the same spec → the same engine, in any worker
+    engine = _WORKER_ENGINES.get(key)
+    if engine is None:
+        plugins = [importlib.import_module(v) if kind == "module" else v for kind, v in spec[1]]
+        if len(_WORKER_ENGINES) >= 4:
+            _WORKER_ENGINES.clear()
+        engine = _WORKER_ENGINES[key] = Engine(plugins, load_entry_points=spec[0])
+    return engine
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(items)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk
+
+
+def run(fn: Callable[..., R], chunks: Iterable[tuple[Any, ...]], executor: Executor | None, window: int) -> Iterator[R]:
+    """Apply `fn(*chunk)` to each chunk in order; with an executor, keep at most `window` chunks in
+    flight so memory stays bounded however long the input."""
+    if executor is None:
+        for args in chunks:
+            yield fn(*args)
+        return
+    pending: deque[Future[R]] = deque()
+    for args in chunks:
+        pending.append(executor.submit(fn, *args))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
+# -- chunk functions (module level, so a process pool can pickle them) -------------------------
+
+
+def score_chunk(spec: EngineSpec, items: Sequence[Assessment], weighting: Any, missing: Any) -> list[tuple[Any, ...]]:
+    engine = worker_engine(spec)
+    out = []
+    for a, r in zip(items, engine.score_many(items, weighting=weighting, missing=missing), strict=True):
+        scored = r.assessment if r.assessment is not a else None  # computed levels filled in
+        out.append((r.levels, r.numerator, r.group_numerators, r.missing, dict(r.options), scored))
+    return out
+
+
+def simulate_chunk(
+    spec: EngineSpec, items: Sequence[Assessment], start: int, n: int, seed: int, backend: str
+) -> list[tuple[tuple[int, int], ...]]:
+    """Each agency's histogram of (numerator, count): its size does not grow with n."""
+    from .uncertainty.simulate import simulate
+
+    engine = worker_engine(spec)
+    return [simulate(engine.score(a), n, seed, backend, stream=start + k + 1).histogram for k, a in enumerate(items)]
+
+
+def migrate_chunk(spec: EngineSpec, items: Sequence[Assessment], to: str) -> list[Any]:
+    engine = worker_engine(spec)
+    return [engine.migrate(a, to=to) for a in items]
+
+
+# -- Dask / pandas -----------------------------------------------------------------------------
+
+
+def score_frame(frame: Any, *, weighting: Any = None, missing: Any = None, load_entry_points: bool = True) -> Any:
+    """Score a pandas DataFrame in the wide layout (columns `subject`, `period`, `catalogue`, one
+    column per indicator id; empty cells are not assessed) and return one row per assessment:
+    subject, period, catalogue, index (exact, as text), display, predikat, partial.
+
+    It is a pure per-partition function, so Dask runs it on a cluster unchanged:
+    `ddf.map_partitions(score_frame, meta=score_frame(ddf.head(0)))`.
+    """
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+    from .model.assessment import Assessment
+
+    engine = worker_engine((load_entry_points, ()))
+    ids = [c for c in frame.columns if c not in ("subject", "period", "catalogue") and not str(c).startswith("tag:")]
+    rows = []
+    for n, record in enumerate(frame.to_dict("records")):
+        levels = {str(i): _whole(record[i], n, i) for i in ids if pd.notna(record[i]) and str(record[i]).strip() != ""}
+        a = Assessment(
+            catalogue=str(record["catalogue"]),
+            subject=str(record["subject"]),
+            period=str(record["period"]),
+            levels=levels,
+        )
+        r = engine.score(a, weighting=weighting, missing=missing)
+        rows.append(
+            {
+                "subject": r.subject,
+                "period": r.period,
+                "catalogue": r.catalogue,
+                "index": str(r.index),
+                "display": r.display,
+                "predikat": r.predikat,
+                "partial": r.partial,
+            }
+        )
+    columns = ["subject", "period", "catalogue", "index", "display", "predikat", "partial"]
+    return pd.DataFrame(rows, columns=columns).astype({"partial": bool})
+
+
+def _whole(value: Any, row: int, column: Any) -> int:
+    """A level from a DataFrame cell: a whole number (4 or 4.0), never a truncated 3.7."""
+    from .errors import AssessmentError
+
+    try:
+        number = float(value) if not isinstance(value, int) else value
+    except (TypeError, ValueError):
+        number = None
+    if isinstance(number, float) and number.is_integer():
+        return int(number)
+    if isinstance(number, int) and not isinstance(number, bool):
+        return number
+    raise AssessmentError(f"level {value!r} is not a whole number", row=row, field=str(column), allowed="whole numbers")
+
+
+def check_picklable(spec: EngineSpec) -> None:
+    import pickle
+
+    try:
+        pickle.dumps(spec)
+    except Exception as exc:
+        raise PluginError(f"an explicit plugin cannot be sent to the executor's workers: {exc}") from None

@@ -1,0 +1,132 @@
+"""The engine's scoring operations: one assessment, many, or a stream of any length.
+
+Defined here once, with their signatures, and exposed as `Engine.score`, `Engine.score_many` and
+`Engine.iter_scores`. The hot path (`score.score`) takes a compiled catalogue and calls no hook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from ..errors import AssessmentError
+from ..model.assessment import Assessment
+from .result import ScoreResult
+from .score import MissingPolicy, check_missing_policy
+from .score import score as score_compiled
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+    from ..parallel import Executor
+    from ..resolver import Weighting
+    from .compiled import CompiledCatalogue
+
+__all__ = ["iter_scores", "score", "score_many"]
+
+
+def score(
+    engine: Engine,
+    assessment: Assessment,
+    *,
+    weighting: Weighting = None,
+    missing: MissingPolicy = None,
+    apply_rules: bool = False,
+    as_of: dt.date | None = None,
+) -> ScoreResult:
+    """Score one assessment exactly.
+
+    `missing` names what to do with indicators not yet assessed: None (an error), "minimum"
+    (the scale minimum) or a level; the result then says it is partial. With `apply_rules`,
+    evidence and rules are checked as of `as_of` (default today), cap rules lower levels before
+    scoring, and the result carries the findings and changes (the official score is uncapped).
+    """
+    if not isinstance(assessment, Assessment):
+        raise AssessmentError(f"expected an Assessment, got {type(assessment).__name__}")
+    check_missing_policy(missing)
+    cc = engine.compiled(assessment.catalogue, weighting)
+    if assessment.inputs:
+        assessment = engine.with_computed_levels(assessment)
+    if not apply_rules:
+        return score_compiled(cc, assessment, missing)
+    from ..rules.operations import outcome
+
+    when = as_of or dt.date.today()
+    found = outcome(engine, assessment, when)
+    capped = assessment if not found.changes else assessment.replace(levels=found.levels)
+    return score_compiled(
+        cc,
+        capped,
+        missing,
+        findings=found.findings,
+        changes=found.changes,
+        options={"apply_rules": True, "as_of": when.isoformat()},
+    )
+
+
+def score_many(
+    engine: Engine,
+    assessments: Iterable[Assessment],
+    *,
+    weighting: Weighting = None,
+    missing: MissingPolicy = None,
+    executor: Executor | None = None,
+    chunk_size: int = 5_000,
+) -> list[ScoreResult]:
+    """Score many assessments (any iterable); identical to `score` one by one, compiled once.
+    With an `executor` (a process pool, `dask_client.get_executor()`, ...) chunks run there."""
+    check_missing_policy(missing)
+    if executor is not None:
+        return list(
+            iter_scores(
+                engine, assessments, weighting=weighting, missing=missing, executor=executor, chunk_size=chunk_size
+            )
+        )
+    compiled: dict[str, CompiledCatalogue] = {}
+    out: list[ScoreResult] = []
+    for a in assessments:
+        if not isinstance(a, Assessment):
+            raise AssessmentError(f"expected an Assessment, got {type(a).__name__}")
+        cc = compiled.get(a.catalogue)
+        if cc is None:
+            cc = compiled[a.catalogue] = engine.compiled(a.catalogue, weighting)
+        if a.inputs:
+            a = engine.with_computed_levels(a)
+        out.append(score_compiled(cc, a, missing))
+    return out
+
+
+def iter_scores(
+    engine: Engine,
+    assessments: Iterable[Assessment],
+    *,
+    weighting: Weighting = None,
+    missing: MissingPolicy = None,
+    executor: Executor | None = None,
+    chunk_size: int = 5_000,
+) -> Iterator[ScoreResult]:
+    """Score a stream of any length in chunks, yielding results in input order with bounded
+    memory (at most a few chunks in flight on the executor)."""
+    from ..parallel import chunked, run, score_chunk, spec_of
+
+    check_missing_policy(missing)
+    if executor is None:
+        for chunk in chunked(assessments, chunk_size):
+            yield from score_many(engine, chunk, weighting=weighting, missing=missing)
+        return
+    spec = spec_of(engine)
+    chunks = ((spec, chunk, weighting, missing) for chunk in chunked(assessments, chunk_size))
+    pending: list[list[Assessment]] = []
+
+    def remember(args: tuple[Any, list[Assessment], Any, Any]) -> tuple[Any, ...]:
+        pending.append(args[1])
+        return args
+
+    compiled: dict[str, CompiledCatalogue] = {}
+    for rows in run(score_chunk, (remember(c) for c in chunks), executor, window=4):
+        chunk = pending.pop(0)
+        for a, (levels, numerator, groups, filled, options, scored) in zip(chunk, rows, strict=True):
+            cc = compiled.get(a.catalogue)
+            if cc is None:
+                cc = compiled[a.catalogue] = engine.compiled(a.catalogue, weighting)
+            yield ScoreResult(cc, scored or a, levels, numerator, groups, filled, options=options or None)
