@@ -40,11 +40,13 @@ def _spbe(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("code", ["sys.exit()", "sys.exit(0)", "raise SystemExit('bye')"])
 def test_sys_exit_at_import_is_a_broken_plugin(tmp_path: Path, code: str) -> None:
     _fake_distribution(tmp_path, "spbe_exiting_plugin", f"import sys\n{code}\n")
-    done = _spbe(tmp_path, "check", str(EXAMPLE))
-    assert done.returncode != 0, done.stdout
+    done = _spbe(tmp_path, "score", str(EXAMPLE))
+    assert done.returncode == 0 and "3.90" in done.stdout  # the rest of the engine works
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr
     assert "spbe_exiting_plugin" in lines[0] and "SystemExit" in lines[0]
+    strict = _spbe(tmp_path, "check", str(EXAMPLE), "--strict-plugins")
+    assert strict.returncode == 4 and "spbe_exiting_plugin" in strict.stderr and "SystemExit" in strict.stderr
 
 
 def test_sys_exit_inside_a_hook_is_a_broken_plugin() -> None:
@@ -53,8 +55,11 @@ def test_sys_exit_inside_a_hook_is_a_broken_plugin() -> None:
         def spbe_weighting_schemes(self) -> Any:
             sys.exit(0)
 
-    with pytest.raises(PluginError, match=r"plugin .*Exiting.* failed in hook spbe_weighting_schemes: SystemExit"):
-        Engine([Exiting()], load_entry_points=False).weighting_ids()
+    with pytest.raises(PluginError, match=r"plugin .*Exiting.* is broken \(spbe_weighting_schemes: SystemExit"):
+        Engine([Exiting()], load_entry_points=False, strict_plugins=True).weighting_ids()
+    engine = Engine([Exiting()], load_entry_points=False)
+    assert engine.weighting_ids() == ["custom", "equal", "official"]
+    assert [p.where for p in engine.plugin_problems] == ["spbe_weighting_schemes"]
 
 
 def test_ctrl_c_in_a_plugin_still_stops_the_program() -> None:

@@ -158,8 +158,13 @@ def test_read_assessments_keeps_rows(tmp_path: Path, engine: Engine) -> None:
 def test_assessment_model_is_strict() -> None:
     a = Assessment(catalogue="spbe-2020", subject="A", period=2024, levels={1: 4})
     assert a.levels == {"1": 4} and a.period == "2024"
-    with pytest.raises(AssessmentError, match=r"Assessment is immutable; make a changed copy with model_copy"):
+    with pytest.raises(
+        AssessmentError, match=r"Assessment is immutable; make a changed copy with .replace\(subject=...\)"
+    ):
         a.subject = "B"  # type: ignore[misc]
+    assert a.replace(subject="B").subject == "B" and a.subject == "A"
+    with pytest.raises(AssessmentError, match=r"field 'levels.1'"):
+        a.replace(levels={"1": "tinggi"})  # validated, unlike pydantic's model_copy
     with pytest.raises(AssessmentError, match=r"field 'levels.1': Input should be a valid integer"):
         Assessment(catalogue="spbe-2020", subject="A", period="1", levels={1: True})
     with pytest.raises(SpbeError, match="field 'subject': Field required"):

@@ -130,10 +130,18 @@ def test_plugin_failure_names_the_plugin() -> None:
         def spbe_catalogues(self) -> list[Any]:
             raise RuntimeError("database down")
 
+    engine = Engine([Broken()], load_entry_points=False)
+    assert engine.catalogue_ids() == ["spbe-2018", "spbe-2020"]  # the rest still loads
+    (problem,) = engine.plugin_problems
+    assert problem.plugin.endswith("Broken") and problem.where == "spbe_catalogues"
+    assert problem.message == "RuntimeError: database down"
+    assert f"disable it with SPBE_DISABLE_PLUGINS={problem.plugin}" in str(problem)
+    with pytest.raises(PluginError, match=r"unknown catalogue 'flat-2030'.*broken plugin\(s\) '.*Broken'"):
+        engine.catalogue("flat-2030")
     with pytest.raises(
-        PluginError, match=r"plugin '.*Broken' failed in hook spbe_catalogues: RuntimeError: database down"
+        PluginError, match=r"plugin '.*Broken' is broken \(spbe_catalogues: RuntimeError: database down\)"
     ):
-        Engine([Broken()], load_entry_points=False).catalogue_ids()
+        Engine([Broken()], load_entry_points=False, strict_plugins=True).catalogue_ids()
 
 
 def test_broken_catalogue_from_plugin_names_plugin_and_entry() -> None:
@@ -149,8 +157,13 @@ def test_broken_catalogue_from_plugin_names_plugin_and_entry() -> None:
         def spbe_catalogues(self) -> list[dict[str, Any]]:
             return [bad]
 
-    with pytest.raises(CatalogueError, match=r"groups\[X1\].*sum to 6, but its weight is 7.*from plugin '.*Bad'"):
-        Engine([Bad()], load_entry_points=False).catalogue_ids()
+    with pytest.raises(
+        PluginError, match=r"plugin '.*Bad' is broken \(spbe_catalogues: .*groups\[X1\].*sum to 6, but its weight is 7"
+    ):
+        Engine([Bad()], load_entry_points=False, strict_plugins=True).catalogue_ids()
+    engine = Engine([Bad()], load_entry_points=False)
+    assert engine.catalogue_ids() == ["spbe-2018", "spbe-2020"]
+    assert [p.plugin.endswith("Bad") and "weight is 7" in p.message for p in engine.plugin_problems] == [True]
 
 
 def test_duplicate_catalogue_names_both_plugins() -> None:
@@ -159,10 +172,13 @@ def test_duplicate_catalogue_names_both_plugins() -> None:
         def spbe_catalogues(self) -> list[str]:
             return [str(ROOT / "catalogues" / "spbe-2020.yaml")]
 
-    with pytest.raises(
-        PluginError, match=r"catalogue 'spbe-2020' is provided by both 'spbe_engine._builtins.catalogues' and"
-    ):
-        Engine([Copy()], load_entry_points=False).catalogue_ids()
+    engine = Engine([Copy()], load_entry_points=False)
+    assert engine.catalogue("spbe-2020").regulation.short == "PermenPANRB 59/2020"  # the built-in, never the copy
+    (problem,) = engine.plugin_problems
+    assert problem.plugin.endswith("Copy")
+    assert "catalogue 'spbe-2020' is provided by both 'spbe_engine._builtins.catalogues' and" in problem.message
+    with pytest.raises(PluginError, match=r"catalogue 'spbe-2020' is provided by both"):
+        Engine([Copy()], load_entry_points=False, strict_plugins=True).catalogue_ids()
 
 
 def test_wrong_return_types_are_refused() -> None:
@@ -172,7 +188,10 @@ def test_wrong_return_types_are_refused() -> None:
             return "official"
 
     with pytest.raises(PluginError, match="expected a list, got str"):
-        Engine([NotAList()], load_entry_points=False).weighting_ids()
+        Engine([NotAList()], load_entry_points=False, strict_plugins=True).weighting_ids()
+    engine = Engine([NotAList()], load_entry_points=False)
+    assert engine.weighting_ids() == ["custom", "equal", "official"]
+    assert [p.where for p in engine.plugin_problems] == ["spbe_weighting_schemes"]
 
 
 def test_unknown_hook_is_refused_at_registration() -> None:
@@ -182,7 +201,11 @@ def test_unknown_hook_is_refused_at_registration() -> None:
             return []
 
     with pytest.raises(PluginError, match="spbe_catalogue"):
-        Engine([Typo()], load_entry_points=False)
+        Engine([Typo()], load_entry_points=False, strict_plugins=True)
+    engine = Engine([Typo()], load_entry_points=False)
+    (problem,) = engine.plugin_problems
+    assert problem.where == "registration" and "spbe_catalogue" in problem.message
+    assert not any(p.name.endswith("Typo") for p in engine.plugins())
 
 
 def _install_fake_distribution(tmp_path: Path, name: str, module_body: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -215,9 +238,20 @@ def test_plugin_that_fails_to_import_is_named(tmp_path: Path, monkeypatch: pytes
     _install_fake_distribution(tmp_path, "spbe_broken_plugin", "raise ImportError('needs numpy 9')\n", monkeypatch)
     with pytest.raises(
         PluginError,
-        match=r"plugin 'spbe_broken_plugin' \(spbe_broken_plugin\) failed to load: ImportError: needs numpy 9",
+        match=r"plugin 'spbe_broken_plugin' is broken \(import of spbe_broken_plugin: ImportError: needs numpy 9\)",
     ):
-        Engine()
+        Engine(strict_plugins=True)
+    engine = Engine()
+    assert [p.plugin for p in engine.plugin_problems] == ["spbe_broken_plugin"]
+    assert (
+        engine.score(
+            Assessment(catalogue="spbe-2020", subject="K", period="2024", levels=dict.fromkeys(range(1, 48), 3))
+        ).display
+        == "3.00"
+    )
+    assert Engine(disable=["spbe_broken_plugin"]).plugin_problems == ()
+    monkeypatch.setenv("SPBE_DISABLE_PLUGINS", "other, spbe_broken_plugin")
+    assert Engine().plugin_problems == ()
 
 
 def test_engines_do_not_share_plugins() -> None:

@@ -334,13 +334,13 @@ def test_caps_never_raise_and_order_of_registration_is_irrelevant(
     assert [f.rule_id for f in r1.findings] == [f.rule_id for f in r2.findings]
 
 
-def test_hot_path_calls_no_hooks(engine: Engine) -> None:
-    e = Engine([CapPlugin(cap("cap-31-8", "31", "8"))], load_entry_points=False)
+def _hook_calls_while_scoring(e: Engine) -> list[str]:
+    """The hooks pluggy dispatches while `e` scores and checks, once everything is resolved."""
     items = [assess({1: 4, 31: 5, 8: 1}, {1: POLICY_FULL}) for _ in range(5)]
     e.score_many(items)
     e.check(items[0], as_of=AS_OF)  # resolve everything first
     calls: list[str] = []
-    undo = e._pm.add_hookcall_monitoring(lambda name, impls, kw: calls.append(name), lambda *a: None)
+    undo = e.registry.pm.add_hookcall_monitoring(lambda name, impls, kw: calls.append(name), lambda *a: None)
     try:
         e.score_many(items)
         for a in items:
@@ -348,7 +348,27 @@ def test_hot_path_calls_no_hooks(engine: Engine) -> None:
             e.score(a, apply_rules=True, as_of=AS_OF)
     finally:
         undo()
-    assert calls == []
+    return calls
+
+
+def test_hot_path_calls_no_hooks() -> None:
+    assert _hook_calls_while_scoring(Engine([CapPlugin(cap("cap-31-8", "31", "8"))], load_entry_points=False)) == []
+
+
+def test_the_hot_path_guard_can_fail(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test of the test: inject a hook call into every score and the guard sees it. (Before 0.2 the
+    engine called plugin functions itself, so pluggy's monitor saw nothing and this stayed green.)"""
+    import spbe_engine.scoring.operations as ops
+
+    e = Engine([CapPlugin(cap("cap-31-8", "31", "8"))], load_entry_points=False)
+    real = ops.score_compiled
+
+    def leaky(cc: Any, a: Any, missing: Any = None, **kw: Any) -> Any:
+        e.registry.pm.hook.spbe_weighting_schemes()
+        return real(cc, a, missing, **kw)
+
+    monkeypatch.setattr(ops, "score_compiled", leaky)
+    assert "spbe_weighting_schemes" in _hook_calls_while_scoring(e)
 
 
 def test_example_plugin_is_installed_and_found_through_entry_points() -> None:

@@ -280,8 +280,15 @@ def test_bad_crosswalks_are_refused() -> None:
         def spbe_crosswalks(self) -> list[dict[str, Any]]:
             return [bad]
 
-    with pytest.raises(CatalogueError, match=r"crosswalk 'v1-v2' edge 4 names unknown v2 indicator '9'.*Bad"):
-        Engine([Bad()], load_entry_points=False).crosswalks()
+    with pytest.raises(
+        PluginError,
+        match=r"'.*Bad' is broken \(spbe_crosswalks: .*crosswalk 'v1-v2' edge 4 names unknown v2 indicator '9'",
+    ):
+        Engine([Bad()], load_entry_points=False, strict_plugins=True).crosswalks()
+    lenient = Engine([Bad()], load_entry_points=False)
+    assert lenient.crosswalks() and all(cw.id != "v1-v2" for cw in lenient.crosswalks())
+    with pytest.raises(PluginError, match=r"unknown catalogue .v1.*broken plugin"):  # set aside whole
+        lenient.crosswalk("v1", "v2")
     with pytest.raises(SpbeError, match="a 'split' edge cannot map"):
         Crosswalk(
             **dict(
@@ -300,7 +307,7 @@ def test_bad_crosswalks_are_refused() -> None:
             return [V1_V2]
 
     with pytest.raises(PluginError, match="crosswalk v1 → v2 is provided by both"):
-        Engine([Versions(), Twice()], load_entry_points=False).crosswalks()
+        Engine([Versions(), Twice()], load_entry_points=False, strict_plugins=True).crosswalks()
 
 
 def test_merged_edges_do_not_depend_on_source_order() -> None:

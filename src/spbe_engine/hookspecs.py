@@ -3,6 +3,18 @@
 Hooks run when the engine *resolves* its plugins and catalogues — never per indicator or per
 assessment in the scoring hot path (a pluggy call costs ~2 µs). An implementation may accept any
 subset of the documented arguments. Each hook returns a list (or None to contribute nothing).
+
+The engine calls every hook through pluggy (`pm.hook.<name>(...)`), so pluggy's rules hold:
+implementations run last-registered first, `@hookimpl(tryfirst=True)` / `trylast=True` move one to
+the front or the back, and tracing and monitoring see every call. A hook wrapper,
+`@hookimpl(wrapper=True)`, receives the list of every plugin's contribution (one list per plugin,
+in call order) from its `yield` and returns that list or a changed one: it may drop items (filter
+out a catalogue), add items, or annotate them (e.g. a catalogue copied with an extra note); it must
+not raise. Each item keeps the name of the plugin that contributed it.
+
+A plugin that fails (at import, at registration, or raising in a hook, `sys.exit()` included) or
+contributes something invalid is set aside whole and listed in `Engine.plugin_problems`; whatever it
+might have provided is refused with an error naming it (`Engine(strict_plugins=True)` raises at once).
 """
 
 from __future__ import annotations

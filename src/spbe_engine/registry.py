@@ -206,6 +206,9 @@ class Registry:
                 raise _Broken(plugin, hook, exc) from exc
             if result is not None:
                 self._attribution[id(result)] = plugin
+                if isinstance(result, (list, tuple)):  # a wrapper may rebuild the list: know the items too
+                    for item in result:
+                        self._attribution.setdefault(id(item), plugin)
             return result
 
         return guarded
@@ -267,7 +270,7 @@ class Registry:
         """Call `hook` through pluggy and flatten what every plugin returned into (plugin, item)
         pairs, in pluggy's order. A plugin that fails is set aside and the call is repeated without it."""
         while True:
-            self._attribution.clear()
+            self._attribution.clear()  # ids are only meaningful while the results are alive: per call
             caller = getattr(self.pm.hook, hook)
             try:
                 results = caller(**kwargs)
@@ -286,7 +289,7 @@ class Registry:
                 if isinstance(result, (str, bytes, Mapping)) or not isinstance(result, Iterable):
                     bad = (plugin, f"expected a list, got {type(result).__name__}")
                     break
-                out.extend((plugin, item) for item in result)
+                out.extend((self._attribution.get(id(item), plugin), item) for item in result)
             if bad is None:
                 return out
             if bad[0] in self._infos:
@@ -313,6 +316,18 @@ class Registry:
                 continue
             yield plugin, item
 
+    def _duplicate(self, plugin: str, other: str, hook: str, what: str) -> None:
+        """Two plugins provide the same id: the one that came later (never a built-in) is set aside,
+        so the answer is never silently one or the other."""
+        order = list(self._infos)
+        builtin = {n for n, i in self._infos.items() if i.origin == "builtin"}
+
+        def rank(name: str) -> tuple[bool, int]:
+            return (name not in builtin, order.index(name) if name in order else len(order))
+
+        later, earlier = (plugin, other) if rank(plugin) > rank(other) else (other, plugin)
+        self._fail(later, hook, f"{what} is provided by both {earlier!r} and {later!r}")
+
     def _fail(self, plugin: str, hook: str, message: str) -> None:
         """A contribution is invalid: its plugin is broken (a built-in's is a bug, raised as is)."""
         info = self._infos.get(plugin)
@@ -334,11 +349,7 @@ class Registry:
             found: dict[str, tuple[str, LevelScale]] = {}
             for plugin, scale in self._typed("spbe_level_scales", LevelScale, "LevelScale"):
                 if scale.id in found and found[scale.id][1] != scale:
-                    self._fail(
-                        plugin,
-                        "spbe_level_scales",
-                        f"level scale {scale.id!r} is also defined by {found[scale.id][0]!r}",
-                    )
+                    self._duplicate(plugin, found[scale.id][0], "spbe_level_scales", f"level scale {scale.id!r}")
                 found[scale.id] = (plugin, scale)
             return {k: v for k, (_, v) in found.items()}
 
@@ -375,9 +386,7 @@ class Registry:
                     self._fail(plugin, "spbe_catalogues", str(exc))
                     continue
                 if cat.id in found:
-                    self._fail(
-                        plugin, "spbe_catalogues", f"catalogue {cat.id!r} is also provided by {found[cat.id][0]!r}"
-                    )
+                    self._duplicate(plugin, found[cat.id][0], "spbe_catalogues", f"catalogue {cat.id!r}")
                 found[cat.id] = (plugin, cat)
             self._cache["catalogue-origin"] = {k: p for k, (p, _) in found.items()}
             for k, (p, _) in sorted(found.items()):
@@ -397,10 +406,8 @@ class Registry:
             found: dict[str, tuple[str, WeightingScheme]] = {}
             for plugin, scheme in self._typed("spbe_weighting_schemes", WeightingScheme, "WeightingScheme"):
                 if scheme.id in found:
-                    self._fail(
-                        plugin,
-                        "spbe_weighting_schemes",
-                        f"weighting scheme {scheme.id!r} is also provided by {found[scheme.id][0]!r}",
+                    self._duplicate(
+                        plugin, found[scheme.id][0], "spbe_weighting_schemes", f"weighting scheme {scheme.id!r}"
                     )
                 found[scheme.id] = (plugin, scheme)
             for k, (p, _) in sorted(found.items()):
@@ -438,20 +445,15 @@ class Registry:
                     else:
                         self._fail(plugin, "spbe_crosswalks", f"cannot use {type(source).__name__} as a crosswalk")
                         continue
-                    missing = [c for c in (cw.source, cw.target) if c not in cats]
-                    if missing:
-                        raise CatalogueError(f"crosswalk {cw.id!r} names unknown catalogue {missing[0]!r}")
+                    if cw.source not in cats or cw.target not in cats:
+                        continue  # dormant until both catalogues are installed (or their plugin repaired)
                     check_against(cw, cats[cw.source], cats[cw.target])
                 except CatalogueError as exc:
                     self._fail(plugin, "spbe_crosswalks", str(exc))
                     continue
                 key = (cw.source, cw.target)
                 if key in found:
-                    self._fail(
-                        plugin,
-                        "spbe_crosswalks",
-                        f"crosswalk {cw.source} → {cw.target} is also provided by {found[key][0]!r}",
-                    )
+                    self._duplicate(plugin, found[key][0], "spbe_crosswalks", f"crosswalk {cw.source} → {cw.target}")
                 found[key] = (plugin, cw)
             for (s, t), (p, _) in sorted(found.items()):
                 self.contributions.add(p, "crosswalks", f"{s} → {t}")

@@ -120,11 +120,14 @@ def cmd_plugins(args: argparse.Namespace) -> int:
     rows: list[dict[str, Any]] = []
     for info in engine.plugins():
         gives = contributed.get(info.name, {})
-        counts = {
-            cid: sum(1 for p, _ in engine.registry.rules(engine.catalogue(cid)) if p == info.name)
-            for cid in (engine.catalogue_ids() if "spbe_rules" in info.hooks else [])
-        }
-        rule_ids = [f"{cid}: {n} rule(s)" for cid, n in counts.items() if n]
+        rule_ids = []
+        for cid in engine.catalogue_ids() if "spbe_rules" in info.hooks else []:
+            try:
+                n = sum(1 for p, _ in engine.registry.rules(engine.catalogue(cid)) if p == info.name)
+            except PluginError:  # incomplete while another plugin is broken: that one is listed below
+                continue
+            if n:
+                rule_ids.append(f"{cid}: {n} rule(s)")
         rows.append(
             {
                 "name": info.name,
