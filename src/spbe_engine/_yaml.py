@@ -1,17 +1,34 @@
 """Safe, exact YAML loading: libyaml when present, floats parsed as Decimal, sizes bounded.
 
 Only the safe loader is used (no Python tags). Floats become `Decimal` from their literal text,
-so `1.30` in a catalogue is exactly 1.30. Aliases are bounded to stop "billion laughs": at most
-`MAX_ALIASES` of them, bringing in at most `MAX_ALIAS_NODES` nodes, and none inside its own anchor.
+so `1.30` in a catalogue is exactly 1.30. Numbers are ASCII decimal only: YAML 1.1's `0x3`, `0b11`,
+`03` (octal), `3_0` and `1:30` (base 60) stay text as written, so a level written that way is
+refused and a code such as `0471` keeps its leading zero. Aliases are bounded to stop "billion
+laughs": at most `MAX_ALIASES` of them, bringing in at most `MAX_ALIAS_NODES` nodes, and none inside
+its own anchor. `iter_yaml_items` reads a list of records one item at a time, so memory holds the
+records and one item's node graph rather than the node graph of the whole file (~60x its size).
 """
 
 from __future__ import annotations
 
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.events import (
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 from .errors import SpbeError
 
@@ -21,6 +38,18 @@ MAX_ALIAS_NODES = 100_000  # nodes that aliases may add to a document (a "billio
 MAX_DIGITS = 4300  # digits of a number written out in full: Python's own limit on integer literals
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Numbers as people write them, in ASCII digits only (`re.ASCII`: `\d` would take `٣`, `３`, ...).
+# Implicit: what an unquoted scalar must look like to be a number rather than text.
+_INT_TAG, _FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+_IMPLICIT_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z", re.ASCII)  # no leading zero: YAML 1.1 reads 010 as 8
+_IMPLICIT_FLOAT = re.compile(
+    r"(?:[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?|\.[0-9]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z",
+    re.ASCII,
+)
+# Explicit (`!!int`, `!!float`, JSON numbers, decimals given as text): what a number may look like at all.
+ASCII_INT = re.compile(r"[-+]?[0-9]+\Z", re.ASCII)
+ASCII_DECIMAL = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z", re.ASCII)
 
 
 class _Loader(_Base):  # type: ignore[misc]
@@ -45,6 +74,29 @@ class _PlainLoader(_Loader):
     check_aliases = False
 
 
+# YAML 1.1 resolves `0x3`, `0b11`, `03`, `3_0`, `1:30`, `1_0.5` as numbers: here they are text.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_INT_TAG, _FLOAT_TAG)]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(_INT_TAG, _IMPLICIT_INT, list("-+0123456789"))
+_Loader.add_implicit_resolver(_FLOAT_TAG, _IMPLICIT_FLOAT, list("-+0123456789."))
+
+
+class _StreamLoader(_Loader):
+    """Composes in Python from libyaml's events, so that a document can be read item by item."""
+
+    check_aliases = False  # checked item by item, with one budget for the document
+    compose_node = Composer.compose_node
+    compose_scalar_node = Composer.compose_scalar_node
+    compose_sequence_node = Composer.compose_sequence_node
+    compose_mapping_node = Composer.compose_mapping_node
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.anchors: dict[str, Any] = {}
+
+
 def _children(node: Any) -> list[Any]:
     if isinstance(node, yaml.MappingNode):
         return [n for pair in node.value for n in pair]
@@ -53,24 +105,38 @@ def _children(node: Any) -> list[Any]:
     return []
 
 
-def _check_aliases(root: Any) -> None:
+class _AliasBudget:
+    """What the aliases of one document have used so far, when it is checked item by item:
+    nodes of earlier items (reachable only through an alias) are known by their expanded size."""
+
+    def __init__(self) -> None:
+        self.aliases = 0
+        self.extra = 0  # nodes that aliases add to the document
+        self.earlier: dict[int, int] = {}  # id of an anchored node of an earlier item -> its expanded size
+
+
+def _check_aliases(root: Any, budget: _AliasBudget | None = None, anchored: Any = ()) -> None:
     """Refuse a document whose aliases are too many, expand too far, or refer to their own anchor.
 
     An alias is a second reference to an already composed node; each one adds that node's whole
     expanded tree to what a consumer walking the data sees. Iterative, linear in the nodes.
+    With a `budget`, `root` is one item of a document and `anchored` its anchored nodes, which
+    later items may refer to.
     """
+    budget = budget or _AliasBudget()
+    earlier = budget.earlier
     size: dict[int, int] = {}  # expanded size of each finished node
     seen = {id(root)}
     on_path: set[int] = set()
-    aliases = 0
+    aliases = budget.aliases
     stack: list[tuple[Any, bool]] = [(root, False)]
     while stack:
         node, leaving = stack.pop()
         children = _children(node)
         if leaving:
             on_path.discard(id(node))
-            size[id(node)] = 1 + sum(size.get(id(c), 1) for c in children)
-            if size[id(node)] - len(seen) > MAX_ALIAS_NODES:
+            size[id(node)] = 1 + sum(size.get(id(c), earlier.get(id(c), 1)) for c in children)
+            if budget.extra + size[id(node)] - len(seen) > MAX_ALIAS_NODES:
                 raise yaml.YAMLError(f"aliases expand to more than {MAX_ALIAS_NODES} nodes")
             continue
         on_path.add(id(node))
@@ -81,18 +147,30 @@ def _check_aliases(root: Any) -> None:
                     problem="an alias refers to its own anchor (a recursive structure)",
                     problem_mark=child.start_mark,
                 )
-            if id(child) in seen:
+            if id(child) in seen or id(child) in earlier:
                 aliases += 1
                 if aliases > MAX_ALIASES:
                     raise yaml.YAMLError(f"more than {MAX_ALIASES} aliases")
             else:
                 seen.add(id(child))
                 stack.append((child, False))
+    budget.aliases = aliases
+    budget.extra += size[id(root)] - len(seen)
+    for node in anchored:
+        if id(node) in size:
+            earlier[id(node)] = size[id(node)]
 
 
 def exact_decimal(text: str) -> Decimal:
     """A finite decimal from its literal text, at most `MAX_DIGITS` digits written out in full
-    (1e999999999 would otherwise become a number of a billion digits when made a fraction)."""
+    (1e999999999 would otherwise become a number of a billion digits when made a fraction).
+    ASCII digits only: `Decimal()` itself also reads `١.٥`, `３`, `1_0` and surrounding spaces."""
+    low = text.lower().lstrip("+-")
+    if low in ("inf", "infinity", "nan", "snan", ".inf", ".nan"):
+        raise ValueError(f"{text!r} is not a finite number")
+    if not ASCII_DECIMAL.match(text):
+        shown = text if len(text) <= 24 else text[:20] + "..."
+        raise ValueError(f"{shown!r} is not a decimal number written with the digits 0-9")
     try:
         d = Decimal(text)
     except InvalidOperation:
@@ -108,7 +186,7 @@ def exact_decimal(text: str) -> Decimal:
 
 
 def _decimal(loader: Any, node: Any) -> Decimal:
-    text = str(loader.construct_scalar(node)).replace("_", "")
+    text = str(loader.construct_scalar(node))
     low = text.lower()
     if low in (".inf", "+.inf", "-.inf", ".nan"):
         raise yaml.constructor.ConstructorError(None, None, f"{text!r} is not a finite number", node.start_mark)
@@ -132,6 +210,8 @@ def _mapping(loader: Any, node: Any) -> dict[Any, Any]:
             ) from None
         if key in out:
             raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+        if type(key) is str and len(key) <= 64:
+            key = sys.intern(key)  # field names and ids: one string each, however many records use them
         out[key] = loader.construct_object(value_node, deep=True)
     return out
 
@@ -148,6 +228,8 @@ def _checked(what: str, construct: Any) -> Any:
             reason = ""
             if "limit" in str(exc):  # int(): "Exceeds the limit (4300 digits) for integer string conversion"
                 reason = f" (more than {MAX_DIGITS} digits)"
+            elif str(exc) == "not decimal":
+                reason = " (allowed: the digits 0-9, optionally signed)"
             elif what == "date or time":  # e.g. "month must be in 1..12"
                 reason = f" ({_one_line(exc)})"
             raise yaml.constructor.ConstructorError(
@@ -157,11 +239,19 @@ def _checked(what: str, construct: Any) -> Any:
     return checked
 
 
+def _int(loader: Any, node: Any) -> int:
+    """`!!int` in decimal only (`!!int 0x3` was 3); int() also reads `٣` and `3_0`."""
+    text = str(loader.construct_scalar(node))
+    if not ASCII_INT.match(text):
+        raise ValueError("not decimal")
+    return int(text)
+
+
 _Loader.add_constructor("tag:yaml.org,2002:float", _decimal)
 _Loader.add_constructor("tag:yaml.org,2002:map", _mapping)
 for _tag, _what, _construct in (
     ("bool", "boolean", yaml.constructor.SafeConstructor.construct_yaml_bool),
-    ("int", "whole number", yaml.constructor.SafeConstructor.construct_yaml_int),
+    ("int", "whole number", _int),
     ("timestamp", "date or time", yaml.constructor.SafeConstructor.construct_yaml_timestamp),
     ("binary", "base64 text", yaml.constructor.SafeConstructor.construct_yaml_binary),
 ):
@@ -170,10 +260,121 @@ for _tag, _what, _construct in (
 
 def load_yaml_text(text: str, *, source: str, error: type[SpbeError] = SpbeError) -> Any:
     """Parse YAML text; any problem becomes a one-line `error` naming `source` and the line."""
+    _check_size(text, source, error)
+    with _yaml_errors(text, source, error):
+        return yaml.load(text, Loader=_Loader if "*" in text else _PlainLoader)
+
+
+def iter_yaml_items(text: str, *, source: str, error: type[SpbeError] = SpbeError) -> Iterator[tuple[int | None, Any]]:
+    """The records of a YAML file, one at a time, as (item number, data).
+
+    A top-level list, or a mapping whose only key is `assessments` holding a list, gives its items
+    numbered from 1, each composed and constructed on its own: memory holds one item's node graph
+    (about 60x its text) instead of the whole file's. Any other document comes whole, as (None, data).
+    Aliases may refer to anchors of earlier items; the alias budget is the document's, as in
+    `load_yaml_text`. Errors are those of `load_yaml_text`.
+    """
+    _check_size(text, source, error)
+    aliased = "*" in text
+    budget = _AliasBudget()
+    with _yaml_errors(text, source, error):
+        loader: Any = _StreamLoader(text)
+        try:
+            loader.get_event()  # the stream start
+            if loader.check_event(StreamEndEvent):  # an empty file
+                yield None, None
+                return
+            loader.get_event()  # the document start
+            root = loader.peek_event()
+            streamed = False
+            if isinstance(root, SequenceStartEvent) and root.anchor is None and root.tag is None:
+                streamed = True
+                yield from _stream_items(loader, budget, aliased)
+            elif isinstance(root, MappingStartEvent) and root.anchor is None and root.tag is None:
+                start = loader.get_event()
+                node = yaml.MappingNode(
+                    loader.resolve(yaml.MappingNode, None, start.implicit),
+                    [],
+                    start.start_mark,
+                    None,
+                    flow_style=start.flow_style,
+                )
+                if loader.check_event(ScalarEvent) and loader.peek_event().value == "assessments":
+                    key = loader.compose_node(node, None)
+                    nxt = loader.peek_event()
+                    if (
+                        key.tag == "tag:yaml.org,2002:str"
+                        and isinstance(nxt, SequenceStartEvent)
+                        and nxt.anchor is None
+                        and nxt.tag is None
+                    ):
+                        streamed = True
+                        yield from _stream_items(loader, budget, aliased)
+                        if not loader.check_event(MappingEndEvent):  # more than `assessments`
+                            raise yaml.MarkedYAMLError(
+                                problem="a file with `assessments:` holds nothing else",
+                                problem_mark=loader.peek_event().start_mark,
+                            )
+                        loader.get_event()
+                    else:
+                        node.value.append((key, loader.compose_node(node, key)))
+                if not streamed:
+                    while not loader.check_event(MappingEndEvent):
+                        key = loader.compose_node(node, None)
+                        node.value.append((key, loader.compose_node(node, key)))
+                    node.end_mark = loader.get_event().end_mark
+                    yield None, _construct_item(loader, node, budget, aliased)
+            else:
+                yield None, _construct_item(loader, loader.compose_node(None, None), budget, aliased)
+            loader.get_event()  # the document end
+            if not loader.check_event(StreamEndEvent):
+                raise yaml.MarkedYAMLError(
+                    problem="expected a single document in the stream, but found another document",
+                    problem_mark=loader.peek_event().start_mark,
+                )
+        finally:
+            loader.dispose()
+
+
+def _stream_items(loader: Any, budget: _AliasBudget, aliased: bool) -> Iterator[tuple[int, Any]]:
+    loader.get_event()  # the sequence start
+    n = 0
+    while not loader.check_event(SequenceEndEvent):
+        n += 1
+        yield n, _construct_item(loader, loader.compose_node(None, None), budget, aliased)
+    loader.get_event()
+
+
+def _construct_item(loader: Any, node: Any, budget: _AliasBudget, aliased: bool) -> Any:
+    """Construct one item; anchored nodes (and what was built from them) stay for later aliases."""
+    if not aliased:  # no alias anywhere: nothing later can refer to this item's anchors
+        loader.anchors.clear()
+        return loader.construct_document(node)
+    anchored = {id(n): n for n in loader.anchors.values() if id(n) not in budget.earlier}
+    _check_aliases(node, budget, anchored.values())
+    data = loader.construct_object(node)
+    while loader.state_generators:  # as `construct_document` does, without forgetting anchored objects
+        generators, loader.state_generators = loader.state_generators, []
+        for generator in generators:
+            for _ in generator:
+                pass
+    keep = {id(n) for n in loader.anchors.values()}
+    loader.constructed_objects = {k: v for k, v in loader.constructed_objects.items() if id(k) in keep}
+    loader.recursive_objects = {}
+    loader.deep_construct = False
+    return data
+
+
+def _check_size(text: str, source: str, error: type[SpbeError]) -> None:
     if len(text) > MAX_BYTES:
         raise error(f"file larger than {MAX_BYTES // (1024 * 1024)} MiB", file=source)
+
+
+@contextmanager
+def _yaml_errors(text: str, source: str, error: type[SpbeError]) -> Iterator[None]:
+    """Any problem of the parser or a constructor as a one-line `error` naming `source` and the line."""
     try:
-        return yaml.load(text, Loader=_Loader if "*" in text else _PlainLoader)
+        yield
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow; its position counts bytes in libyaml
         at = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
         line = f"line {text.count(chr(10), 0, at) + 1}: " if at >= 0 else ""
@@ -184,6 +385,8 @@ def load_yaml_text(text: str, *, source: str, error: type[SpbeError] = SpbeError
         line = f"line {mark.line + 1}: " if mark is not None else ""
         raise error(f"invalid YAML: {line}{_one_line(exc.problem or exc.context)}", file=source) from None
     except (yaml.YAMLError, ValueError, ArithmeticError, LookupError, TypeError) as exc:
+        if isinstance(exc, SpbeError):  # raised by whoever consumes the items: not a YAML problem
+            raise
         # LookupError: e.g. `!!bool maybe` (the safe constructor looks the word up in a table)
         raise error(f"invalid YAML: {_one_line(exc)}", file=source) from None
     except RecursionError:

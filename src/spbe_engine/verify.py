@@ -3,6 +3,11 @@
 A result file (from `spbe score --format json`) carries the input assessment, the options and the
 hashes of the input and the catalogue. Verification re-validates the input, checks both hashes,
 rescores with the same options and compares every recorded value; any edit to the file shows.
+It is an integrity check, not a signature: it does not prove who made the file.
+
+A file that is not a result at all — invalid JSON, a key given twice (which value would hold?),
+nesting too deep, a manifest whose options have the wrong shape — is bad input (`SpbeError`), not
+a result that "does not hold".
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import SpbeError
@@ -20,7 +26,29 @@ from .model.assessment import Assessment
 if TYPE_CHECKING:
     from .engine import Engine
 
-__all__ = ["Verification", "verify_result"]
+__all__ = ["Verification", "load_results", "verify_result"]
+
+NOT_A_RESULT = "not a result file"
+
+
+def load_results(path: str | Path) -> list[dict[str, Any]]:
+    """The results in a file written by `spbe score --format json` (one or a list), read strictly:
+    a duplicate key, nesting too deep, a non-finite number or anything but result mappings is a
+    one-line `SpbeError` naming the file."""
+    from ._yaml import read_text
+    from .io.readers import load_json_text
+
+    source = str(path)
+    try:
+        data = load_json_text(read_text(Path(path)), source=source)
+    except SpbeError as exc:
+        if exc.message.startswith("invalid JSON"):
+            raise SpbeError(f"{NOT_A_RESULT}: {exc.message}", file=source) from None
+        raise
+    items = data if isinstance(data, list) else [data]
+    if not items or not all(isinstance(x, dict) for x in items):
+        raise SpbeError(f"{NOT_A_RESULT}: expected the JSON of `spbe score --format json`", file=source)
+    return items
 
 
 @dataclass(frozen=True)
@@ -36,7 +64,59 @@ def _canonical_sha(data: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _bad(where: str, value: Any, allowed: str) -> SpbeError:
+    shown = repr(value)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    return SpbeError(f"malformed result: {shown} is not {allowed}", field=where)
+
+
+def _options(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """The scoring options recorded in a manifest, checked for shape before any is used."""
+    options = manifest.get("options")
+    if options is None:
+        return {}
+    if not isinstance(options, Mapping):
+        raise _bad("manifest.options", options, "a mapping of the scoring options")
+    weighting = options.get("weighting")
+    if weighting is not None and not isinstance(weighting, str):
+        raise _bad("manifest.options.weighting", weighting, "a weighting name (official, equal, custom, ...)")
+    weights = options.get("weights")
+    if weights is not None and not (isinstance(weights, Mapping) and all(isinstance(w, str) for w in weights.values())):
+        raise _bad("manifest.options.weights", weights, "a mapping of indicator ids to weights such as '2.00'")
+    missing = options.get("missing")
+    if missing is not None and (isinstance(missing, bool) or not isinstance(missing, (str, int))):
+        raise _bad("manifest.options.missing", missing, "a missing-indicator policy ('minimum' or a level)")
+    apply_rules = options.get("apply_rules")
+    if apply_rules is not None and not isinstance(apply_rules, bool):
+        raise _bad("manifest.options.apply_rules", apply_rules, "true or false")
+    as_of_text = options.get("as_of")
+    as_of = None
+    if as_of_text is not None:
+        try:
+            if not isinstance(as_of_text, str):
+                raise ValueError
+            as_of = dt.date.fromisoformat(as_of_text)
+        except ValueError:
+            raise _bad("manifest.options.as_of", as_of_text, "a date such as '2024-06-30'") from None
+    chosen: Any = weighting
+    if weighting == "custom":
+        chosen = dict(weights or {})
+    elif weighting == "official":
+        chosen = None
+    return {"weighting": chosen, "missing": missing, "apply_rules": bool(apply_rules), "as_of": as_of}
+
+
 def verify_result(engine: Engine, data: Mapping[str, Any]) -> Verification:
+    """Recompute one result (a mapping from `spbe score --format json` or `ScoreResult.to_dict()`)
+    from its manifest and compare every recorded value. A manifest of the wrong shape raises
+    `SpbeError`; a result that was edited, or computed from another input or catalogue, does not hold."""
+    if not isinstance(data, Mapping):
+        raise SpbeError(
+            f"expected a result mapping (the JSON of `spbe score --format json`), got {type(data).__name__}"
+        )
+    for name in ("groups", "indicators"):
+        if data.get(name) is not None and not isinstance(data.get(name), Mapping):
+            raise _bad(name, data.get(name), "a mapping of ids to recorded values")
     subject = str(data.get("subject", "?"))
     manifest = data.get("manifest")
     raw = data.get("assessment")
@@ -58,22 +138,10 @@ def verify_result(engine: Engine, data: Mapping[str, Any]) -> Verification:
         problems.append(f"catalogue {a.catalogue} has changed since the result was computed")
     if current["engine"] != manifest.get("engine"):
         notes.append(f"computed by {manifest.get('engine')}, verified with {current['engine']}")
-    options = manifest.get("options") or {}
-    weighting: Any = options.get("weighting")
-    if weighting == "custom":
-        weighting = options.get("weights") or {}
-    elif weighting == "official":
-        weighting = None
+    options = _options(manifest)
     try:
-        as_of = dt.date.fromisoformat(options["as_of"]) if options.get("as_of") else None
-        r = engine.score(
-            a,
-            weighting=weighting,
-            missing=options.get("missing"),
-            apply_rules=bool(options.get("apply_rules")),
-            as_of=as_of,
-        )
-    except (SpbeError, ValueError) as exc:
+        r = engine.score(a, **options)
+    except SpbeError as exc:
         return Verification(subject, False, (*problems, f"cannot recompute: {exc}"), tuple(notes))
     fresh = r.to_dict(manifest=False)
     for key in (

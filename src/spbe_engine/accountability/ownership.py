@@ -13,25 +13,27 @@ YAML::
       "1": {lead: diskominfo, support: [bagian-hukum]}
 
 CSV: columns `indicator`, `lead`, `support` (several units separated by `;` or `|`), and optional
-`lead_name`, `contact`; units are then the names used.
+`lead_name`, `contact`; units are then the names used. Nothing is dropped silently: a row with more
+cells than columns (in a semicolon file, `1;diskominfo;bappeda;setda` needs `"bappeda;setda"` or
+`bappeda|setda`), a repeated or unknown column are refused, naming the file and row.
 """
 
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from os import PathLike
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .._yaml import load_yaml_text, non_text_key, one_line, plain, read_text
 from ..errors import SpbeError
-from ..model._base import ExactDecimal, StrictModel
+from ..model._base import ExactDecimal, StrictModel, whole_number
 
 __all__ = ["Ownership", "Responsibility", "Targets", "Unit", "load_ownership", "load_targets"]
 
@@ -89,6 +91,20 @@ class Targets(StrictModel):
 
     levels: dict[str, int] = Field(default_factory=dict)
     index: dict[str, ExactDecimal] = Field(default_factory=dict)  # period → target index
+
+    @field_validator("levels", mode="before")
+    @classmethod
+    def _whole_levels(cls, v: Any) -> Any:
+        # ASCII digits only: pydantic's int parsing alone reads "0_4" and " 4 " as 4.
+        if not isinstance(v, Mapping):
+            return v
+        out: dict[Any, int] = {}
+        for k, level in v.items():
+            try:
+                out[k] = whole_number(level)
+            except ValueError as exc:  # an OwnershipError's field composes with 'levels'
+                raise OwnershipError(str(exc), field=str(k)) from None
+        return out
 
     def index_target(self, period: str) -> Fraction | None:
         value = self.index.get(str(period))
@@ -199,45 +215,82 @@ def load_ownership(path: str | PathLike[str], *, catalogue: str | None = None, i
     return _check(own, indicator_ids, source, rows)
 
 
-def _from_csv(text: str, source: str, catalogue: str | None) -> tuple[dict[str, Any], dict[str, int | None]]:
+COLUMNS = ("indicator", "lead", "support", "lead_name", "contact")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # the lines `open(newline="")` gives
+
+
+def _csv_rows(text: str, source: str) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank rows of the CSV with the file line each starts on."""
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = max(",;\t", key=first.count) if first else ","
+    reader = csv.reader((m.group() for m in _LINE.finditer(text)), delimiter=delimiter)
+    start = 1
     try:
-        reader = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for r in reader:
+            if any(c.strip() for c in r):
+                yield start, r
+            start = reader.line_num + 1
     except csv.Error as exc:  # e.g. a cell longer than the csv module allows
-        raise OwnershipError(f"invalid CSV: {exc}", file=source) from None
-    if not reader:
+        raise OwnershipError(f"invalid CSV: {exc} at line {reader.line_num}", file=source) from None
+
+
+def _from_csv(text: str, source: str, catalogue: str | None) -> tuple[dict[str, Any], dict[str, int | None]]:
+    rows = _csv_rows(text, source)
+    _, raw_header = next(rows, (1, []))
+    if not raw_header:
         raise OwnershipError("no rows", file=source)
+    header = [h.strip() for h in raw_header]
+    header = [h.lower() if h.lower() in COLUMNS else h for h in header]
+    width = len(header)
+    while width and not header[width - 1]:  # Excel often ends every line with empty cells
+        width -= 1
+    header = header[:width]
+    for n, h in enumerate(header, 1):
+        if not h:
+            raise OwnershipError(f"column {n} has no name", file=source, row=1, allowed=", ".join(COLUMNS))
+        if h not in COLUMNS:
+            raise OwnershipError(f"unknown column {h!r}", file=source, row=1, allowed=", ".join(COLUMNS))
+        if header.index(h) != n - 1:
+            raise OwnershipError(f"column {h!r} appears twice", file=source, row=1)
     for col in ("indicator", "lead"):
-        if col not in reader[0]:
-            raise OwnershipError(
-                f"missing column {col!r}", file=source, row=1, allowed="indicator, lead, support, lead_name, contact"
-            )
+        if col not in header:
+            raise OwnershipError(f"missing column {col!r}", file=source, row=1, allowed=", ".join(COLUMNS))
     units: dict[str, dict[str, Any]] = {}
     resp = []
-    rows: dict[str, int | None] = {}
-    for n, row in enumerate(reader, 2):
-        iid = (row.get("indicator") or "").strip()
-        lead = (row.get("lead") or "").strip()
+    found: dict[str, int | None] = {}
+    for n, raw in rows:
+        extra = [c for c in raw[width:] if c.strip()]
+        if extra:
+            shown = repr(extra[0] if len(extra[0]) <= 40 else extra[0][:37] + "...")
+            raise OwnershipError(
+                f"{len(raw)} cells but {max(len(raw_header), width)} columns; {shown} has no column",
+                file=source,
+                row=n,
+                allowed="one cell per column (quote a cell that holds the separator, or separate units with |)",
+            )
+        row = {col: cell.strip() for col, cell in zip(header, raw, strict=False)}
+        iid, lead = row.get("indicator", ""), row.get("lead", "")
         if not iid or not lead:
             raise OwnershipError("indicator and lead must not be empty", file=source, row=n)
-        support = [s.strip() for s in (row.get("support") or "").replace("|", ";").split(";") if s.strip()]
+        support = [s.strip() for s in row.get("support", "").replace("|", ";").split(";") if s.strip()]
         for u in (lead, *support):
             units.setdefault(u, {"id": u, "name": u})
-        if (row.get("lead_name") or "").strip():
-            units[lead]["name"] = row["lead_name"].strip()
-        if (row.get("contact") or "").strip():
-            units[lead]["contact"] = row["contact"].strip()
-        if iid in rows:
+        if row.get("lead_name"):
+            units[lead]["name"] = row["lead_name"]
+        if row.get("contact"):
+            units[lead]["contact"] = row["contact"]
+        if iid in found:
             raise OwnershipError(
-                f"indicator {plain(iid)} has more than one lead (first at row {rows[iid]})",
+                f"indicator {plain(iid)} has more than one lead (first at row {found[iid]})",
                 file=source,
                 row=n,
                 field="lead",
             )
-        rows[iid] = n
+        found[iid] = n
         resp.append({"indicator": iid, "lead": lead, "support": support})
-    return {"catalogue": catalogue, "units": list(units.values()), "indicators": resp}, rows
+    if not resp:
+        raise OwnershipError("no rows", file=source)
+    return {"catalogue": catalogue, "units": list(units.values()), "indicators": resp}, found
 
 
 def load_targets(

@@ -1,8 +1,15 @@
 """Writing files without losing anything: a temporary file in the same folder, then an atomic
-rename, so a crash never leaves half a file; inputs are never overwritten."""
+rename, so a crash never leaves half a file; inputs are never overwritten.
+
+The one atomic writer of the library. Without `overwrite`, the temporary file is published with
+`os.link`, which fails if the target exists: no check-then-rename race can replace a file another
+writer created meanwhile. Where hard links are unsupported, the target name is first claimed with
+`O_CREAT | O_EXCL` (which fails if it exists) and then atomically replaced by the full file.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 from collections.abc import Callable, Iterable
@@ -10,7 +17,9 @@ from pathlib import Path
 
 from ..errors import SpbeError
 
-__all__ = ["protect", "write_atomic"]
+__all__ = ["EXISTS", "protect", "write_atomic"]
+
+EXISTS = "refusing to overwrite an existing file (pass overwrite=True)"
 
 
 def protect(path: Path, inputs: Iterable[str | os.PathLike[str]]) -> None:
@@ -22,21 +31,61 @@ def protect(path: Path, inputs: Iterable[str | os.PathLike[str]]) -> None:
 
 
 def write_atomic(path: Path, data: str | bytes | Callable[[Path], None], *, overwrite: bool = True) -> Path:
-    """Write `data` (text, bytes, or a function that writes a file at the path it is given) to `path`."""
-    if path.exists() and not overwrite:
-        raise SpbeError("file exists; refusing to overwrite it", file=str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp_path = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for any file
+    """Write `data` (text, bytes, or a function that writes a file at the path it is given) to `path`.
+
+    Readers see the old file or the whole new one, never a part. With `overwrite=False` an existing
+    file is never replaced, even one that another process creates while this one writes.
+    """
+    path = Path(path)
+    if not overwrite and os.path.lexists(path):  # early, before the work of writing
+        raise SpbeError(EXISTS, file=str(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp_path = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        fd = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for any file
+    except OSError as exc:
+        raise SpbeError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
     try:
         if callable(data):
             os.close(fd)
             data(tmp_path)
+            fd = os.open(tmp_path, os.O_RDONLY)
+            try:
+                os.fsync(fd)  # the data is on disk before the name points at it
+            finally:
+                os.close(fd)
         else:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        if overwrite:
+            os.replace(tmp_path, path)
+        else:
+            _publish_new(tmp_path, path)
+    except OSError as exc:
+        raise SpbeError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
+    finally:
+        tmp_path.unlink(missing_ok=True)
+    return path
+
+
+def _publish_new(tmp_path: Path, path: Path) -> None:
+    """Give the finished `tmp_path` the name `path`, which must not exist, atomically."""
+    try:
+        os.link(tmp_path, path)  # fails with FileExistsError if the target exists, whoever made it
+        return
+    except FileExistsError:
+        raise SpbeError(EXISTS, file=str(path)) from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
+            raise
+    try:  # no hard links here (some network and FAT file systems): claim the name, then fill it atomically
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    except FileExistsError:
+        raise SpbeError(EXISTS, file=str(path)) from None
+    try:
         os.replace(tmp_path, path)
     except BaseException:
-        tmp_path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)  # the empty file this call created
         raise
-    return path

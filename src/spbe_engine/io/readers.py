@@ -3,32 +3,43 @@
 CSV layout: columns `subject`, `period`, `catalogue`, then one column per indicator id; optional
 `tag:<name>` columns become tags. One row per assessment, so a national table loads at once. Empty
 cells mean "not assessed yet". Comma-, semicolon- and tab-separated files are accepted (Excel in
-Indonesian locales writes semicolons).
+Indonesian locales writes semicolons). A text cell that the library protected from spreadsheets
+(`'=1+1`, see `io.safe_text`) reads back without its apostrophe.
+
+Files are read item by item (CSV rows, YAML list items), so memory holds the assessments and one
+item's intermediate data, never the whole file's; `iter_assessments` yields them one at a time.
+No value is ever dropped: a row with more cells than columns, a repeated column, a level in other
+than the ASCII digits 0-9 are refused, naming the file, row and cell.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
-from collections.abc import Iterable, Mapping
+import sys
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._yaml import MAX_DIGITS, exact_decimal, load_yaml_text, non_text_key, one_line, plain, read_text
+from .._yaml import MAX_DIGITS, exact_decimal, iter_yaml_items, non_text_key, one_line, plain, read_text
 from ..errors import AssessmentError, SpbeError
 from ..model.assessment import Assessment
+from .safe_text import FORMULA_TRIGGERS
 
 if TYPE_CHECKING:
     from ..engine import Engine
 
-__all__ = ["LoadedAssessment", "check_duplicates", "load_assessments", "read_assessments"]
+__all__ = ["LoadedAssessment", "check_duplicates", "iter_assessments", "load_assessments", "read_assessments"]
 
 REQUIRED = ("subject", "period", "catalogue")
-_WHOLE = re.compile(r"[+-]?\d{1,9}(?:\.0+)?")  # as people (and Excel) write levels: 4 or 4.0; not 3_0, 3.5, ٣
+# As people (and Excel) write levels: 4 or 4.0; not 3_0, 3.5, ٣ or ３ (re.ASCII: `\d` alone takes any digit).
+_WHOLE = re.compile(r"[+-]?[0-9]{1,9}(?:\.0+)?", re.ASCII)
+WHOLE_DIGITS = "whole numbers written with the digits 0-9"
+NEUTRALISED_CELL = re.compile("'+[" + re.escape("".join(sorted(FORMULA_TRIGGERS))) + "]")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # the lines `open(newline="")` gives
 
 
 @dataclass(frozen=True)
@@ -55,37 +66,93 @@ def read_assessments(
 ) -> list[LoadedAssessment]:
     """Like `load_assessments`, keeping the file and row of each assessment."""
     p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix == ".xlsx":  # a binary workbook: openpyxl reads it (the `excel` extra)
+    if p.suffix.lower() == ".xlsx":  # a binary workbook: openpyxl reads it (the `excel` extra)
         from .excel import read_xlsx
 
         return read_xlsx(p, engine=engine, validate=validate)
-    text = read_text(p, error=AssessmentError)
-    if suffix in (".yaml", ".yml"):
-        items = _from_records(load_yaml_text(text, source=str(p), error=AssessmentError), str(p))
-    elif suffix == ".json":
-        items = _from_records(_load_json(text, str(p)), str(p))
-    elif suffix in (".csv", ".tsv", ".txt"):
-        items = _from_csv(text, str(p))
-    else:
-        raise AssessmentError(
-            f"unknown file type {suffix or '(none)'!r}", file=str(p), allowed=".yaml, .yml, .json, .csv, .xlsx"
-        )
+    items = list(_parse(p))
     if validate:
-        if engine is None:
-            from ..engine import Engine
-
-            engine = Engine()
-        check_assessments(items, engine)
+        check_assessments(items, engine or _default_engine())
     return items
 
 
-def _load_json(text: str, source: str) -> Any:
+def iter_assessments(
+    path: str | Path, *, engine: Engine | None = None, validate: bool = True
+) -> Iterator[LoadedAssessment]:
+    """The assessments of a file one at a time, each checked as it comes (duplicates against the
+    earlier ones): for files too large to hold as a list. The first bad item raises, after the
+    items before it were yielded."""
+    p = Path(path)
+    if p.suffix.lower() == ".xlsx":
+        yield from read_assessments(p, engine=engine, validate=validate)
+        return
+    if not validate:
+        yield from _parse(p)
+        return
+    engine = engine or _default_engine()
+    seen: dict[tuple[str, str, str], tuple[str, int | None]] = {}
+    for item in _parse(p):
+        _check_duplicate(item, seen)
+        _check_one(item, engine)
+        yield item
+
+
+def _default_engine() -> Engine:
+    from ..engine import Engine
+
+    return Engine()
+
+
+def _parse(p: Path) -> Iterator[LoadedAssessment]:
+    suffix = p.suffix.lower()
+    text = read_text(p, error=AssessmentError)
+    if suffix not in (".yaml", ".yml", ".json", ".csv", ".tsv", ".txt"):
+        raise AssessmentError(
+            f"unknown file type {suffix or '(none)'!r}", file=str(p), allowed=".yaml, .yml, .json, .csv, .xlsx"
+        )
+    if suffix in (".yaml", ".yml"):
+        yield from _from_yaml(text, str(p))
+    elif suffix == ".json":
+        yield from _from_records(load_json_text(text, source=str(p)), str(p))
+    else:
+        yield from _from_csv(text, str(p))
+
+
+def _from_yaml(text: str, source: str) -> Iterator[LoadedAssessment]:
+    """Each item of the file's list becomes an assessment before the next is read."""
+    listed = False
+    items = iter_yaml_items(text, source=source, error=AssessmentError)
+    for n, data in items:
+        if n is None:
+            yield from _from_records(data, source)
+            return
+        listed = True
+        try:
+            model = _model(data, source, n)
+        except AssessmentError:
+            _drain(items)  # a file that is not valid YAML says so first, as when it was read whole
+            raise
+        yield LoadedAssessment(model, source, n)
+    if not listed:
+        raise AssessmentError("no assessments in the file", file=source)
+
+
+def _drain(rest: Iterator[Any]) -> None:
+    """Read the rest of a file only for its syntax errors, which come before any error of content."""
+    for _ in rest:
+        pass
+
+
+def load_json_text(text: str, *, source: str, error: type[SpbeError] = AssessmentError) -> Any:
+    """Parse JSON strictly, as every JSON the library reads: a key given twice (the json module keeps
+    the last, silently), NaN/Infinity, nesting too deep and lone surrogates are a one-line `error`
+    naming `source`; numbers with a fraction or exponent become exact `Decimal`s."""
+
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for k, v in items:
             if k in out:
-                raise AssessmentError(f"invalid JSON: duplicate key {k!r}", file=source)
+                raise error(f"invalid JSON: duplicate key {k!r}", file=source)
             out[k] = v
         return out
 
@@ -93,23 +160,23 @@ def _load_json(text: str, source: str) -> Any:
         try:
             return exact_decimal(text)
         except ValueError as exc:
-            raise AssessmentError(f"invalid JSON: {exc}", file=source) from None
+            raise error(f"invalid JSON: {exc}", file=source) from None
 
     def constant(name: str) -> Any:
-        raise AssessmentError(f"invalid JSON: {name} is not a finite number", file=source)
+        raise error(f"invalid JSON: {name} is not a finite number", file=source)
 
     try:
         data = json.loads(text, object_pairs_hook=pairs, parse_float=number, parse_constant=constant)
     except SpbeError:
         raise
     except json.JSONDecodeError as exc:
-        raise AssessmentError(f"invalid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}", file=source) from None
+        raise error(f"invalid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}", file=source) from None
     except RecursionError:
-        raise AssessmentError("invalid JSON: nested too deeply", file=source) from None
+        raise error("invalid JSON: nested too deeply", file=source) from None
     except ValueError:  # int() refuses whole numbers of more than 4300 digits
-        raise AssessmentError(f"invalid JSON: a whole number has more than {MAX_DIGITS} digits", file=source) from None
+        raise error(f"invalid JSON: a whole number has more than {MAX_DIGITS} digits", file=source) from None
     if _SURROGATE_ESCAPE.search(text):
-        _no_lone_surrogates(data, source)
+        _no_lone_surrogates(data, source, error)
     return data
 
 
@@ -117,14 +184,14 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _no_lone_surrogates(data: Any, source: str) -> None:
+def _no_lone_surrogates(data: Any, source: str, error: type[SpbeError]) -> None:
     """JSON may escape half of a UTF-16 pair ("\\ud800"); such a string cannot be written out again."""
     stack = [data]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
             if _SURROGATE.search(item):
-                raise AssessmentError(
+                raise error(
                     "invalid JSON: a \\u escape gives half of a UTF-16 surrogate pair, which is not text", file=source
                 )
         elif isinstance(item, dict):
@@ -134,17 +201,21 @@ def _no_lone_surrogates(data: Any, source: str) -> None:
             stack.extend(item)
 
 
-def _from_records(data: Any, source: str) -> list[LoadedAssessment]:
-    """A single mapping, a list of mappings, or `{assessments: [...]}`."""
+def _from_records(data: Any, source: str) -> Iterator[LoadedAssessment]:
+    """A single mapping, a list of mappings, or `{assessments: [...]}`. Each raw item is let go once
+    its assessment is built, so the raw data and the assessments are not both held in full."""
     if isinstance(data, Mapping) and set(data) == {"assessments"}:
         data = data["assessments"]
     if isinstance(data, Mapping):
-        return [LoadedAssessment(_model(data, source, None), source, None)]
-    if isinstance(data, list):
-        if not data:
-            raise AssessmentError("no assessments in the file", file=source)
-        return [LoadedAssessment(_model(item, source, n), source, n) for n, item in enumerate(data, 1)]
-    raise AssessmentError("expected an assessment mapping, a list of them, or {assessments: [...]}", file=source)
+        yield LoadedAssessment(_model(data, source, None), source, None)
+        return
+    if not isinstance(data, list):
+        raise AssessmentError("expected an assessment mapping, a list of them, or {assessments: [...]}", file=source)
+    if not data:
+        raise AssessmentError("no assessments in the file", file=source)
+    for n in range(1, len(data) + 1):
+        item, data[n - 1] = data[n - 1], None
+        yield LoadedAssessment(_model(item, source, n), source, n)
 
 
 def _model(data: Any, source: str, row: int | None) -> Assessment:
@@ -174,33 +245,32 @@ def _model(data: Any, source: str, row: int | None) -> Assessment:
         raise AssessmentError(msg, file=source, row=row, field=field or None, allowed=allowed) from None
 
 
-def _from_csv(text: str, source: str) -> list[LoadedAssessment]:
+def _from_csv(text: str, source: str) -> Iterator[LoadedAssessment]:
+    """Row by row: memory holds the text and one row, not a list of every row's cells."""
     sample = text[:8192]
     first = sample.splitlines()[0] if sample.strip() else ""
     delimiter = max(",;\t", key=first.count) if first else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    numbered: list[tuple[int, list[str]]] = []  # (the file line a row starts on, its cells)
-    start = 1
+    reader = csv.reader((m.group() for m in _LINE.finditer(text)), delimiter=delimiter)
+    rows = _csv_rows(reader, source)
     try:
-        for r in reader:
-            if any(c.strip() for c in r):
-                numbered.append((start, r))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise AssessmentError(f"invalid CSV: {exc}", file=source, row=reader.line_num) from None
-    rows = [r for _, r in numbered]
-    if not rows:
-        raise AssessmentError("empty CSV file", file=source)
-    header = [h.strip() for h in rows[0]]
+        yield from _csv_assessments(rows, source)
+    except AssessmentError:
+        _drain(rows)  # an invalid CSV says so first, as when it was read whole
+        raise
+
+
+def _csv_assessments(rows: Iterator[tuple[int, list[str]]], source: str) -> Iterator[LoadedAssessment]:
+    try:
+        _, raw_header = next(rows)
+    except StopIteration:
+        raise AssessmentError("empty CSV file", file=source) from None
+    header = [h.strip() for h in raw_header]
     header = [h.lower() if h.lower() in REQUIRED else h for h in header]  # "Subject" is the subject column
-    width = len(header)
-    while width and not header[width - 1]:  # Excel often ends every line with empty cells: drop them
-        width -= 1
-    if any(any(c.strip() for c in r[width:]) for r in rows[1:]):
-        width = len(header)  # values under a nameless column: report it below
-    header = header[:width]
+    named = len(header)
+    while named and not header[named - 1]:  # Excel often ends every line with empty cells: ignore them
+        named -= 1
     seen: set[str] = set()
-    for n, h in enumerate(header, 1):
+    for n, h in enumerate(header[:named], 1):
         if not h:
             raise AssessmentError(
                 f"column {n} has no name", file=source, row=1, allowed="a header on every column with values"
@@ -208,59 +278,109 @@ def _from_csv(text: str, source: str) -> list[LoadedAssessment]:
         if h in seen:
             raise AssessmentError(f"column {h!r} appears twice", file=source, row=1)
         seen.add(h)
+    header = [sys.intern(h) for h in header[:named]]  # shared by every row's levels
     for col in REQUIRED:
         if col not in header:
             raise AssessmentError(
                 f"missing column {col!r}", file=source, row=1, allowed="subject, period, catalogue, <indicator ids>"
             )
-    if len(rows) == 1:
-        raise AssessmentError("no assessments in the file (only a header)", file=source)
-    out: list[LoadedAssessment] = []
-    for lineno, raw in numbered[1:]:
-        if len(raw) > len(header) and any(c.strip() for c in raw[len(header) :]):
-            raise AssessmentError(f"{len(raw)} cells but {len(header)} columns", file=source, row=lineno)
-        cells = dict(zip(header, (c.strip() for c in raw), strict=False))
-        levels: dict[str, Any] = {}
-        tags: dict[str, str] = {}
-        for col, value in cells.items():
-            if col in REQUIRED or value == "":
-                continue
-            if col.startswith("tag:"):
-                tags[col[4:]] = value
-                continue
-            if _WHOLE.fullmatch(value):
-                levels[col] = int(value.split(".")[0])
-            else:
+    width = len(header)
+    count = 0
+    for lineno, raw in rows:
+        extra = [c for c in raw[width:] if c.strip()]
+        if extra:
+            if len(raw) <= len(raw_header):  # a value under a nameless column of the header
+                at = width + next(k for k, c in enumerate(raw[width:]) if c.strip()) + 1
                 raise AssessmentError(
-                    f"level {value!r} is not a whole number",
-                    file=source,
-                    row=lineno,
-                    field=col,
-                    allowed="whole numbers",
+                    f"column {at} has no name", file=source, row=1, allowed="a header on every column with values"
                 )
-        data: dict[str, Any] = {k: cells.get(k, "") for k in REQUIRED}
-        data.update(levels=levels, tags=tags)
-        out.append(LoadedAssessment(_model(data, source, lineno), source, lineno))
-    return out
+            raise AssessmentError(
+                f"{len(raw)} cells but {len(raw_header)} columns; {plain_cell(extra[0])} has no column",
+                file=source,
+                row=lineno,
+                allowed="one cell per column (quote a cell that holds the separator)",
+            )
+        count += 1
+        yield LoadedAssessment(_model(_csv_record(header, raw, source, lineno), source, lineno), source, lineno)
+    if not count:
+        raise AssessmentError("no assessments in the file (only a header)", file=source)
+
+
+def _csv_rows(reader: Any, source: str) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank rows with the file line each starts on."""
+    start = 1
+    try:
+        for r in reader:
+            if any(c.strip() for c in r):
+                yield start, r
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise AssessmentError(f"invalid CSV: {exc}", file=source, row=reader.line_num) from None
+
+
+def _csv_record(header: list[str], raw: list[str], source: str, lineno: int) -> dict[str, Any]:
+    levels: dict[str, Any] = {}
+    tags: dict[str, str] = {}
+    data: dict[str, Any] = dict.fromkeys(REQUIRED, "")
+    for col, cell in zip(header, raw, strict=False):
+        value = cell.strip()
+        if value == "":
+            continue
+        if col in REQUIRED:
+            text = text_cell(value)
+            data[col] = sys.intern(text) if col != "subject" else text
+        elif col.startswith("tag:"):
+            tags[col[4:]] = text_cell(value)
+        elif _WHOLE.fullmatch(value):
+            levels[col] = int(value.split(".")[0])
+        else:
+            raise AssessmentError(
+                f"level {plain_cell(value)} is not a whole number",
+                file=source,
+                row=lineno,
+                field=col,
+                allowed=WHOLE_DIGITS,
+            )
+    data["levels"] = levels
+    if tags:  # an empty `tags` is the default: not passing it saves ~500 bytes per assessment (fields set)
+        data["tags"] = tags
+    return data
+
+
+def text_cell(value: str) -> str:
+    """A text cell as the writer meant it: `'=1+1` (protected from spreadsheets) is `=1+1`; an
+    apostrophe the text itself began with was doubled by the writer (`''=x` is `'=x`)."""
+    return value[1:] if NEUTRALISED_CELL.match(value) else value
+
+
+def plain_cell(value: str) -> str:
+    """A cell quoted for a message, cut short when long."""
+    return repr(value if len(value) <= 40 else value[:37] + "...")
 
 
 def check_duplicates(items: Iterable[LoadedAssessment]) -> None:
     """One assessment per catalogue, subject and period — within a file and across files."""
-    seen: dict[tuple[str, str, str], LoadedAssessment] = {}
+    seen: dict[tuple[str, str, str], tuple[str, int | None]] = {}
     for item in items:
-        a = item.assessment
-        key = (a.catalogue, a.subject, a.period)
-        first = seen.get(key)
-        if first is not None:
-            where = f"row {first.row}" if first.row is not None else "earlier"
-            if first.file != item.file:
-                where = f"{first.file}" + (f" row {first.row}" if first.row is not None else "")
-            raise AssessmentError(
-                f"duplicate assessment of {a.subject!r} for period {plain(a.period)} (first at {where})",
-                file=item.file,
-                row=item.row,
-            )
-        seen[key] = item
+        _check_duplicate(item, seen)
+
+
+def _check_duplicate(item: LoadedAssessment, seen: dict[tuple[str, str, str], tuple[str, int | None]]) -> None:
+    """`seen` keeps where each key was first (not the assessment), so streaming keeps little."""
+    a = item.assessment
+    key = (a.catalogue, a.subject, a.period)
+    first = seen.get(key)
+    if first is not None:
+        file, row = first
+        where = f"row {row}" if row is not None else "earlier"
+        if file != item.file:
+            where = f"{file}" + (f" row {row}" if row is not None else "")
+        raise AssessmentError(
+            f"duplicate assessment of {a.subject!r} for period {plain(a.period)} (first at {where})",
+            file=item.file,
+            row=item.row,
+        )
+    seen[key] = (item.file, item.row)
 
 
 def check_assessments(items: Iterable[LoadedAssessment], engine: Engine) -> None:
@@ -268,32 +388,36 @@ def check_assessments(items: Iterable[LoadedAssessment], engine: Engine) -> None
     items = list(items)
     check_duplicates(items)
     for item in items:
-        a = item.assessment
-        try:
-            cc = engine.compiled(a.catalogue)
-        except SpbeError as exc:
+        _check_one(item, engine)
+
+
+def _check_one(item: LoadedAssessment, engine: Engine) -> None:
+    a = item.assessment
+    try:
+        cc = engine.compiled(a.catalogue)
+    except SpbeError as exc:
+        raise AssessmentError(
+            exc.message, file=item.file, row=item.row, field="catalogue", allowed=exc.allowed
+        ) from None
+    for iid, level in a.levels.items():
+        n = cc.position.get(iid)
+        if n is None:
             raise AssessmentError(
-                exc.message, file=item.file, row=item.row, field="catalogue", allowed=exc.allowed
-            ) from None
-        for iid, level in a.levels.items():
-            n = cc.position.get(iid)
-            if n is None:
-                raise AssessmentError(
-                    f"unknown indicator {iid!r} for catalogue {a.catalogue}",
-                    file=item.file,
-                    row=item.row,
-                    field=f"levels.{iid}",
-                    allowed=f"{cc.ids[0]}–{cc.ids[-1]}" if len(cc.ids) > 8 else ", ".join(cc.ids),
-                )
-            if not cc.lo[n] <= level <= cc.hi[n]:
-                raise AssessmentError(
-                    f"level {level} is outside the scale of indicator {iid}",
-                    file=item.file,
-                    row=item.row,
-                    field=f"levels.{iid}",
-                    allowed=f"{cc.lo[n]}–{cc.hi[n]}",
-                )
-        _check_other_fields(item, cc)
+                f"unknown indicator {iid!r} for catalogue {a.catalogue}",
+                file=item.file,
+                row=item.row,
+                field=f"levels.{iid}",
+                allowed=f"{cc.ids[0]}–{cc.ids[-1]}" if len(cc.ids) > 8 else ", ".join(cc.ids),
+            )
+        if not cc.lo[n] <= level <= cc.hi[n]:
+            raise AssessmentError(
+                f"level {level} is outside the scale of indicator {iid}",
+                file=item.file,
+                row=item.row,
+                field=f"levels.{iid}",
+                allowed=f"{cc.lo[n]}–{cc.hi[n]}",
+            )
+    _check_other_fields(item, cc)
 
 
 def _check_other_fields(item: LoadedAssessment, cc: Any) -> None:

@@ -1,4 +1,9 @@
-"""Serialise score results: JSON keeps every exact value; CSV gives one row per assessment."""
+"""Serialise score results: JSON keeps every exact value; CSV gives one row per assessment.
+
+CSV cells of user text (subject, period, tags) that a spreadsheet would run as a formula get a
+leading apostrophe (`io.safe_text.csv_cell`, OWASP's advice); the assessment reader removes it, so
+a written CSV reads back to equal assessments.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from typing import Any
 from ..errors import SpbeError
 from ..model.assessment import Assessment
 from ..scoring.result import ScoreResult
+from .readers import NEUTRALISED_CELL
+from .safe_text import csv_cell
 
 __all__ = [
     "assessments_to_csv",
@@ -45,7 +52,15 @@ def results_to_csv(results: Sequence[ScoreResult]) -> str:
     )
     for r in results:
         groups = r.groups
-        row = [r.subject, r.period, r.catalogue, str(r.index), r.display, r.predikat, str(r.partial).lower()]
+        row = [
+            csv_cell(r.subject),
+            csv_cell(r.period),
+            csv_cell(r.catalogue),
+            str(r.index),
+            r.display,
+            r.predikat,
+            str(r.partial).lower(),
+        ]
         for gid in group_ids:
             if gid in groups:
                 g = groups[gid]
@@ -105,14 +120,24 @@ def assessments_to_csv(assessments: Sequence[Assessment], indicator_ids: Sequenc
     for a in assessments:
         writer.writerow(
             [
-                a.subject,
-                a.period,
-                a.catalogue,
-                *(a.tags.get(t, "") for t in tags),
+                text_cell(a.subject),
+                text_cell(a.period),
+                text_cell(a.catalogue),
+                *(text_cell(a.tags.get(t, "")) for t in tags),
                 *(a.levels.get(i, "") for i in indicator_ids),
             ]
         )
     return buf.getvalue()
+
+
+def text_cell(value: str) -> str:
+    """A cell of user text for an assessment CSV: no spreadsheet runs it (`csv_cell`), and the reader
+    gets it back exactly — text that itself begins with apostrophes before a formula character
+    (`'=x`) gets one more, since the reader removes one."""
+    cell = csv_cell(value)
+    if cell == value and NEUTRALISED_CELL.match(value):
+        cell = "'" + value
+    return cell
 
 
 def write_assessments(

@@ -5,6 +5,7 @@ Unknown keys are refused, value objects are frozen, and exact decimals never com
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, ClassVar, Self
@@ -100,6 +101,12 @@ def describe(exc: ValidationError, data: Any) -> tuple[str, str]:
     return where, msg
 
 
+# Numbers written with the ASCII digits only: Decimal() and int() also read `١.٥`, `３`, `1_0` and " 1".
+_DECIMAL_TEXT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z", re.ASCII)
+_WHOLE_TEXT = re.compile(r"[-+]?[0-9]+\Z", re.ASCII)
+DIGITS = "the digits 0-9"
+
+
 def _to_decimal(value: Any) -> Decimal:
     if isinstance(value, bool):
         raise ValueError("expected an exact decimal, got a boolean")
@@ -108,9 +115,13 @@ def _to_decimal(value: Any) -> Decimal:
         raise ValueError(f"expected an exact decimal (a string such as '1.30'), got the float {value!r}")
     if isinstance(value, Decimal):
         d = value
-    elif isinstance(value, (int, str)):
+    elif isinstance(value, int):
+        d = Decimal(value)
+    elif isinstance(value, str):
+        if not _DECIMAL_TEXT.match(value) and value.lower().lstrip("+-") not in ("inf", "infinity", "nan"):
+            raise ValueError(f"{_shown(value)} is not a decimal number written with {DIGITS} (such as '1.30')")
         try:
-            d = Decimal(str(value).strip())
+            d = Decimal(value)
         except InvalidOperation:
             raise ValueError(f"{value!r} is not a decimal number") from None
     else:
@@ -129,6 +140,25 @@ def _to_decimal(value: Any) -> Decimal:
 
 MAX_PLACES = 30
 MAX_MAGNITUDE = 30
+
+
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= 40 else value[:37] + "...")
+
+
+def whole_number(value: Any) -> int:
+    """A whole number (a level, a level key): an int, or text of the ASCII digits 0-9 ("4").
+
+    pydantic's own int parsing also reads "0_4", " 4 " and "4.0"; `int()` reads "٤" and "４".
+    """
+    if isinstance(value, bool):
+        raise ValueError("expected a whole number, got a boolean")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and _WHOLE_TEXT.match(value):
+        return int(value)
+    shown = _shown(value) if isinstance(value, str) else f"{type(value).__name__} {value!r}"
+    raise ValueError(f"{shown} is not a whole number written with {DIGITS}")
 
 
 ExactDecimal = Annotated[Decimal, BeforeValidator(_to_decimal)]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from fractions import Fraction
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, StrictInt, field_validator, model_validator
 
 from ..errors import AssessmentError, SpbeError
-from ._base import ExactDecimal, StrictModel
+from ._base import ExactDecimal, StrictModel, whole_number
 from .rules import Evidence
 
 __all__ = ["STAGES", "Assessment"]
@@ -22,7 +23,7 @@ internal, penilaian dokumen/interviu/visitasi by the external assessor, final), 
 def _key(k: Any) -> str:
     if isinstance(k, bool) or not isinstance(k, (int, str)):
         raise ValueError(f"indicator ids must be strings or integers, got {k!r}")
-    return str(k).strip()
+    return sys.intern(str(k).strip())  # one string per id, shared by every assessment's levels
 
 
 class Assessment(StrictModel):
@@ -70,6 +71,28 @@ class Assessment(StrictModel):
         if isinstance(v, dict):
             return {k: cls._keys(val) for k, val in v.items()}
         return v
+
+    @field_validator("distributions", mode="before")
+    @classmethod
+    def _distribution_levels(cls, v: Any) -> Any:
+        # Levels written with the ASCII digits only: pydantic alone would read "0_3", " 3" and "3.0".
+        if not isinstance(v, dict):
+            return v
+        out: dict[str, Any] = {}
+        for iid, dist in cls._keys(v).items():
+            if isinstance(dist, dict):
+                levels: dict[int, Any] = {}
+                for k, p in dist.items():
+                    try:
+                        level = whole_number(k)
+                    except ValueError as exc:  # an AssessmentError's field composes with 'distributions'
+                        raise AssessmentError(str(exc), field=iid) from None
+                    if level in levels:
+                        raise AssessmentError(f"level {level} given twice", field=iid)
+                    levels[level] = p
+                dist = levels
+            out[iid] = dist
+        return out
 
     @model_validator(mode="after")
     def _distributions_sum_to_one(self) -> Assessment:
