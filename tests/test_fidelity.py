@@ -303,7 +303,7 @@ def test_cli_scores_the_published_a7_example_and_refuses_the_old_layout(
     import json
 
     (r,) = json.loads(out)
-    assert r["groups"]["A7"]["exact"] == "5/2" and r["groups"]["A7"]["display"] == "2.50"
+    assert r["groups"]["A7"]["exact"] == "2.5" and r["groups"]["A7"]["display"] == "2.50"
     old = {k: v for k, v in levels.items() if not k.startswith("35-")} | {"35": 3}
     path.write_text(yaml.safe_dump(doc | {"levels": old}, allow_unicode=True), encoding="utf-8")
     code, out, err = _cli(capsys, "score", str(path))

@@ -47,7 +47,7 @@ _LAZY = {
     "Regulation": "model.catalogue",
     "Source": "model.catalogue",
     "Withdrawn": "model.catalogue",
-    "Rational": "scoring.numbers",
+    "Rational": "exact",
     "Crosswalk": "model.crosswalk",
     "CrosswalkEdge": "model.crosswalk",
     "LevelMap": "model.crosswalk",
@@ -89,6 +89,7 @@ if TYPE_CHECKING:
     from .accountability.report import Accountability, IndicatorLine, UnitReport
     from .computed import ComputedIndicator
     from .engine import Engine, PluginInfo
+    from .exact import Rational
     from .io.readers import load_assessments
     from .io.writers import write_assessments
     from .model.assessment import Assessment
@@ -108,7 +109,6 @@ if TYPE_CHECKING:
     from .model.rules import Evidence, EvidenceKind, EvidenceRequirement, EvidenceRule, Rule, RuleMessage
     from .ranking import RankRow
     from .rules.finding import Finding, LevelChange
-    from .scoring.numbers import Rational
     from .scoring.result import GroupScore, IndicatorScore, ScoreResult
     from .uncertainty.sensitivity import RankInterval, WeightSensitivity
     from .uncertainty.simulate import Simulation

@@ -15,7 +15,7 @@ import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +31,11 @@ from yaml.events import (
 )
 
 from .errors import SpbeError
+from .exact import ASCII_INT, MAX_DIGITS, exact_decimal
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ALIASES = 1000
 MAX_ALIAS_NODES = 100_000  # nodes that aliases may add to a document (a "billion laughs" adds billions)
-MAX_DIGITS = 4300  # digits of a number written out in full: Python's own limit on integer literals
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -47,9 +47,6 @@ _IMPLICIT_FLOAT = re.compile(
     r"(?:[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?|\.[0-9]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))\Z",
     re.ASCII,
 )
-# Explicit (`!!int`, `!!float`, JSON numbers, decimals given as text): what a number may look like at all.
-ASCII_INT = re.compile(r"[-+]?[0-9]+\Z", re.ASCII)
-ASCII_DECIMAL = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z", re.ASCII)
 
 
 class _Loader(_Base):  # type: ignore[misc]
@@ -159,30 +156,6 @@ def _check_aliases(root: Any, budget: _AliasBudget | None = None, anchored: Any 
     for node in anchored:
         if id(node) in size:
             earlier[id(node)] = size[id(node)]
-
-
-def exact_decimal(text: str) -> Decimal:
-    """A finite decimal from its literal text, at most `MAX_DIGITS` digits written out in full
-    (1e999999999 would otherwise become a number of a billion digits when made a fraction).
-    ASCII digits only: `Decimal()` itself also reads `١.٥`, `３`, `1_0` and surrounding spaces."""
-    low = text.lower().lstrip("+-")
-    if low in ("inf", "infinity", "nan", "snan", ".inf", ".nan"):
-        raise ValueError(f"{text!r} is not a finite number")
-    if not ASCII_DECIMAL.match(text):
-        shown = text if len(text) <= 24 else text[:20] + "..."
-        raise ValueError(f"{shown!r} is not a decimal number written with the digits 0-9")
-    try:
-        d = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"{text!r} is not a decimal number") from None
-    if not d.is_finite():
-        raise ValueError(f"{text!r} is not a finite number")
-    exponent = int(d.as_tuple().exponent)
-    digits = max(len(d.as_tuple().digits) + exponent, 1) + max(-exponent, 0)
-    if digits > MAX_DIGITS:
-        shown = text if len(text) <= 24 else text[:20] + "..."
-        raise ValueError(f"the number {shown} has more than {MAX_DIGITS} digits written out")
-    return d
 
 
 def _decimal(loader: Any, node: Any) -> Decimal:

@@ -28,7 +28,7 @@ def with_computed_levels(engine: Engine, assessment: Assessment) -> Assessment:
     """A copy whose computed indicators carry the level their `inputs` give (exposed as
     `Engine.with_computed_levels`; scoring calls it when an assessment has inputs)."""
     from .errors import AssessmentError, PluginError, SpbeError
-    from .model._base import _to_decimal
+    from .exact import parse_decimal
     from .registry import PLUGIN_FAILURES
 
     comps = engine.computed_indicators(assessment.catalogue)
@@ -51,7 +51,7 @@ def with_computed_levels(engine: Engine, assessment: Assessment) -> Assessment:
                 allowed=list(comp.inputs),
             )
         try:
-            exact = {name: _to_decimal(value) for name, value in values.items()}
+            exact = {name: parse_decimal(value) for name, value in values.items()}
             level = comp.compute(exact)
         except SpbeError as exc:
             raise AssessmentError(

@@ -17,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -106,6 +107,19 @@ def _options(manifest: Mapping[str, Any]) -> dict[str, Any]:
     return {"weighting": chosen, "missing": missing, "apply_rules": bool(apply_rules), "as_of": as_of}
 
 
+_EXACT_FIELDS = {"exact", "contribution_exact", "weight"}
+
+
+def _same(key: str, recorded: Any, fresh: Any) -> bool:
+    """Equal, with exact values compared as numbers: "39/10" (written by 0.1) and "3.9" are one value."""
+    if key in _EXACT_FIELDS and isinstance(recorded, str) and isinstance(fresh, str):
+        try:
+            return Fraction(recorded) == Fraction(fresh)
+        except (ValueError, ZeroDivisionError):
+            return False
+    return bool(recorded == fresh)
+
+
 def verify_result(engine: Engine, data: Mapping[str, Any]) -> Verification:
     """Recompute one result (a mapping from `spbe score --format json` or `ScoreResult.to_dict()`)
     from its manifest and compare every recorded value. A manifest of the wrong shape raises
@@ -159,12 +173,15 @@ def verify_result(engine: Engine, data: Mapping[str, Any]) -> Verification:
         "findings",
         "changes",
     ):
-        if data.get(key) != fresh.get(key):
+        if not _same(key, data.get(key), fresh.get(key)):
             problems.append(f"{key}: recorded {data.get(key)!r}, recomputes to {fresh.get(key)!r}")
     for name in ("groups", "indicators"):
         recorded = data.get(name) or {}
         for gid, values in fresh[name].items():
-            if recorded.get(gid) != values:
+            got = recorded.get(gid)
+            if not isinstance(got, Mapping) or set(got) != set(values) or not all(
+                _same(k, got[k], v) for k, v in values.items()
+            ):
                 problems.append(f"{name[:-1]} {gid}: recorded {recorded.get(gid)!r}, recomputes to {values!r}")
         for gid in set(recorded) - set(fresh[name]):
             problems.append(f"{name[:-1]} {gid} is recorded but does not exist")

@@ -8,8 +8,9 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import SpbeError
+from ..exact import parse_exact
 from ..hookspecs import hookimpl
-from ..model.catalogue import Catalogue, exact_weight
+from ..model.catalogue import Catalogue
 from ..weighting import WeightingScheme
 
 
@@ -31,7 +32,7 @@ def _custom(catalogue: Catalogue, options: Any = None) -> dict[str, Decimal | Fr
         if iid not in weights:
             raise SpbeError(f"custom weights name unknown indicator {iid!r} of {catalogue.id}", field=f"weights.{iid}")
         try:
-            weights[iid] = exact_weight(value)
+            weights[iid] = parse_exact(value)
         except ValueError as exc:
             raise SpbeError(
                 str(exc), field=f"weights.{iid}", allowed="a positive exact decimal (1.30) or ratio (20/6)"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from ..scoring.numbers import display
+from ..exact import display
 from ..tabular import html_table, require, to_frame
 
 if TYPE_CHECKING:

@@ -33,7 +33,8 @@ from pydantic import Field, field_validator
 
 from .._yaml import load_yaml_text, non_text_key, one_line, plain, read_text
 from ..errors import SpbeError
-from ..model._base import ExactDecimal, StrictModel, whole_number
+from ..exact import whole_number
+from ..model._base import ExactDecimal, StrictModel
 
 __all__ = ["Ownership", "Responsibility", "Targets", "Unit", "load_ownership", "load_targets"]
 

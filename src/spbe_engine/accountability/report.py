@@ -9,8 +9,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from ..exact import display
 from ..model.assessment import STAGES
-from ..scoring.numbers import display
 from ..tabular import html_table, to_frame
 from .ownership import Ownership, Targets, Unit
 

@@ -458,11 +458,10 @@ def cmd_whatif(args: argparse.Namespace) -> int:
 
 
 def _exact(f: Any) -> str:
-    """An exact value for JSON: a decimal string when it terminates, else "numerator/denominator"."""
-    from ..scoring.numbers import to_decimal
+    """An exact value for JSON, in the library's one encoding."""
+    from ..exact import exact_text
 
-    d = to_decimal(f.numerator, f.denominator)
-    return str(d) if d == f else f"{f.numerator}/{f.denominator}"
+    return exact_text(f)
 
 
 def _int(text: str, what: str) -> int:

@@ -39,8 +39,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
-from .._yaml import MAX_BYTES, MAX_DIGITS, exact_decimal, one_line, plain
+from .._yaml import MAX_BYTES, one_line, plain
 from ..errors import AssessmentError, SpbeError
+from ..exact import MAX_DIGITS, exact_decimal
 from ..model.assessment import STAGES, Assessment
 from ..model.catalogue import Catalogue, Group, Indicator, LevelScale
 from ..model.rules import Evidence

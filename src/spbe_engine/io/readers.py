@@ -24,8 +24,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._yaml import MAX_DIGITS, exact_decimal, iter_yaml_items, non_text_key, one_line, plain, read_text
+from .._yaml import iter_yaml_items, non_text_key, one_line, plain, read_text
 from ..errors import AssessmentError, SpbeError
+from ..exact import MAX_DIGITS, exact_decimal
 from ..model.assessment import Assessment
 from .safe_text import FORMULA_TRIGGERS
 

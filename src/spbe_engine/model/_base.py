@@ -5,14 +5,14 @@ Unknown keys are refused, value objects are frozen, and exact decimals never com
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from ..errors import SpbeError
+from ..exact import parse_decimal
 
 
 class StrictModel(BaseModel):
@@ -102,64 +102,8 @@ def describe(exc: ValidationError, data: Any) -> tuple[str, str]:
 
 
 # Numbers written with the ASCII digits only: Decimal() and int() also read `١.٥`, `３`, `1_0` and " 1".
-_DECIMAL_TEXT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z", re.ASCII)
-_WHOLE_TEXT = re.compile(r"[-+]?[0-9]+\Z", re.ASCII)
-DIGITS = "the digits 0-9"
-
-
-def _to_decimal(value: Any) -> Decimal:
-    if isinstance(value, bool):
-        raise ValueError("expected an exact decimal, got a boolean")
-    if isinstance(value, float):
-        # Floats are binary approximations; YAML files loaded by spbe_engine already give Decimals.
-        raise ValueError(f"expected an exact decimal (a string such as '1.30'), got the float {value!r}")
-    if isinstance(value, Decimal):
-        d = value
-    elif isinstance(value, int):
-        d = Decimal(value)
-    elif isinstance(value, str):
-        if not _DECIMAL_TEXT.match(value) and value.lower().lstrip("+-") not in ("inf", "infinity", "nan"):
-            raise ValueError(f"{_shown(value)} is not a decimal number written with {DIGITS} (such as '1.30')")
-        try:
-            d = Decimal(value)
-        except InvalidOperation:
-            raise ValueError(f"{value!r} is not a decimal number") from None
-    else:
-        raise ValueError(f"expected an exact decimal, got {type(value).__name__}")
-    if not d.is_finite():
-        raise ValueError(f"{value!r} is not a finite decimal")
-    exponent = d.as_tuple().exponent
-    if d and (d.adjusted() > MAX_MAGNITUDE or (isinstance(exponent, int) and exponent < -MAX_PLACES)):
-        # Exact arithmetic turns 1E+999999 into a million-digit integer: refuse the implausible early.
-        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
-        raise ValueError(
-            f"{shown} is out of range (at most {MAX_PLACES} decimal places and magnitude 1E+{MAX_MAGNITUDE})"
-        )
-    return d
-
-
-MAX_PLACES = 30
-MAX_MAGNITUDE = 30
-
-
-def _shown(value: str) -> str:
-    return repr(value if len(value) <= 40 else value[:37] + "...")
-
-
-def whole_number(value: Any) -> int:
-    """A whole number (a level, a level key): an int, or text of the ASCII digits 0-9 ("4").
-
-    pydantic's own int parsing also reads "0_4", " 4 " and "4.0"; `int()` reads "٤" and "４".
-    """
-    if isinstance(value, bool):
-        raise ValueError("expected a whole number, got a boolean")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and _WHOLE_TEXT.match(value):
-        return int(value)
-    shown = _shown(value) if isinstance(value, str) else f"{type(value).__name__} {value!r}"
-    raise ValueError(f"{shown} is not a whole number written with {DIGITS}")
-
-
-ExactDecimal = Annotated[Decimal, BeforeValidator(_to_decimal)]
+ExactDecimal = Annotated[Decimal, BeforeValidator(parse_decimal)]
 """A Decimal that refuses floats, so weights and thresholds stay exact."""
+
+
+_to_decimal = parse_decimal  # the old private name, kept for code outside the library that used it

@@ -9,7 +9,8 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, StrictInt, field_validator, model_validator
 
 from ..errors import AssessmentError, SpbeError
-from ._base import ExactDecimal, StrictModel, whole_number
+from ..exact import whole_number
+from ._base import ExactDecimal, StrictModel
 from .rules import Evidence
 
 __all__ = ["STAGES", "Assessment"]

@@ -11,13 +11,13 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field, PlainSerializer, field_validator, model_validator
 
 from ..errors import CatalogueError, SpbeError
-from ..scoring.numbers import Rational, to_decimal
-from ._base import ExactDecimal, StrictModel, _to_decimal
+from ..exact import parse_exact, to_decimal
+from ._base import ExactDecimal, StrictModel
 from .rules import EvidenceSpec, Rule
 
 __all__ = [
@@ -34,26 +34,8 @@ __all__ = [
     "period_year",
 ]
 
-_RATIO = re.compile(r"\s*([0-9]+)\s*/\s*([0-9]+)\s*\Z", re.ASCII)
-
-
-def exact_weight(value: Any) -> Decimal | Fraction:
-    """An exact weight: a decimal ("1.30"), or a ratio of whole numbers ("20/6") where the regulation's
-    weight is no finite decimal. Floats are refused like everywhere else."""
-    if isinstance(value, Fraction):
-        return value
-    if isinstance(value, str) and "/" in value:
-        m = _RATIO.match(value)
-        if m is None or int(m.group(2)) == 0:
-            raise ValueError(f"{value!r} is not an exact weight (a decimal such as 1.30 or a ratio such as 20/6)")
-        if len(m.group(1)) + len(m.group(2)) > 40:
-            raise ValueError(f"{value[:40]!r}... is out of range")
-        return Rational(f"{int(m.group(1))}/{int(m.group(2))}")
-    return _to_decimal(value)
-
-
 ExactWeight = Annotated[
-    Decimal | Fraction, BeforeValidator(exact_weight), PlainSerializer(str, return_type=str, when_used="json")
+    Decimal | Fraction, BeforeValidator(parse_exact), PlainSerializer(str, return_type=str, when_used="json")
 ]
 """A weight: an exact Decimal, or an exact ratio (a `Rational` printed as written, e.g. 20/6)."""
 

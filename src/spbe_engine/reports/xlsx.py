@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..exact import display
 from ..io.excel import _Book, _save_atomic
-from ..scoring.numbers import display
 from ..tabular import require
 
 if TYPE_CHECKING:

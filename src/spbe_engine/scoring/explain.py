@@ -10,7 +10,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from ..errors import SpbeError
-from .numbers import display, to_decimal
+from ..exact import display, to_decimal
 
 if TYPE_CHECKING:
     from .result import ScoreResult

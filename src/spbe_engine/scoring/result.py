@@ -13,10 +13,10 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
+from ..exact import display, exact_text, to_decimal
 from ..model.assessment import Assessment
 from ..rules.finding import Finding, LevelChange
 from .compiled import CompiledCatalogue, CompiledGroup
-from .numbers import display, to_decimal
 
 __all__ = ["GroupScore", "IndicatorScore", "ScoreResult"]
 
@@ -323,12 +323,11 @@ class ScoreResult:
         }
 
     def to_dict(self, *, manifest: bool = True) -> dict[str, Any]:
-        """Plain data with every exact value (decimals as strings, fractions as 'n/d'), the input
-        assessment and, by default, the manifest that lets `spbe verify` recompute it."""
+        """Plain data with every exact value in the library's one encoding (`exact.exact_text`: the
+        decimal when it terminates, else "n/d"), the input assessment and, by default, the manifest
+        that lets `spbe verify` recompute it."""
         cc = self.compiled
-
-        def exact(f: Fraction) -> str:
-            return f"{f.numerator}/{f.denominator}"
+        exact = exact_text
 
         groups = {}
         for gid, g in self.groups.items():
@@ -336,7 +335,7 @@ class ScoreResult:
                 "kind": g.kind,
                 "name": g.name,
                 "parent": g.parent,
-                "weight": str(g.weight),
+                "weight": exact(g.weight),
                 "index": str(g.index),
                 "exact": exact(g.fraction),
                 "display": g.display,
@@ -345,7 +344,7 @@ class ScoreResult:
         indicators = {
             iid: {
                 "level": s.level,
-                "weight": str(s.weight),
+                "weight": exact(s.weight),
                 "contribution": str(to_decimal(s.contribution.numerator, s.contribution.denominator)),
                 "contribution_exact": exact(s.contribution),
                 "missing": s.missing,

@@ -16,7 +16,7 @@ from operator import mul
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AssessmentError, SpbeError
-from ..model._base import _to_decimal
+from ..exact import parse_decimal
 from ..ranking import competition_ranks
 from ..tabular import html_table, to_frame
 from .backend import numpy_or_none
@@ -158,6 +158,6 @@ def parse_spread(value: str | Decimal | Fraction | int) -> Fraction:
     if isinstance(value, Fraction):
         return value
     try:
-        return Fraction(_to_decimal(value))
+        return Fraction(parse_decimal(value))
     except ValueError as exc:
         raise SpbeError(str(exc), field="spread", allowed="an exact decimal below 1, e.g. '0.25'") from None

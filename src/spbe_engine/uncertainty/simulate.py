@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AssessmentError
-from ..scoring.numbers import display, to_decimal
+from ..exact import display, to_decimal
 from ..tabular import html_table, require, to_frame
 from .backend import numpy_or_none
 from .rng import base, bits53, histogram_quantile, np_bits53, thresholds

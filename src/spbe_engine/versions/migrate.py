@@ -15,11 +15,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from ..exact import display
 from ..model.assessment import Assessment
 from ..model.catalogue import Catalogue
 from ..model.crosswalk import CrosswalkEdge
 from ..scoring.compiled import CompiledCatalogue
-from ..scoring.numbers import display
 from ..tabular import html_table, to_frame
 from .compose import ComposedCrosswalk, Provenance
 

@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import SpbeError
-from ..model._base import _to_decimal
+from ..exact import parse_decimal
 
 __all__ = ["Costs", "StepCosts"]
 
@@ -24,7 +24,7 @@ def _exact(value: Any, where: str) -> Fraction:
         f = value
     else:
         try:
-            f = Fraction(_to_decimal(value))
+            f = Fraction(parse_decimal(value))
         except ValueError as exc:
             raise SpbeError(str(exc), field=where, allowed="a non-negative exact number") from None
     if f < 0:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from ..scoring.numbers import display, to_decimal
+from ..exact import display, to_decimal
 from ..tabular import html_table, to_frame
 from .costs import StepCosts
 

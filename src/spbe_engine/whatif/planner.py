@@ -18,10 +18,10 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SpbeError
+from ..exact import display, to_decimal
 from ..model.assessment import Assessment
 from ..model.rules import Rule
 from ..scoring.compiled import CompiledCatalogue
-from ..scoring.numbers import display, to_decimal
 from ..tabular import html_table, to_frame
 from .costs import StepCosts
 
