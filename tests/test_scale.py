@@ -94,7 +94,7 @@ def test_dask_local_cluster() -> None:
     import dask.dataframe as dd
     import pandas as pd
 
-    from spbe_engine.scale import score_frame
+    from spbe_engine.frames import score_frame
 
     items = agencies(40)
     frame = pd.DataFrame(
@@ -112,3 +112,18 @@ def test_dask_local_cluster() -> None:
     assert list(out["display"]) == [r.display for r in expected]
     assert list(out["index"]) == [str(r.index) for r in expected]
     assert [r.display for r in via_executor] == [r.display for r in expected]
+
+
+def test_old_module_names_still_work_with_a_warning() -> None:
+    import spbe_engine.frames
+    import spbe_engine.notebook
+    import spbe_engine.parallel
+    import spbe_engine.scale
+    import spbe_engine.tabular
+
+    with pytest.warns(DeprecationWarning, match=r"spbe_engine.scale.score_frame .* use spbe_engine.frames.score_frame"):
+        assert spbe_engine.scale.score_frame is spbe_engine.frames.score_frame
+    with pytest.warns(DeprecationWarning, match="use spbe_engine.parallel.Executor"):
+        assert spbe_engine.scale.Executor is spbe_engine.parallel.Executor
+    with pytest.warns(DeprecationWarning, match="use spbe_engine.tabular.html_table"):
+        assert spbe_engine.notebook.html_table is spbe_engine.tabular.html_table

@@ -27,9 +27,8 @@ class ComputedIndicator:
 def with_computed_levels(engine: Engine, assessment: Assessment) -> Assessment:
     """A copy whose computed indicators carry the level their `inputs` give (exposed as
     `Engine.with_computed_levels`; scoring calls it when an assessment has inputs)."""
-    from .errors import AssessmentError, PluginError, SpbeError
+    from .errors import PLUGIN_FAILURES, AssessmentError, PluginError, SpbeError
     from .exact import parse_decimal
-    from .registry import PLUGIN_FAILURES
 
     comps = engine.computed_indicators(assessment.catalogue)
     levels = dict(assessment.levels)

@@ -61,3 +61,9 @@ class AssessmentError(SpbeError):
 
 class PluginError(SpbeError):
     """A plugin failed or returned something the engine cannot use; the message names it."""
+
+
+#: What plugin code may raise that the host reports as a broken plugin. SystemExit is included: a plugin
+#: calling sys.exit() must not end the program as if it had succeeded. KeyboardInterrupt is not: Ctrl-C
+#: still stops everything.
+PLUGIN_FAILURES: tuple[type[BaseException], ...] = (Exception, SystemExit)

@@ -1,5 +1,6 @@
-"""Parallel execution: chunked batches on any `concurrent.futures`-style executor, and a pandas
-partition function for Dask. (Formerly `spbe_engine.scale`, a name that read like a level scale.)
+"""Parallel execution: chunked batches on any `concurrent.futures`-style executor (process pools,
+Dask's executor). (Formerly `spbe_engine.scale`, a name that read like a level scale; its pandas
+partition function `score_frame` is now in `spbe_engine.frames`.)
 
 The work of a chunk is a module-level function (picklable) that rebuilds an engine in the worker
 once and returns plain tuples; the caller turns them back into results with its own compiled
@@ -23,11 +24,13 @@ if TYPE_CHECKING:
     from .engine import Engine
     from .model.assessment import Assessment
 
-__all__ = ["Executor", "score_frame"]
+__all__ = ["Executor"]
 
 T = TypeVar("T")
 R = TypeVar("R")
-EngineSpec = tuple[bool, tuple[tuple[str, Any], ...]]
+EngineSpec = tuple[type, bool, tuple[tuple[str, Any], ...]]
+"""How to rebuild an engine in a worker: its class (pickled by reference, so this module needs no
+import of the engine), whether it loads entry points, and its explicit plugins."""
 
 
 class Executor(Protocol):
@@ -44,7 +47,7 @@ def engine_spec(engine: Engine) -> EngineSpec:
         ("module", plugin.__name__) if isinstance(plugin, ModuleType) else ("object", plugin)
         for _, plugin in engine.registry.explicit()
     ]
-    return engine.registry.load_entry_points, tuple(explicit)
+    return type(engine), engine.registry.load_entry_points, tuple(explicit)
 
 
 def spec_of(engine: Engine) -> EngineSpec:
@@ -62,15 +65,14 @@ def worker_engine(spec: EngineSpec) -> Engine:
     import hashlib
     import pickle
 
-    from .engine import Engine
-
     key = hashlib.sha256(pickle.dumps(spec)).hexdigest()  # the same spec → the same engine, in any worker
     engine = _WORKER_ENGINES.get(key)
     if engine is None:
-        plugins = [importlib.import_module(v) if kind == "module" else v for kind, v in spec[1]]
+        engine_type, entry_points, explicit = spec
+        plugins = [importlib.import_module(v) if kind == "module" else v for kind, v in explicit]
         if len(_WORKER_ENGINES) >= 4:
             _WORKER_ENGINES.clear()
-        engine = _WORKER_ENGINES[key] = Engine(plugins, load_entry_points=spec[0])
+        engine = _WORKER_ENGINES[key] = engine_type(plugins, load_entry_points=entry_points)
     return engine
 
 
@@ -121,63 +123,6 @@ def simulate_chunk(
 def migrate_chunk(spec: EngineSpec, items: Sequence[Assessment], to: str) -> list[Any]:
     engine = worker_engine(spec)
     return [engine.migrate(a, to=to) for a in items]
-
-
-# -- Dask / pandas -----------------------------------------------------------------------------
-
-
-def score_frame(frame: Any, *, weighting: Any = None, missing: Any = None, load_entry_points: bool = True) -> Any:
-    """Score a pandas DataFrame in the wide layout (columns `subject`, `period`, `catalogue`, one
-    column per indicator id; empty cells are not assessed) and return one row per assessment:
-    subject, period, catalogue, index (exact, as text), display, predikat, partial.
-
-    It is a pure per-partition function, so Dask runs it on a cluster unchanged:
-    `ddf.map_partitions(score_frame, meta=score_frame(ddf.head(0)))`.
-    """
-    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
-
-    from .model.assessment import Assessment
-
-    engine = worker_engine((load_entry_points, ()))
-    ids = [c for c in frame.columns if c not in ("subject", "period", "catalogue") and not str(c).startswith("tag:")]
-    rows = []
-    for n, record in enumerate(frame.to_dict("records")):
-        levels = {str(i): _whole(record[i], n, i) for i in ids if pd.notna(record[i]) and str(record[i]).strip() != ""}
-        a = Assessment(
-            catalogue=str(record["catalogue"]),
-            subject=str(record["subject"]),
-            period=str(record["period"]),
-            levels=levels,
-        )
-        r = engine.score(a, weighting=weighting, missing=missing)
-        rows.append(
-            {
-                "subject": r.subject,
-                "period": r.period,
-                "catalogue": r.catalogue,
-                "index": str(r.index),
-                "display": r.display,
-                "predikat": r.predikat,
-                "partial": r.partial,
-            }
-        )
-    columns = ["subject", "period", "catalogue", "index", "display", "predikat", "partial"]
-    return pd.DataFrame(rows, columns=columns).astype({"partial": bool})
-
-
-def _whole(value: Any, row: int, column: Any) -> int:
-    """A level from a DataFrame cell: a whole number (4 or 4.0), never a truncated 3.7."""
-    from .errors import AssessmentError
-
-    try:
-        number = float(value) if not isinstance(value, int) else value
-    except (TypeError, ValueError):
-        number = None
-    if isinstance(number, float) and number.is_integer():
-        return int(number)
-    if isinstance(number, int) and not isinstance(number, bool):
-        return number
-    raise AssessmentError(f"level {value!r} is not a whole number", row=row, field=str(column), allowed="whole numbers")
 
 
 def check_picklable(spec: EngineSpec) -> None:

@@ -25,7 +25,7 @@ import pluggy
 
 from . import hookspecs
 from ._builtins import BUILTIN_PLUGINS
-from .errors import CatalogueError, PluginError, SpbeError
+from .errors import PLUGIN_FAILURES, CatalogueError, PluginError, SpbeError
 
 if TYPE_CHECKING:
     from .computed import ComputedIndicator
@@ -40,10 +40,6 @@ ENTRY_POINT_GROUP = "spbe_engine"
 DISABLE_ENV = "SPBE_DISABLE_PLUGINS"
 """Environment variable: comma-separated plugin names to skip (as `Engine(disable=[...])`)."""
 
-#: What plugin code may raise that the host reports as a broken plugin. SystemExit is included: a plugin
-#: calling sys.exit() must not end the program as if it had succeeded. KeyboardInterrupt is not: Ctrl-C
-#: still stops everything.
-PLUGIN_FAILURES: tuple[type[BaseException], ...] = (Exception, SystemExit)
 
 ALL_HOOKS = tuple(n for n in hookspecs.__all__ if n.startswith("spbe_"))
 T = TypeVar("T")

@@ -14,9 +14,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from .errors import CatalogueError, PluginError, SpbeError
+from .errors import PLUGIN_FAILURES, CatalogueError, PluginError, SpbeError
 from .model.catalogue import Catalogue, period_year
-from .registry import PLUGIN_FAILURES, PluginInfo, PluginProblem, Registry
+from .registry import PluginInfo, PluginProblem, Registry
 from .scoring.compiled import CompiledCatalogue, compile_catalogue
 
 if TYPE_CHECKING:
