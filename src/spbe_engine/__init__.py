@@ -33,6 +33,7 @@ _LAZY = {
     "RankRow": "ranking",
     "Engine": "engine",
     "PluginInfo": "engine",
+    "PluginProblem": "engine",
     "load_yaml": "_yaml",
     "ComputedIndicator": "computed",
     "load_assessments": "io.readers",
@@ -88,7 +89,7 @@ if TYPE_CHECKING:
     from .accountability.ownership import Ownership, Responsibility, Targets, Unit
     from .accountability.report import Accountability, IndicatorLine, UnitReport
     from .computed import ComputedIndicator
-    from .engine import Engine, PluginInfo
+    from .engine import Engine, PluginInfo, PluginProblem
     from .exact import Rational
     from .io.readers import load_assessments
     from .io.writers import write_assessments
@@ -177,6 +178,7 @@ __all__ = [
     "PlanStep",
     "PluginError",
     "PluginInfo",
+    "PluginProblem",
     "Provenance",
     "RankInterval",
     "RankRow",
