@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,8 @@ def test_html_frames_and_plots(engine) -> None:  # type: ignore[no-untyped-def]
     html = r._repr_html_()
     assert "<caption>Pemerintah Kota Dumai (2024), spbe-2020: 3.90 Sangat Baik</caption>" in html
     frame = r.to_frame()
-    assert isinstance(frame, pd.DataFrame) and len(frame) == 47 and sum(frame["contribution"]) == r.fraction
+    assert isinstance(frame, pd.DataFrame) and len(frame) == 47
+    assert sum(map(Fraction, frame["contribution"])) == r.fraction  # exact values as text: "0.0216"
     ax = r.plot_waterfall()
     assert len(ax.patches) == 5  # four domains and the index
     c = engine.what_if(a, levels={"1": 5})

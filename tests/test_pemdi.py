@@ -136,9 +136,9 @@ def test_every_2023_row_migrates_to_pemdi(table_2023: list[Assessment]) -> None:
 
 def test_transition_2023_to_pemdi(table_2023: list[Assessment]) -> None:
     t = ENGINE.transition(table_2023[:120], to="pemdi-2026")
-    assert len(t.rows) == 120
-    assert all(r.best_rank <= r.worst_rank for r in t.rows)
-    assert all(r.direction in ("gain", "loss", "uncertain") for r in t.rows)
+    assert len(t.agencies) == 120
+    assert all(r.best_rank <= r.worst_rank for r in t.agencies)
+    assert all(r.direction in ("gain", "loss", "uncertain") for r in t.agencies)
     assert "agencies" in t.summary()
 
 

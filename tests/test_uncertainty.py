@@ -110,12 +110,12 @@ def test_weight_sensitivity_backends_agree_and_bracket_the_official_rank() -> No
     peers = _peers(25)
     x = ENGINE.weight_sensitivity(peers, n=400, seed=5, backend="numpy")
     y = ENGINE.weight_sensitivity(peers, n=400, seed=5, backend="python")
-    assert x.rows == y.rows
-    for row in x.rows:
+    assert x.intervals == y.intervals
+    for row in x.intervals:
         assert 1 <= row.p5 <= row.median <= row.p95 <= 25
-    assert sum(r.p_first for r in x.rows) >= 1  # ties can share first place
+    assert sum(r.p_first for r in x.intervals) >= 1  # ties can share first place
     zero = ENGINE.weight_sensitivity(peers, n=50, seed=5, spread="0")
-    assert all(r.p5 == r.p95 == r.official_rank for r in zero.rows)
+    assert all(r.p5 == r.p95 == r.official_rank for r in zero.intervals)
 
 
 def test_weight_sensitivity_bad_input() -> None:

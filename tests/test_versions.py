@@ -244,12 +244,12 @@ def test_transition_flags_gains_losses_and_predikat() -> None:
         Assessment(catalogue="v1", subject="Kota", period="2029", levels={"a": 1, "b": 1, "c": 1, "d": 1}),
     ]
     t = ENGINE.transition(items, to="v3")
-    top, low = t.rows
+    top, low = t.agencies
     assert (top.old_display, top.new_range.display, top.direction) == ("5.00", "5.00–5.00", "uncertain")
     assert low.new_range.display == "1.00–1.00" and low.old_rank == 2 and (low.best_rank, low.worst_rank) == (2, 2)
     assert not top.predikat_disagrees
     t2 = ENGINE.transition([a1(a=1, b=1, c=1, d=1)], to="v2")
-    assert t2.rows[0].direction == "uncertain" and t2.rows[0].new_range.low == 1
+    assert t2.agencies[0].direction == "uncertain" and t2.agencies[0].new_range.low == 1
     assert (
         t2.summary() == "v1 → v2: 1 agency; 0 certainly gain, 0 certainly lose, 1 uncertain; predikat disagrees for 0"
     )

@@ -84,7 +84,7 @@ def test_what_if_weighting_rescore_peers() -> None:
 def test_compare_side_by_side() -> None:
     a = assess()
     table = ENGINE.compare(a, {"policies": {"levels": {"1": 5}}, "equal": {"weighting": "equal"}})
-    assert table.headers == ["", "current", "policies", "equal"]
+    assert table.headers == ("", "current", "policies", "equal")
     assert table.rows()[0] == ["index", "3.00", "3.03", "3.00"]
     assert table["policies"].after.groups["A1"].display == "3.20"
     with pytest.raises(SpbeError, match="unknown key 'levles'"):
@@ -98,19 +98,19 @@ def test_marginal_impact_table() -> None:
     a = assess({"45": 5})
     m = ENGINE.marginal_impact(a)
     assert m.next_predikat == "Sangat Baik" and m.distance == Fraction(35, 10) - index_of(dict(a.levels))
-    first = m.rows[0]
+    first = m.indicators[0]
     assert first.indicator == "42" and first.gain == Fraction(3, 100)  # weight 3.00, lowest id among equals
-    row45 = next(r for r in m.rows if r.indicator == "45")
+    row45 = next(r for r in m.indicators if r.indicator == "45")
     assert row45.gain == 0 and row45.steps_to_next_band is None and row45.gain_per_cost is None
-    row1 = next(r for r in m.rows if r.indicator == "1")
+    row1 = next(r for r in m.indicators if r.indicator == "1")
     assert row1.steps_to_next_band is None  # 0.47 away: two steps of 0.013 cannot cross
     cheap = ENGINE.marginal_impact(a, costs={"1": "0.01"})
-    assert cheap.rows[0].indicator == "1"
+    assert cheap.indicators[0].indicator == "1"
     near = assess({i: 3 for i in IDS} | {"42": 5, "43": 5, "44": 5, "46": 5, "47": 5, "32": 5, "33": 5, "34": 4})
     mn = ENGINE.marginal_impact(near)
     d = mn.distance
     assert d is not None and d > 0
-    r34 = next(r for r in mn.rows if r.indicator == "34")
+    r34 = next(r for r in mn.indicators if r.indicator == "34")
     assert r34.steps_to_next_band == (1 if Fraction(275, 10000) >= d else None)
 
 
@@ -249,7 +249,7 @@ def test_plan_is_optimal_against_brute_force(
 
 def test_free_steps_come_first_in_marginal_impact() -> None:
     m = ENGINE.marginal_impact(assess(), costs={"7": 0})
-    assert m.rows[0].indicator == "7" and m.rows[0].gain_per_cost is None
+    assert m.indicators[0].indicator == "7" and m.indicators[0].gain_per_cost is None
 
 
 def test_what_if_refuses_levels_that_are_not_levels() -> None:

@@ -31,6 +31,8 @@ _LAZY = {
     "Series": "accountability.monitoring",
     "SeriesPoint": "accountability.monitoring",
     "RankRow": "ranking",
+    "Ranking": "ranking",
+    "Result": "results",
     "Engine": "engine",
     "PluginInfo": "engine",
     "PluginProblem": "engine",
@@ -59,6 +61,7 @@ _LAZY = {
     "Rule": "model.rules",
     "RuleMessage": "model.rules",
     "Finding": "rules.finding",
+    "Findings": "rules.finding",
     "LevelChange": "rules.finding",
     "GroupScore": "scoring.result",
     "IndicatorScore": "scoring.result",
@@ -108,8 +111,9 @@ if TYPE_CHECKING:
     )
     from .model.crosswalk import Crosswalk, CrosswalkEdge, LevelMap
     from .model.rules import Evidence, EvidenceKind, EvidenceRequirement, EvidenceRule, Rule, RuleMessage
-    from .ranking import RankRow
-    from .rules.finding import Finding, LevelChange
+    from .ranking import Ranking, RankRow
+    from .results import Result
+    from .rules.finding import Finding, Findings, LevelChange
     from .scoring.result import GroupScore, IndicatorScore, ScoreResult
     from .uncertainty.sensitivity import RankInterval, WeightSensitivity
     from .uncertainty.simulate import Simulation
@@ -159,6 +163,7 @@ __all__ = [
     "EvidenceRequirement",
     "EvidenceRule",
     "Finding",
+    "Findings",
     "Group",
     "GroupScore",
     "IndexRange",
@@ -182,9 +187,11 @@ __all__ = [
     "Provenance",
     "RankInterval",
     "RankRow",
+    "Ranking",
     "Rational",
     "Regulation",
     "Responsibility",
+    "Result",
     "Rule",
     "RuleMessage",
     "ScenarioTable",

@@ -8,7 +8,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from .exact import exact_text
+from .results import Cell, Result
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -16,7 +19,7 @@ if TYPE_CHECKING:
     from .scoring.result import ScoreResult
     from .scoring.score import MissingPolicy
 
-__all__ = ["RankRow", "competition_ranks", "rank"]
+__all__ = ["RankRow", "Ranking", "competition_ranks", "rank"]
 
 
 def competition_ranks(values: Sequence[Fraction | int]) -> list[int]:
@@ -47,6 +50,57 @@ class RankRow:
     fraction: Fraction  # exact
 
 
+class Ranking(Result, list[RankRow]):
+    """The ranking of `Engine.rank`: a list of `RankRow` (index it, iterate it, compare it with a
+    list as before) that also speaks the result protocol. `by` says what was compared ("display":
+    the published 2-decimal index; "index": the exact one), `within` the tag that groups agencies."""
+
+    __slots__ = ("by", "within")
+
+    def __init__(self, rows: Iterable[RankRow] = (), *, by: str = "display", within: str | None = None) -> None:
+        super().__init__(rows)
+        self.by = by
+        self.within = within
+
+    headers = ("rank", "subject", "period", "group", "index", "predikat")
+
+    def rows(self) -> list[list[Cell]]:
+        """One row per agency, in rank order within each period and group: the display index."""
+        return [[r.rank, r.subject, r.period, r.group, r.display, r.predikat] for r in self]
+
+    def summary(self) -> str:
+        n = len(self)
+        basis = "the published 2-decimal index" if self.by == "display" else "the exact index"
+        within = f" and {self.within}" if self.within else ""
+        return f"{n} {'agency' if n == 1 else 'agencies'} ranked on {basis}, per period{within}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """What was compared and, per agency, its rank, group, exact index, display and predikat."""
+        return {
+            "by": self.by,
+            "within": self.within,
+            "ranking": [
+                {
+                    "rank": r.rank,
+                    "subject": r.subject,
+                    "period": r.period,
+                    "group": r.group,
+                    "index": exact_text(r.fraction),
+                    "display": r.display,
+                    "predikat": r.predikat,
+                }
+                for r in self
+            ],
+        }
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_ranking, (list(self), self.by, self.within))
+
+
+def _ranking(rows: list[RankRow], by: str, within: str | None) -> Ranking:
+    return Ranking(rows, by=by, within=within)
+
+
 def rank(
     engine: Engine,
     assessments: Iterable[Assessment],
@@ -54,11 +108,11 @@ def rank(
     within: str | None = None,
     by: str = "display",
     missing: MissingPolicy = None,
-) -> list[RankRow]:
+) -> Ranking:
     """Rank agencies within each period, and within groups given by a tag (e.g.
     `within="province"`). Ties share a rank and the next rank skips (1, 2, 2, 4). `by="display"`
     ranks on the published 2-decimal index, as the official tables show it; `by="index"` on the
-    exact value."""
+    exact value. The `Ranking` is a list of `RankRow`."""
     from .errors import AssessmentError, SpbeError
 
     if by not in ("display", "index"):
@@ -69,7 +123,7 @@ def rank(
         if within is not None and within not in r.assessment.tags:
             raise AssessmentError(f"assessment {r.subject!r} has no tag {within!r}", field=f"tags.{within}")
         groups.setdefault((r.period, r.assessment.tags[within] if within else ""), []).append(r)
-    out: list[RankRow] = []
+    out = Ranking(by=by, within=within)
     for (_, group), rs in groups.items():
         values = [Fraction(Decimal(r.display)) if by == "display" else r.fraction for r in rs]
         ranked = sorted(zip(competition_ranks(values), rs, strict=True), key=lambda x: (x[0], x[1].subject))

@@ -9,13 +9,22 @@ from typing import Any
 
 from .errors import SpbeError
 
-__all__ = ["html_table", "require", "to_frame"]
+__all__ = ["cell_text", "html_table", "require", "to_frame"]
+
+
+def cell_text(value: object) -> str:
+    """A plain table value as text (terminal tables, CSV cells, HTML): None as empty, flags as yes/no."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
 
 
 def html_table(headers: Sequence[str], rows: Sequence[Sequence[object]], caption: str | None = None) -> str:
     """A small, escaped HTML table (agency names can contain anything)."""
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(cell_text(c))}</td>" for c in row) + "</tr>" for row in rows)
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return f'<table class="spbe-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from ..exact import display
-from ..tabular import html_table, require, to_frame
+from ..exact import display, exact_text
+from ..results import Cell, Result
+from ..tabular import require
 
 if TYPE_CHECKING:
     from ..scoring.result import ScoreResult
@@ -45,15 +46,19 @@ class SeriesPoint:
 
 
 @dataclass(frozen=True)
-class Series:
+class Series(Result):
+    """One subject's index over the periods, in the series' (latest) catalogue, against its targets."""
+
     subject: str
     catalogue: str
     points: tuple[SeriesPoint, ...]
 
     headers = ("period", "catalogue", "index", "predikat", "target", "on track")
 
-    def rows(self) -> list[list[str]]:
-        out = []
+    def rows(self) -> list[list[Cell]]:
+        """Per period: the catalogue, the index (and its migrated interval), the predikat, the target
+        and whether the index is on track ("yes", "no", or empty when undecided or without target)."""
+        out: list[list[Cell]] = []
         for p in self.points:
             if p.migrated:
                 value = f"{p.result.display} ({p.result.catalogue}); {p.migrated.index_range.display} migrated"
@@ -64,11 +69,41 @@ class Series:
             out.append([p.period, p.result.catalogue, value, p.result.predikat, target, track])
         return out
 
-    def _repr_html_(self) -> str:
-        return html_table(self.headers, self.rows(), caption=f"{self.subject}: {self.catalogue}")
+    def summary(self) -> str:
+        text = f"{self.subject}: {len(self.points)} period(s) in {self.catalogue}"
+        if self.points:
+            last = self.points[-1]
+            text += f"; {last.period}: {last.result.display} ({last.result.predikat})"
+            if last.on_track is not None:
+                text += ", on track" if last.on_track else ", below target"
+        return text
 
-    def to_frame(self) -> Any:
-        return to_frame(self.headers, self.rows())
+    def to_dict(self) -> dict[str, Any]:
+        """Per period: the exact index under its own catalogue, the exact interval once migrated into
+        the series' catalogue, the exact target and whether it is on track."""
+        return {
+            "subject": self.subject,
+            "catalogue": self.catalogue,
+            "points": [
+                {
+                    "period": p.period,
+                    "catalogue": p.result.catalogue,
+                    "index": exact_text(p.result.fraction),
+                    "display": p.result.display,
+                    "predikat": p.result.predikat,
+                    "migrated": None
+                    if p.migrated is None
+                    else {
+                        "low": exact_text(p.migrated.index_range.low),
+                        "high": exact_text(p.migrated.index_range.high),
+                        "display": p.migrated.index_range.display,
+                    },
+                    "target": None if p.target is None else exact_text(p.target),
+                    "on_track": p.on_track,
+                }
+                for p in self.points
+            ],
+        }
 
     def plot(self, ax: Any = None) -> Any:
         """Trend line of the index (a band where migrated) with the target path (matplotlib)."""

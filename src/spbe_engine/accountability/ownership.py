@@ -29,7 +29,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from .._yaml import load_yaml_text, non_text_key, one_line, plain, read_text
 from ..errors import SpbeError
@@ -63,9 +63,36 @@ class Responsibility(StrictModel):
     support: tuple[str, ...] = ()
 
 
-class Ownership(StrictModel):
-    """Units and the responsibility for each indicator of a catalogue."""
+def _file_layout(schema: dict[str, Any]) -> None:
+    """The JSON Schema of an ownership *file*: `indicators` maps each indicator id to its lead unit,
+    or to `{lead, support}`; `catalogue` may be left out (the assessment's is used)."""
+    lead = {"type": "string", "minLength": 1, "description": "The id of the lead unit."}
+    schema["properties"]["indicators"] = {
+        "title": "Indicators",
+        "description": "Per indicator id: the lead unit's id, or {lead: unit, support: [units]}.",
+        "type": "object",
+        "additionalProperties": {
+            "anyOf": [
+                lead,
+                {
+                    "type": "object",
+                    "properties": {"lead": lead, "support": {"type": "array", "items": {"type": "string"}}},
+                    "required": ["lead"],
+                    "additionalProperties": False,
+                },
+            ]
+        },
+    }
+    schema["required"] = [r for r in schema.get("required", []) if r != "catalogue"]
+    schema.get("$defs", {}).pop("Responsibility", None)
 
+
+class Ownership(StrictModel):
+    """Units and the responsibility for each indicator of a catalogue. Its JSON Schema
+    (`Ownership.model_json_schema()`, `spbe schema owners`) describes the ownership YAML file, whose
+    `indicators` map ids to their lead unit (see the module docstring)."""
+
+    model_config = ConfigDict(json_schema_extra=_file_layout)
     _error: ClassVar[type[SpbeError]] = OwnershipError
 
     catalogue: str

@@ -9,9 +9,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from ..exact import display
+from ..exact import display, exact_text
 from ..model.assessment import STAGES
-from ..tabular import html_table, to_frame
+from ..results import Cell, Result, deprecated_alias
 from .ownership import Ownership, Targets, Unit
 
 if TYPE_CHECKING:
@@ -55,7 +55,10 @@ class IndicatorLine:
 
 
 @dataclass(frozen=True)
-class UnitReport:
+class UnitReport(Result):
+    """One unit's (OPD's) indicators — those it leads, then those it supports — with what each is
+    worth to the index, its evidence, findings and planned steps."""
+
     unit: Unit
     lines: tuple[IndicatorLine, ...]
     plan_total_steps: int
@@ -105,7 +108,9 @@ class UnitReport:
         "plan steps",
     )
 
-    def rows(self) -> list[list[str]]:
+    def rows(self) -> list[list[Cell]]:
+        """Per indicator: role, level, target, weight, the index points at stake (to the target and to
+        the maximum, 4 decimals), evidence counts, findings and planned steps."""
         return [
             [
                 x.indicator,
@@ -122,6 +127,44 @@ class UnitReport:
             ]
             for x in self.lines
         ]
+
+    def summary(self) -> str:
+        return (
+            f"{self.unit.name}: {len(self.lead)} lead indicator(s), {len(self.lines) - len(self.lead)} supported; "
+            f"{points(self.at_stake_target)} index points at stake to the targets, "
+            f"{points(self.at_stake_max)} to the maximum; {self.plan_steps} planned step(s)"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The unit, its totals (exact points at stake, plan share, evidence counts) and every
+        indicator line with its exact weight and points at stake, stages and findings."""
+        return {
+            "unit": {"id": self.unit.id, "name": self.unit.name, "contact": self.unit.contact},
+            "at_stake_target": exact_text(self.at_stake_target),
+            "at_stake_max": exact_text(self.at_stake_max),
+            "plan_steps": self.plan_steps,
+            "plan_share": exact_text(self.plan_share),
+            "evidence": self.evidence,
+            "indicators": [
+                {
+                    "indicator": x.indicator,
+                    "name": x.name,
+                    "role": x.role,
+                    "level": x.level,
+                    "target": x.target,
+                    "max_level": x.max_level,
+                    "weight": exact_text(x.weight),
+                    "at_stake_target": exact_text(x.at_stake_target),
+                    "at_stake_max": exact_text(x.at_stake_max),
+                    "evidence": dict(x.evidence),
+                    "findings": [f.to_dict() for f in x.findings],
+                    "plan_steps": x.plan_steps,
+                    "stages": dict(x.stages),
+                    "stage_gap": x.stage_gap,
+                }
+                for x in self.lines
+            ],
+        }
 
     stage_headers = ("indicator", *STAGES, "gap (self − verified)")
 
@@ -142,8 +185,9 @@ class UnitReport:
 
 
 @dataclass(frozen=True)
-class Accountability:
-    """The accountability report of one assessment: the city summary and one report per unit."""
+class Accountability(Result):
+    """The accountability report of one assessment: the city summary and one report per unit.
+    As a table: one row per unit, ranked by the index points at stake."""
 
     result: ScoreResult
     ownership: Ownership
@@ -157,7 +201,7 @@ class Accountability:
                 return u
         raise KeyError(unit_id)
 
-    summary_headers = (
+    headers = (
         "rank",
         "unit",
         "lead indicators",
@@ -168,7 +212,9 @@ class Accountability:
         "findings",
     )
 
-    def summary_rows(self) -> list[list[str]]:
+    def rows(self) -> list[list[Cell]]:
+        """Per unit, ranked: its number of lead indicators, the index points at stake (to the targets
+        and to the maximum), its share of the plan, open evidence and findings."""
         return [
             [
                 str(n),
@@ -183,18 +229,30 @@ class Accountability:
             for n, u in enumerate(self.units, 1)
         ]
 
-    def headline(self) -> str:
+    def summary(self) -> str:
         r = self.result
         text = f"{r.subject} ({r.period}): {r.catalogue} index {r.display}, {r.predikat}"
         if self.plan is not None:
             text += f"; {self.plan.summary()}"
         return text
 
-    def _repr_html_(self) -> str:
-        return html_table(self.summary_headers, self.summary_rows(), caption=self.headline())
+    summary_headers = deprecated_alias("headers")
+    summary_rows = deprecated_alias("rows", "rows()")
+    headline = deprecated_alias("summary", "summary()")
 
-    def to_frame(self) -> Any:
-        return to_frame(self.summary_headers, self.summary_rows())
+    def to_dict(self) -> dict[str, Any]:
+        """The score (without its manifest), the plan, and every unit's report (`UnitReport.to_dict`),
+        ranked by the index points at stake."""
+        return {
+            "subject": self.result.subject,
+            "period": self.result.period,
+            "catalogue": self.result.catalogue,
+            "index": exact_text(self.result.fraction),
+            "display": self.result.display,
+            "predikat": self.result.predikat,
+            "plan": None if self.plan is None else self.plan.to_dict(manifest=False),
+            "units": [u.to_dict() for u in self.units],
+        }
 
 
 def build(

@@ -44,6 +44,25 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequenc
     return "\n".join([fmt(headers), "  ".join("-" * w for w in widths), *(fmt(r) for r in rows)])
 
 
+def _cells(rows: Iterable[Sequence[object]]) -> list[list[str]]:
+    """A result's plain `rows()` as text cells (None empty, flags yes/no)."""
+    from ..tabular import cell_text
+
+    return [[cell_text(c) for c in row] for row in rows]
+
+
+def _result_table(result: Any, right: Sequence[int] = (), **kw: Any) -> str:
+    """A result's `headers` and `rows()` as a terminal table."""
+    return _table(result.headers, _cells(result.rows(**kw)), right=right)
+
+
+def _dump(data: Any) -> None:
+    """Print what results' `to_dict()` gave as JSON (exact values are already text)."""
+    import json
+
+    _say_json(json.dumps(data, ensure_ascii=False, indent=2))
+
+
 def _say(text: str, *, file: Any = None) -> None:
     """Print text for a person: user text in it loses escape sequences a terminal would obey."""
     print("\n".join(terminal_text(line) for line in text.split("\n")), file=file)
@@ -228,7 +247,7 @@ def _missing(value: str | None) -> str | int | None:
 
 def cmd_score(args: argparse.Namespace) -> int:
     from ..errors import AssessmentError
-    from ..io.writers import results_to_csv, results_to_json
+    from ..io.writers import results_to_csv
 
     engine = _engine()
     items = _load_all(engine, args.files)
@@ -243,13 +262,7 @@ def cmd_score(args: argparse.Namespace) -> int:
             ) from None
     _warn(results)
     if args.format == "json":
-        if args.explain:
-            import json
-
-            data = [r.to_dict() | {"explanation": r.explain(lang=args.lang)} for r in results]
-            _say_json(json.dumps(data, ensure_ascii=False, indent=2))
-        else:
-            _say_json(results_to_json(results))
+        _dump([r.to_dict(explain=args.lang if args.explain else None) for r in results])
         return 0
     if args.format == "csv":
         import csv
@@ -321,51 +334,23 @@ def _date(text: str) -> Any:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    import json
-
     from ..errors import AssessmentError
 
     engine = _engine()
     items = _load_all(engine, args.files)
     report = []
-    worst = 0
     for item in progress(items, "checking"):
-        a = item.assessment
         try:
-            findings = engine.check(a, as_of=args.as_of)
+            report.append(engine.check(item.assessment, as_of=args.as_of))
         except AssessmentError as exc:
             raise AssessmentError(
                 exc.message, file=item.file, row=item.row, field=exc.field, allowed=exc.allowed
             ) from None
-        if any(f.severity == "error" for f in findings):
-            worst = 1
-        report.append((a, findings))
+    worst = 1 if any(f.severity == "error" for fs in report for f in fs) else 0
     if args.format == "json":
-        data = [
-            {
-                "subject": a.subject,
-                "period": a.period,
-                "catalogue": a.catalogue,
-                "findings": [f.to_dict(args.lang) for f in fs],
-            }
-            for a, fs in report
-        ]
-        _say_json(json.dumps(data, ensure_ascii=False, indent=2))
+        _dump([fs.to_dict(args.lang) for fs in report])
         return worst
-    blocks = []
-    for a, fs in report:
-        counts = {s: sum(f.severity == s for f in fs) for s in ("error", "warning", "info")}
-        plural = {"error": "errors", "warning": "warnings", "info": "info"}
-        head = f"{a.subject} ({a.period}, {a.catalogue}): " + ", ".join(
-            f"{n} {s if n == 1 else plural[s]}" for s, n in counts.items()
-        )
-        if not a.evidence:
-            head += " (no evidence given, so the evidence rules were not checked)"
-        rows = [[f.severity, f.rule_id, ",".join(f.indicators), f.basis, f.message(args.lang)] for f in fs]
-        blocks.append(
-            head + ("\n" + _table(["severity", "rule", "indicators", "basis", "message"], rows) if rows else "")
-        )
-    _say("\n\n".join(blocks))
+    _say("\n\n".join(fs.summary() + ("\n" + _result_table(fs, lang=args.lang) if fs else "") for fs in report))
     return worst
 
 
@@ -420,8 +405,6 @@ def _weighting(args: argparse.Namespace) -> Any:
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
-    import json
-
     engine = _engine()
     changes = {k: _int(v, f"--set {k}") for k, v in _pairs(args.set, "--set").items()}
     peers = _one_or_more(engine, args.peers) if args.peers else None
@@ -430,38 +413,13 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         c = engine.what_if(a, levels=changes, weighting=_weighting(args), peers=peers, missing=_missing(args.missing))
         out.append(c)
     if args.format == "json":
-        data = [
-            {
-                "subject": c.before.subject,
-                "period": c.before.period,
-                "scenario": c.name,
-                "before": c.before.to_dict(),
-                "after": c.after.to_dict(),
-                "delta": _exact(c.delta),
-                "predikat_change": c.predikat_change,
-                "rank_before": c.rank_before,
-                "rank_after": c.rank_after,
-                "peers": c.peer_count,
-            }
-            for c in out
-        ]
-        _say_json(json.dumps(data, ensure_ascii=False, indent=2))
+        _dump([c.to_dict() for c in out])
         return 0
-    blocks = []
-    for c in out:
-        blocks.append(
-            f"{c.before.subject} ({c.before.period}) — {c.summary()}\n"
-            + _table(list(c._headers), c.rows(), right=[1, 2, 3])
-        )
+    blocks = [
+        f"{c.before.subject} ({c.before.period}) — {c.summary()}\n" + _result_table(c, right=[1, 2, 3]) for c in out
+    ]
     _say("\n\n".join(blocks))
     return 0
-
-
-def _exact(f: Any) -> str:
-    """An exact value for JSON, in the library's one encoding."""
-    from ..exact import exact_text
-
-    return exact_text(f)
 
 
 def _int(text: str, what: str) -> int:
@@ -472,7 +430,6 @@ def _int(text: str, what: str) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    import json
     from pathlib import Path
 
     from .._yaml import load_yaml_file
@@ -504,46 +461,20 @@ def cmd_plan(args: argparse.Namespace) -> int:
             raise
         worst = max(worst, 0 if p.feasible else 1)
         if args.format == "json":
-            data.append(
-                {
-                    "subject": a.subject,
-                    "period": a.period,
-                    "target": p.target_label,
-                    "feasible": p.feasible,
-                    "reason": p.reason,
-                    "total_cost": _exact(p.total_cost),
-                    "rules_applied": [r.id for r in p.rules_applied],
-                    "binding_rules": [r.id for r in p.binding_rules],
-                    "cost_without_rules": _exact(p.cost_without_rules) if p.cost_without_rules is not None else None,
-                    "rules_cost": _exact(p.rules_cost) if p.rules_cost is not None else None,
-                    "steps": [
-                        {
-                            "period": s.period,
-                            "indicator": s.indicator,
-                            "from": s.from_level,
-                            "to": s.to_level,
-                            "cost": _exact(s.cost),
-                        }
-                        for s in p.steps
-                    ],
-                    "result": p.result.to_dict() if p.result else None,
-                }
-            )
+            data.append(p.to_dict())
             continue
         text = f"{a.subject} ({a.period}) — {p.summary()}"
         if p.steps:
-            text += "\n" + _table(list(p._headers), [[str(c) for c in row] for row in p._rows()], right=[4, 5])
+            text += "\n" + _result_table(p, right=[4, 5])
         blocks.append(text)
     if args.format == "json":
-        _say_json(json.dumps(data, ensure_ascii=False, indent=2))
+        _dump(data)
     else:
         _say("\n\n".join(blocks))
     return worst
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    import json
-
     from ..io.safe_text import terminal_text
     from ..uncertainty.simulate import check_samples
 
@@ -561,23 +492,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
                 a, n=args.n, seed=args.seed, backend=args.backend, missing=_missing(args.missing), progress=hook
             )
         if args.format == "json":
-            data.append(
-                {
-                    "subject": a.subject,
-                    "period": a.period,
-                    "n": s.n,
-                    "seed": s.seed,
-                    "backend": s.backend,
-                    "uncertain": list(s.uncertain),
-                    "mean": _exact(s.mean),
-                    "quantiles": {k: str(v) for k, v in s.quantiles().items()},
-                    "predikat_probabilities": {k: _exact(v) for k, v in s.predikat_probabilities.items()},
-                }
-            )
+            data.append(s.to_dict())
             continue
-        blocks.append(s.summary() + "\n" + _table(["predikat", "probability"], s.rows(), right=[1]))
+        blocks.append(s.summary() + "\n" + _result_table(s, right=[1]))
     if args.format == "json":
-        _say_json(json.dumps(data, ensure_ascii=False, indent=2))
+        _dump(data)
     else:
         _say("\n\n".join(blocks))
     return 0
@@ -586,11 +505,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     d = _engine().diff(args.old, args.new)
     if args.format == "json":
-        _say_json(d.to_json())
+        _dump(d.to_dict())
     elif args.format == "markdown":
         sys.stdout.write(d.to_markdown())
     else:
-        _say(d.summary() + "\n" + _table(list(d._headers), d.rows()))
+        _say(d.summary() + "\n" + _result_table(d))
     return 0
 
 
@@ -606,8 +525,6 @@ def _use_force() -> Iterator[None]:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    import json
-
     engine = _engine()
     out = [engine.migrate(a, to=args.to) for a in _one_or_more(engine, [args.file])]
     if args.out:
@@ -620,49 +537,19 @@ def cmd_migrate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.format == "json":
-        data = []
-        for m in out:
-            r = m.index_range
-            data.append(
-                {
-                    "subject": m.source.subject,
-                    "period": m.source.period,
-                    "from": m.source.catalogue,
-                    "to": args.to,
-                    "index_low": f"{r.low.numerator}/{r.low.denominator}",
-                    "index_high": f"{r.high.numerator}/{r.high.denominator}",
-                    "display": r.display,
-                    "predikat_low": r.predikat_low,
-                    "predikat_high": r.predikat_high,
-                    "needs_assessment": list(m.needs_assessment),
-                    "levels": {k: list(v) for k, v in m.ranges.items()},
-                    "provenance": {
-                        k: {
-                            "sources": list(p.sources),
-                            "relations": list(p.relations),
-                            "confidence": p.confidence,
-                            "basis": p.basis,
-                            "path": list(p.path),
-                        }
-                        for k, p in m.provenance.items()
-                    },
-                    "assessment": m.assessment.model_dump(mode="json", exclude_defaults=True),
-                }
-            )
-        _say_json(json.dumps(data, ensure_ascii=False, indent=2))
+        _dump([m.to_dict() for m in out])
         return 0
-    _say("\n\n".join(m.summary() + "\n" + _table(list(m._headers), m.rows()) for m in out))
+    _say("\n\n".join(m.summary() + "\n" + _result_table(m) for m in out))
     return 0
 
 
 def cmd_transition(args: argparse.Namespace) -> int:
     engine = _engine()
     t = engine.transition(_one_or_more(engine, args.files), to=args.to, missing=_missing(args.missing))
-    rows = [[str(c) for c in row] for row in t.table()]
     if args.format == "csv":
-        sys.stdout.write(_csv([t._headers, *rows]))
+        sys.stdout.write(_csv([t.headers, *_cells(t.rows())]))
     else:
-        _say(t.summary() + "\n" + _table(list(t._headers), rows))
+        _say(t.summary() + "\n" + _result_table(t))
     return 0
 
 
@@ -698,6 +585,24 @@ def cmd_template(args: argparse.Namespace) -> int:
     with _use_force():
         path = write_template(_engine(), args.catalogue, args.out, overwrite=args.force)
     _say(f"template for {args.catalogue}: {path}")
+    return 0
+
+
+# `spbe schema KIND`: the model whose JSON Schema describes that kind of file.
+SCHEMAS = {
+    "catalogue": ("model.catalogue", "Catalogue"),
+    "assessment": ("model.assessment", "Assessment"),
+    "owners": ("accountability.ownership", "Ownership"),
+    "rules": ("model.rules", "Rule"),
+}
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    import importlib
+
+    module, name = SCHEMAS[args.kind]
+    model = getattr(importlib.import_module(f"spbe_engine.{module}"), name)
+    _dump({"$schema": "https://json-schema.org/draft/2020-12/schema", **model.model_json_schema()})
     return 0
 
 
@@ -866,6 +771,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("files", nargs="+", metavar="RESULT.json")
     p.set_defaults(func=cmd_verify)
+
+    p = add(
+        "schema",
+        help="print the JSON Schema of a kind of file, for editors that validate YAML as you type",
+        description="Print the JSON Schema of catalogue, assessment, ownership (owners) or rule files. Save it "
+        "(spbe schema catalogue > catalogue.schema.json) and put `# yaml-language-server: "
+        "$schema=./catalogue.schema.json` on the first line of a YAML file: VS Code (with the YAML extension) "
+        "and other editors then check the file as you type.",
+    )
+    p.add_argument("kind", choices=sorted(SCHEMAS))
+    p.set_defaults(func=cmd_schema)
 
     p = add("validate", help="check assessment files against their catalogues")
     p.add_argument("files", nargs="+", metavar="FILE")

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, GetJsonSchemaHandler, ValidationError
+from pydantic_core import CoreSchema
 
 from ..errors import SpbeError
 from ..exact import parse_decimal
@@ -101,8 +102,46 @@ def describe(exc: ValidationError, data: Any) -> tuple[str, str]:
     return where, msg
 
 
+# JSON Schema (`spbe schema ...`, editors validating YAML as people type) of the exact-number fields:
+# what `exact.parse_decimal` and `exact.parse_exact` accept, as a number or as text. ECMA-262
+# patterns, as JSON Schema requires: `$` ends the text.
+DECIMAL_PATTERN = r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+RATIO_PATTERN = r"^\s*[0-9]+\s*/\s*[0-9]+\s*$"
+DECIMAL_SCHEMA: dict[str, Any] = {
+    "anyOf": [{"type": "number"}, {"type": "string", "pattern": DECIMAL_PATTERN}],
+    "description": 'An exact decimal: a number, or text of the digits 0-9 such as "1.30".',
+    "examples": ["1.30", 17],
+}
+WEIGHT_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "number"},
+        {"type": "string", "pattern": DECIMAL_PATTERN},
+        {"type": "string", "pattern": RATIO_PATTERN},
+    ],
+    "description": 'An exact weight: a number, a decimal as text ("1.30"), or a ratio of whole numbers ("20/6").',
+    "examples": ["1.30", 17, "20/6"],
+}
+
+
+class JsonSchemaOf:
+    """`Annotated` metadata giving a field type its JSON Schema by name (pydantic calls
+    `__get_pydantic_json_schema__`), e.g. `JsonSchemaOf("exact decimal", DECIMAL_SCHEMA)`."""
+
+    def __init__(self, name: str, schema: Mapping[str, Any]) -> None:
+        self.name = name
+        self.schema = dict(schema)
+
+    def __get_pydantic_json_schema__(self, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        import copy
+
+        return copy.deepcopy(self.schema)
+
+    def __repr__(self) -> str:
+        return f"JsonSchemaOf({self.name!r})"
+
+
 # Numbers written with the ASCII digits only: Decimal() and int() also read `١.٥`, `３`, `1_0` and " 1".
-ExactDecimal = Annotated[Decimal, BeforeValidator(parse_decimal)]
+ExactDecimal = Annotated[Decimal, BeforeValidator(parse_decimal), JsonSchemaOf("exact decimal", DECIMAL_SCHEMA)]
 """A Decimal that refuses floats, so weights and thresholds stay exact."""
 
 

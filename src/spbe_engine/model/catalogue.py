@@ -11,13 +11,13 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BeforeValidator, Field, PlainSerializer, field_validator, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 
 from ..errors import CatalogueError, SpbeError
 from ..exact import parse_exact, to_decimal
-from ._base import ExactDecimal, StrictModel
+from ._base import WEIGHT_SCHEMA, ExactDecimal, JsonSchemaOf, StrictModel
 from .rules import EvidenceSpec, Rule
 
 __all__ = [
@@ -35,7 +35,10 @@ __all__ = [
 ]
 
 ExactWeight = Annotated[
-    Decimal | Fraction, BeforeValidator(parse_exact), PlainSerializer(str, return_type=str, when_used="json")
+    Decimal | Fraction,
+    BeforeValidator(parse_exact),
+    PlainSerializer(str, return_type=str, when_used="json"),
+    JsonSchemaOf("exact weight", WEIGHT_SCHEMA),
 ]
 """A weight: an exact Decimal, or an exact ratio (a `Rational` printed as written, e.g. 20/6)."""
 
@@ -205,9 +208,16 @@ class Regulation(StrictModel):
     url: str | None = None
 
 
-class Catalogue(StrictModel):
-    """One regulation version, e.g. `spbe-2020` (PermenPANRB 59/2020)."""
+def _scales_may_be_shared(schema: dict[str, Any]) -> None:
+    """A catalogue file may leave its scales to a plugin's `spbe_level_scales` (as Pemdi's does)."""
+    schema["required"] = [r for r in schema.get("required", []) if r != "scales"]
 
+
+class Catalogue(StrictModel):
+    """One regulation version, e.g. `spbe-2020` (PermenPANRB 59/2020). Its JSON Schema
+    (`spbe schema catalogue`) describes the catalogue YAML, whose `scales` may come from a plugin."""
+
+    model_config = ConfigDict(json_schema_extra=_scales_may_be_shared)
     _error: ClassVar[type[SpbeError]] = CatalogueError
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")

@@ -63,7 +63,7 @@ def render(data: ReportData, lang: str = "en") -> str:
     parts.append(f'<section id="series"><h2>{e(w("Progress over the years"))}</h2>')
     parts.append(_table(w.all(data.series.headers), w.rows(data.series.rows(), [5]), "series") + "</section>")
     parts.append(f'<section id="units"><h2>{e(w("Units ranked by index points at stake"))}</h2>')
-    parts.append(_table(w.all(acc.summary_headers), acc.summary_rows(), "units-summary"))
+    parts.append(_table(w.all(acc.headers), acc.rows(), "units-summary"))
     for u in acc.units:
         contact = f' <span class="note">{e(u.unit.contact)}</span>' if u.unit.contact else ""
         parts.append(f'<div class="unit" id="unit-{e(u.unit.id)}"><h2>{e(u.unit.name)}{contact}</h2>')

@@ -62,7 +62,7 @@ def render(data: ReportData, lang: str = "en") -> str:
     lines += ["", f"## {w('Progress over the years')}", ""]
     lines += _table(w.all(data.series.headers), w.rows(data.series.rows(), [5]))
     lines += ["", f"## {w('Units ranked by index points at stake')}", ""]
-    lines += _table(w.all(acc.summary_headers), acc.summary_rows())
+    lines += _table(w.all(acc.headers), acc.rows())
     for u in acc.units:
         lines += ["", f"## {text(u.unit.name)}", ""]
         if u.unit.contact:

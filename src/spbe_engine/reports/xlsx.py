@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..exact import display
+from ..exact import display, exact_text
 from ..io.excel import _Book, _save_atomic
 from ..tabular import require
 
@@ -54,8 +54,8 @@ def write_report_workbook(engine: Engine, data: ReportData, path: Path) -> Path:
         ["group", "name", "weight", "index", "predikat"],
         *[[g.id, g.name, str(g.weight), g.display, g.predikat] for g in r.groups.values()],
         [],
-        list(acc.summary_headers),
-        *[list(row) for row in acc.summary_rows()],
+        list(acc.headers),
+        *[list(row) for row in acc.rows()],
         [],
         list(data.series.headers),
         *[list(row) for row in data.series.rows()],
@@ -77,7 +77,7 @@ def write_report_workbook(engine: Engine, data: ReportData, path: Path) -> Path:
                 s.level,
                 str(s.weight),
                 display(c.numerator, c.denominator, 4),
-                f"{c.numerator}/{c.denominator}",
+                exact_text(c),
             ]
         )
     _sheet(wb, "Indikator", indicators)

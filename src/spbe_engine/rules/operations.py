@@ -13,7 +13,7 @@ from ..scoring.score import check_levels
 if TYPE_CHECKING:
     from ..engine import Engine
     from .check import CheckOutcome
-    from .finding import Finding
+    from .finding import Findings
 
 __all__ = ["check", "outcome", "supported_levels"]
 
@@ -28,10 +28,20 @@ def outcome(engine: Engine, assessment: Assessment, as_of: dt.date) -> CheckOutc
     return run_rules(engine.compiled_rules(assessment.catalogue), assessment, as_of)
 
 
-def check(engine: Engine, assessment: Assessment, *, as_of: dt.date | None = None) -> list[Finding]:
+def check(engine: Engine, assessment: Assessment, *, as_of: dt.date | None = None) -> Findings:
     """Findings of the evidence rules and cross-indicator rules for one assessment, as of a date
-    (default today). Heuristic rules give warnings; nothing here changes the official score."""
-    return list(outcome(engine, assessment, as_of or dt.date.today()).findings)
+    (default today). Heuristic rules give warnings; nothing here changes the official score. The
+    `Findings` is a list of `Finding`."""
+    from .finding import Findings
+
+    found = outcome(engine, assessment, as_of or dt.date.today()).findings
+    return Findings(
+        found,
+        subject=assessment.subject,
+        period=assessment.period,
+        catalogue=assessment.catalogue,
+        evidence_checked=bool(assessment.evidence),
+    )
 
 
 def supported_levels(engine: Engine, assessment: Assessment, *, as_of: dt.date | None = None) -> dict[str, int]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..exact import display, exact_text, to_decimal
 from ..model.assessment import Assessment
+from ..results import Cell, Result
 from ..rules.finding import Finding, LevelChange
 from .compiled import CompiledCatalogue, CompiledGroup
 
@@ -109,9 +110,12 @@ class _Groups(Mapping[str, GroupScore]):
         return len(self._r.compiled.groups)
 
 
-class ScoreResult:
+class ScoreResult(Result):
     """The score of one assessment. Values are exact; `display` is half-up to 2 decimals;
-    `predikat` is banded on the unrounded index (so 3.4986 shows 3.50 and is Baik)."""
+    `predikat` is banded on the unrounded index (so 3.4986 shows 3.50 and is Baik).
+
+    As a table (`headers`, `rows()`, `to_frame()`, Jupyter): one row per indicator with its level,
+    exact weight and exact contribution to the index (the contributions add up to `fraction`)."""
 
     __slots__ = (
         "assessment",
@@ -256,24 +260,21 @@ class ScoreResult:
             )
         return out
 
-    # -- notebooks ---------------------------------------------------------------------
+    # -- the result protocol ----------------------------------------------------------
 
-    def _repr_html_(self) -> str:
-        from ..tabular import html_table
+    headers = ("indicator", "name", "level", "weight", "contribution", "missing")
 
-        rows = [[gid, g.name, str(g.weight), g.display, g.predikat] for gid, g in self.groups.items()]
-        part = " (partial)" if self.partial else ""
-        caption = f"{self.subject} ({self.period}), {self.catalogue}: {self.display} {self.predikat}{part}"
-        return html_table(("group", "name", "weight", "index", "predikat"), rows, caption=caption)
-
-    def to_frame(self) -> Any:
-        """One row per indicator: level, weight, exact contribution (pandas, the `pandas` extra)."""
-        from ..tabular import to_frame
-
-        rows = [
-            [s.id, s.name, s.level, s.weight, s.contribution, float(s.contribution)] for s in self.indicators.values()
+    def rows(self) -> list[list[Cell]]:
+        """Per indicator: id, name, level, exact weight, exact contribution to the index, and whether
+        a missing-policy filled the level in."""
+        return [
+            [s.id, s.name, s.level, exact_text(s.weight), exact_text(s.contribution), s.missing]
+            for s in self.indicators.values()
         ]
-        return to_frame(("indicator", "name", "level", "weight", "contribution", "contribution_float"), rows)
+
+    def summary(self) -> str:
+        part = " (partial)" if self.partial else ""
+        return f"{self.subject} ({self.period}), {self.catalogue}: {self.display} {self.predikat}{part}"
 
     def plot_waterfall(self, ax: Any = None) -> Any:
         """Contribution waterfall: how each top-level group adds up to the index (matplotlib)."""
@@ -322,10 +323,10 @@ class ScoreResult:
             "created": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         }
 
-    def to_dict(self, *, manifest: bool = True) -> dict[str, Any]:
+    def to_dict(self, *, manifest: bool = True, explain: str | None = None) -> dict[str, Any]:
         """Plain data with every exact value in the library's one encoding (`exact.exact_text`: the
         decimal when it terminates, else "n/d"), the input assessment and, by default, the manifest
-        that lets `spbe verify` recompute it."""
+        that lets `spbe verify` recompute it; with `explain="en"` or `"id"`, the explanation too."""
         cc = self.compiled
         exact = exact_text
 
@@ -351,7 +352,7 @@ class ScoreResult:
             }
             for iid, s in self.indicators.items()
         }
-        return {
+        data: dict[str, Any] = {
             "subject": self.subject,
             "period": self.period,
             "catalogue": cc.catalogue.id,
@@ -371,7 +372,12 @@ class ScoreResult:
                 {"indicator": c.indicator, "before": c.before, "after": c.after, "rule_id": c.rule_id}
                 for c in self.changes
             ],
-        } | ({"assessment": self.assessment.model_dump(mode="json"), "manifest": self.manifest()} if manifest else {})
+        }
+        if manifest:
+            data |= {"assessment": self.assessment.model_dump(mode="json"), "manifest": self.manifest()}
+        if explain is not None:
+            data["explanation"] = self.explain(lang=explain)
+        return data
 
     def __repr__(self) -> str:
         part = ", partial" if self.partial else ""

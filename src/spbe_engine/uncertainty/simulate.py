@@ -17,8 +17,9 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AssessmentError
-from ..exact import display, to_decimal
-from ..tabular import html_table, require, to_frame
+from ..exact import display, exact_text, to_decimal
+from ..results import Cell, Result
+from ..tabular import require
 from .backend import numpy_or_none
 from .rng import base, bits53, histogram_quantile, np_bits53, thresholds
 
@@ -66,7 +67,7 @@ def _histogram(values: Iterable[int]) -> tuple[tuple[int, int], ...]:
 
 
 @dataclass(frozen=True)
-class Simulation:
+class Simulation(Result):
     """The simulated index distribution of one assessment: `histogram` holds (numerator, count)
     pairs in ascending order, the index being numerator/`total`, and the counts sum to `n`."""
 
@@ -110,7 +111,10 @@ class Simulation:
             probs[cc.band(v, self.total).predikat] += k
         return {b.predikat: Fraction(probs[b.predikat], self.n) for b in cc.catalogue.bands}
 
-    def rows(self) -> list[list[str]]:
+    headers = ("predikat", "probability")
+
+    def rows(self) -> list[list[Cell]]:
+        """Every band, highest first, with its probability (4 decimals)."""
         return [[p, display(f.numerator, f.denominator, 4)] for p, f in self.predikat_probabilities.items()]
 
     def summary(self) -> str:
@@ -122,11 +126,23 @@ class Simulation:
             f"5–50–95%: {q}"
         )
 
-    def _repr_html_(self) -> str:
-        return html_table(("predikat", "probability"), self.rows(), caption=self.summary())
-
-    def to_frame(self) -> Any:
-        return to_frame(("predikat", "probability"), self.rows())
+    def to_dict(self) -> dict[str, Any]:
+        """The samples drawn (n, seed, backend), the uncertain indicators, the exact mean, the 5, 50
+        and 95 % quantiles and the exact probability of every predikat."""
+        return {
+            "subject": self.result.subject,
+            "period": self.result.period,
+            "n": self.n,
+            "seed": self.seed,
+            "backend": self.backend,
+            "uncertain": list(self.uncertain),
+            "mean": exact_text(self.mean),
+            "quantiles": {
+                q: exact_text(Fraction(histogram_quantile(self.histogram, Fraction(q)), self.total))
+                for q in ("0.05", "0.5", "0.95")
+            },
+            "predikat_probabilities": {k: exact_text(v) for k, v in self.predikat_probabilities.items()},
+        }
 
     def plot(self, ax: Any = None) -> Any:
         """Bar chart of the predikat probabilities (matplotlib, the `plot` extra)."""

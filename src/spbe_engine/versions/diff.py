@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..model.catalogue import Catalogue, Group, Indicator
-from ..tabular import html_table, to_frame
+from ..results import Cell, Result
+from ..tabular import cell_text
 from .compose import ComposedCrosswalk
 
 
@@ -34,7 +35,9 @@ class CatalogueChange:
 
 
 @dataclass(frozen=True)
-class CatalogueDiff:
+class CatalogueDiff(Result):
+    """What changed between two catalogues: one `CatalogueChange` per change, in `changes`."""
+
     old: str
     new: str
     changes: tuple[CatalogueChange, ...]
@@ -57,9 +60,10 @@ class CatalogueDiff:
     groups_reweighted = property(lambda self: self._of("reweighted", "group"))
     bands = property(lambda self: [c for c in self.changes if c.what == "band"])
 
-    _headers = ("change", "what", "old", "new", "was", "becomes")
+    headers = ("change", "what", "old", "new", "was", "becomes")
 
-    def rows(self) -> list[list[str]]:
+    def rows(self) -> list[list[Cell]]:
+        """One row per change: its kind, what changed, the ids on each side, what it was and becomes."""
         return [[c.kind, c.what, ", ".join(c.old_ids), ", ".join(c.new_ids), c.old, c.new] for c in self.changes]
 
     def summary(self) -> str:
@@ -72,11 +76,11 @@ class CatalogueDiff:
             "",
             self.summary(),
             "",
-            "| " + " | ".join(self._headers) + " |",
-            "|" + " --- |" * len(self._headers),
+            "| " + " | ".join(self.headers) + " |",
+            "|" + " --- |" * len(self.headers),
         ]
         for row in self.rows():
-            lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+            lines.append("| " + " | ".join(cell_text(cell).replace("|", "\\|") for cell in row) + " |")
         return "\n".join(lines) + "\n"
 
     def to_dict(self) -> dict[str, Any]:
@@ -90,12 +94,6 @@ class CatalogueDiff:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
-
-    def _repr_html_(self) -> str:
-        return html_table(self._headers, self.rows(), caption=self.summary())
-
-    def to_frame(self) -> Any:
-        return to_frame(self._headers, self.rows())
 
 
 def _paths(cat: Catalogue) -> dict[str, tuple[Indicator, str]]:

@@ -15,12 +15,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from ..exact import display
+from ..exact import display, exact_text
 from ..model.assessment import Assessment
 from ..model.catalogue import Catalogue
 from ..model.crosswalk import CrosswalkEdge
+from ..results import Cell, Result
 from ..scoring.compiled import CompiledCatalogue
-from ..tabular import html_table, to_frame
 from .compose import ComposedCrosswalk, Provenance
 
 Range = tuple[int, int]
@@ -50,7 +50,7 @@ class IndexRange:
 
 
 @dataclass(frozen=True)
-class Migration:
+class Migration(Result):
     """An assessment migrated to another catalogue, with provenance and an honest index interval."""
 
     source: Assessment
@@ -65,10 +65,12 @@ class Migration:
     def uncertain(self) -> dict[str, Range]:
         return {k: r for k, r in self.ranges.items() if r[0] != r[1] and k not in self.needs_assessment}
 
-    _headers = ("indicator", "levels", "from", "relations", "confidence", "basis")
+    headers = ("indicator", "levels", "from", "relations", "confidence", "basis")
 
-    def rows(self) -> list[list[str]]:
-        out = []
+    def rows(self) -> list[list[Cell]]:
+        """Per target indicator: its possible levels, the source indicators, the relation at each
+        step of the crosswalk path, the weakest confidence and the basis."""
+        out: list[list[Cell]] = []
         for iid, (lo, hi) in self.ranges.items():
             p = self.provenance[iid]
             out.append(
@@ -92,11 +94,34 @@ class Migration:
             f"{len(self.uncertain)} uncertain"
         )
 
-    def _repr_html_(self) -> str:
-        return html_table(self._headers, self.rows(), caption=self.summary())
-
-    def to_frame(self) -> Any:
-        return to_frame(self._headers, self.rows())
+    def to_dict(self) -> dict[str, Any]:
+        """The exact index interval and its predikat range, the possible levels and the provenance of
+        every target indicator, the new indicators, and the migrated assessment (certain levels)."""
+        r = self.index_range
+        return {
+            "subject": self.source.subject,
+            "period": self.source.period,
+            "from": self.source.catalogue,
+            "to": self.crosswalk.target,
+            "index_low": exact_text(r.low),
+            "index_high": exact_text(r.high),
+            "display": r.display,
+            "predikat_low": r.predikat_low,
+            "predikat_high": r.predikat_high,
+            "needs_assessment": list(self.needs_assessment),
+            "levels": {k: list(v) for k, v in self.ranges.items()},
+            "provenance": {
+                k: {
+                    "sources": list(p.sources),
+                    "relations": list(p.relations),
+                    "confidence": p.confidence,
+                    "basis": p.basis,
+                    "path": list(p.path),
+                }
+                for k, p in self.provenance.items()
+            },
+            "assessment": self.assessment.model_dump(mode="json", exclude_defaults=True),
+        }
 
 
 def _apply(edge: CrosswalkEdge, ranges: list[Range], lo_t: int, hi_t: int) -> Range:

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..exact import exact_text
 from ..ranking import competition_ranks
-from ..tabular import html_table, to_frame
+from ..results import Cell, Result, deprecated_alias, records_were_rows
 from .migrate import IndexRange, Migration
 
 if TYPE_CHECKING:
@@ -35,12 +36,15 @@ class TransitionRow:
 
 
 @dataclass(frozen=True)
-class Transition:
+class Transition(Result):
+    """The same agencies under the old and the new catalogue: `agencies` holds one `TransitionRow`
+    per agency, in the order given."""
+
     old: str
     new: str
-    rows: tuple[TransitionRow, ...]
+    agencies: tuple[TransitionRow, ...]
 
-    _headers = (
+    headers = (
         "subject",
         "period",
         "old",
@@ -53,9 +57,13 @@ class Transition:
         "predikat disagrees",
     )
 
-    def table(self) -> list[list[object]]:
-        out: list[list[object]] = []
-        for r in self.rows:
+    @records_were_rows("agencies")
+    def rows(self) -> list[list[Cell]]:
+        """Per agency: the old index, predikat and rank; the new index interval, predikat range and
+        rank range; whether it certainly gains or loses; and "yes" where the old predikat falls
+        outside the new range."""
+        out: list[list[Cell]] = []
+        for r in self.agencies:
             p = r.new_range
             pred = p.predikat_low if p.predikat_low == p.predikat_high else f"{p.predikat_low}–{p.predikat_high}"
             out.append(
@@ -74,21 +82,45 @@ class Transition:
             )
         return out
 
+    table = deprecated_alias("rows", "rows()")
+
     def summary(self) -> str:
-        n = len(self.rows)
-        count = {d: sum(r.direction == d for r in self.rows) for d in ("gain", "loss", "uncertain")}
-        flags = sum(r.predikat_disagrees for r in self.rows)
+        n = len(self.agencies)
+        count = {d: sum(r.direction == d for r in self.agencies) for d in ("gain", "loss", "uncertain")}
+        flags = sum(r.predikat_disagrees for r in self.agencies)
         return (
             f"{self.old} → {self.new}: {n} {'agency' if n == 1 else 'agencies'}; "
             f"{count['gain']} certainly gain, {count['loss']} certainly "
             f"lose, {count['uncertain']} uncertain; predikat disagrees for {flags}"
         )
 
-    def _repr_html_(self) -> str:
-        return html_table(self._headers, self.table(), caption=self.summary())
-
-    def to_frame(self) -> Any:
-        return to_frame(self._headers, self.table())
+    def to_dict(self) -> dict[str, Any]:
+        """Both catalogues and, per agency, the old display, predikat and rank, the exact new index
+        interval with its predikat range, the rank range and the direction."""
+        return {
+            "old": self.old,
+            "new": self.new,
+            "agencies": [
+                {
+                    "subject": r.subject,
+                    "period": r.period,
+                    "partial": r.partial,
+                    "old_display": r.old_display,
+                    "old_predikat": r.old_predikat,
+                    "old_rank": r.old_rank,
+                    "new_low": exact_text(r.new_range.low),
+                    "new_high": exact_text(r.new_range.high),
+                    "new_display": r.new_range.display,
+                    "new_predikat_low": r.new_range.predikat_low,
+                    "new_predikat_high": r.new_range.predikat_high,
+                    "best_rank": r.best_rank,
+                    "worst_rank": r.worst_rank,
+                    "direction": r.direction,
+                    "predikat_disagrees": r.predikat_disagrees,
+                }
+                for r in self.agencies
+            ],
+        }
 
 
 def transition(before: Sequence[ScoreResult], migrations: Sequence[Migration], band_order: Sequence[str]) -> Transition:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from ..exact import display, to_decimal
-from ..tabular import html_table, to_frame
+from ..exact import display, exact_text
+from ..results import Cell, Result, deprecated_alias, records_were_rows
 from .costs import StepCosts
 
 if TYPE_CHECKING:
@@ -35,19 +35,23 @@ class MarginalRow:
 
 
 @dataclass(frozen=True)
-class MarginalImpact:
-    """Per indicator: the gain of +1 level, its cost, and steps to cross into the next band."""
+class MarginalImpact(Result):
+    """Per indicator: the gain of +1 level, its cost, and steps to cross into the next band.
+    `indicators` holds one `MarginalRow` per indicator, best investment first."""
 
     result: ScoreResult
     next_predikat: str | None
     distance: Fraction | None  # exact index distance to the next band's lower bound
-    rows: tuple[MarginalRow, ...]
+    indicators: tuple[MarginalRow, ...]
 
-    _headers = ("indicator", "name", "level", "gain of +1", "cost", "gain per cost", "steps to next band")
+    headers = ("indicator", "name", "level", "gain of +1", "cost", "gain per cost", "steps to next band")
 
-    def table(self) -> list[list[str]]:
-        out = []
-        for r in self.rows:
+    @records_were_rows("indicators")
+    def rows(self) -> list[list[Cell]]:
+        """Per indicator, best investment first: id, name, level/maximum, the index gain of +1 level
+        and the gain per unit of cost (4 decimals), the exact cost, and the steps to the next band."""
+        out: list[list[Cell]] = []
+        for r in self.indicators:
             gpc = r.gain_per_cost
             out.append(
                 [
@@ -55,12 +59,14 @@ class MarginalImpact:
                     r.name,
                     f"{r.level}/{r.max_level}",
                     display(r.gain.numerator, r.gain.denominator, 4),
-                    str(to_decimal(r.cost.numerator, r.cost.denominator)),
+                    exact_text(r.cost),
                     "" if gpc is None else display(gpc.numerator, gpc.denominator, 4),
                     "" if r.steps_to_next_band is None else str(r.steps_to_next_band),
                 ]
             )
         return out
+
+    table = deprecated_alias("rows", "rows()")
 
     def summary(self) -> str:
         if self.next_predikat is None or self.distance is None:
@@ -71,11 +77,32 @@ class MarginalImpact:
             f"below {self.next_predikat}"
         )
 
-    def _repr_html_(self) -> str:
-        return html_table(self._headers, self.table(), caption=self.summary())
-
-    def to_frame(self) -> Any:
-        return to_frame(self._headers, self.table())
+    def to_dict(self) -> dict[str, Any]:
+        """The score, the next band and the exact distance to it, and per indicator the exact gain of
+        +1 level, its cost, the gain per cost and the steps to the next band."""
+        return {
+            "subject": self.result.subject,
+            "period": self.result.period,
+            "catalogue": self.result.catalogue,
+            "index": exact_text(self.result.fraction),
+            "display": self.result.display,
+            "predikat": self.result.predikat,
+            "next_predikat": self.next_predikat,
+            "distance": None if self.distance is None else exact_text(self.distance),
+            "indicators": [
+                {
+                    "indicator": r.indicator,
+                    "name": r.name,
+                    "level": r.level,
+                    "max_level": r.max_level,
+                    "gain": exact_text(r.gain),
+                    "cost": exact_text(r.cost),
+                    "gain_per_cost": None if r.gain_per_cost is None else exact_text(r.gain_per_cost),
+                    "steps_to_next_band": r.steps_to_next_band,
+                }
+                for r in self.indicators
+            ],
+        }
 
 
 def marginal_impact(r: ScoreResult, costs: StepCosts) -> MarginalImpact:

@@ -18,11 +18,11 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SpbeError
-from ..exact import display, to_decimal
+from ..exact import display, exact_text, to_decimal
 from ..model.assessment import Assessment
 from ..model.rules import Rule
+from ..results import Cell, Result
 from ..scoring.compiled import CompiledCatalogue
-from ..tabular import html_table, to_frame
 from .costs import StepCosts
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class PlanStep:
 
 
 @dataclass(frozen=True)
-class Plan:
+class Plan(Result):
     """The cheapest plan that reaches the target, or why none does."""
 
     target: Fraction
@@ -86,20 +86,21 @@ class Plan:
             out.setdefault(s.period, []).append(s)
         return out
 
-    def _rows(self) -> list[list[object]]:
+    headers = ("period", "indicator", "name", "step", "cost", "index gain")
+
+    def rows(self) -> list[list[Cell]]:
+        """One row per step: period, indicator, name, from → to, exact cost, index gain (4 decimals)."""
         return [
             [
                 s.period,
                 s.indicator,
                 s.name,
                 f"{s.from_level} → {s.to_level}",
-                str(to_decimal(s.cost.numerator, s.cost.denominator)),
+                exact_text(s.cost),
                 display(s.gain.numerator, s.gain.denominator, 4),
             ]
             for s in self.steps
         ]
-
-    _headers = ("period", "indicator", "name", "step", "cost", "index gain")
 
     def summary(self) -> str:
         if not self.feasible:
@@ -127,11 +128,40 @@ class Plan:
             f"({len(self.steps)} step(s) instead of the formula's {self.steps_without_rules})"
         )
 
-    def _repr_html_(self) -> str:
-        return html_table(self._headers, self._rows(), caption=self.summary())
+    def to_dict(self, *, manifest: bool = True) -> dict[str, Any]:
+        """The target, whether it is reachable (and why not), the exact total cost, the rules that
+        shaped the plan and what they cost, every step, and the score after the plan."""
 
-    def to_frame(self) -> Any:
-        return to_frame(self._headers, self._rows())
+        def exact(value: Fraction | None) -> str | None:
+            return None if value is None else exact_text(value)
+
+        return {
+            "subject": self.before.subject,
+            "period": self.before.period,
+            "target": self.target_label,
+            "target_index": exact_text(self.target),
+            "feasible": self.feasible,
+            "reason": self.reason,
+            "total_cost": exact_text(self.total_cost),
+            "max_reachable": exact_text(self.max_reachable),
+            "periods": self.periods,
+            "rules_applied": [r.id for r in self.rules_applied],
+            "binding_rules": [r.id for r in self.binding_rules],
+            "cost_without_rules": exact(self.cost_without_rules),
+            "rules_cost": exact(self.rules_cost),
+            "steps": [
+                {
+                    "period": s.period,
+                    "indicator": s.indicator,
+                    "from": s.from_level,
+                    "to": s.to_level,
+                    "cost": exact_text(s.cost),
+                    "gain": exact_text(s.gain),
+                }
+                for s in self.steps
+            ],
+            "result": self.result.to_dict(manifest=manifest) if self.result else None,
+        }
 
 
 @dataclass(frozen=True)

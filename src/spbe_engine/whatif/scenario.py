@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from ..exact import display
-from ..tabular import html_table, require, to_frame
+from ..exact import display, exact_text
+from ..results import Cell, Result
+from ..tabular import require
 
 if TYPE_CHECKING:
     from ..scoring.result import ScoreResult
@@ -27,7 +28,7 @@ def _signed(f: Fraction) -> str:
 
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(Result):
     """Before/after of one scenario: every group and the index, deltas, predikat and rank."""
 
     name: str
@@ -60,8 +61,11 @@ class Comparison:
             return None
         return self.rank_before - self.rank_after
 
-    def rows(self) -> list[list[str]]:
-        out = [
+    headers = ("", "before", "after", "delta", "predikat before", "predikat after")
+
+    def rows(self) -> list[list[Cell]]:
+        """The index, then every group: before, after (display values), the delta and the predikat."""
+        out: list[list[Cell]] = [
             [
                 "index",
                 self.before.display,
@@ -78,8 +82,6 @@ class Comparison:
                 out.append([gid, g.display, a.display, _signed(a.fraction - g.fraction), g.predikat, a.predikat])
         return out
 
-    _headers = ("", "before", "after", "delta", "predikat before", "predikat after")
-
     def summary(self) -> str:
         text = f"{self.name}: index {self.before.display} → {self.after.display} ({_signed(self.delta)})"
         if self.predikat_change:
@@ -88,11 +90,23 @@ class Comparison:
             text += f", rank {self.rank_before} → {self.rank_after} of {self.peer_count}"
         return text
 
-    def _repr_html_(self) -> str:
-        return html_table(self._headers, self.rows(), caption=self.summary())
-
-    def to_frame(self) -> Any:
-        return to_frame(self._headers, self.rows())
+    def to_dict(self, *, manifest: bool = True) -> dict[str, Any]:
+        """The scenario, both scores in full (`ScoreResult.to_dict`), the exact deltas, the predikat
+        change and the ranks among the peers."""
+        change = self.predikat_change
+        return {
+            "subject": self.before.subject,
+            "period": self.before.period,
+            "scenario": self.name,
+            "before": self.before.to_dict(manifest=manifest),
+            "after": self.after.to_dict(manifest=manifest),
+            "delta": exact_text(self.delta),
+            "group_deltas": {gid: exact_text(d) for gid, d in self.group_deltas.items()},
+            "predikat_change": list(change) if change else None,
+            "rank_before": self.rank_before,
+            "rank_after": self.rank_after,
+            "peers": self.peer_count,
+        }
 
     def plot(self, ax: Any = None) -> Any:
         """Before/after bars per top-level group and the index (matplotlib, the `plot` extra)."""
@@ -113,7 +127,7 @@ class Comparison:
 
 
 @dataclass(frozen=True)
-class ScenarioTable:
+class ScenarioTable(Result):
     """Several scenarios side by side: one row per group (and the index), one column per scenario."""
 
     comparisons: tuple[Comparison, ...]
@@ -124,11 +138,17 @@ class ScenarioTable:
                 return c
         raise KeyError(name)
 
-    def rows(self) -> list[list[str]]:
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return ("", "current", *(c.name for c in self.comparisons))
+
+    def rows(self) -> list[list[Cell]]:
+        """The index, the predikat and every group (display values), current and per scenario; the
+        rank among the peers when there are peers."""
         if not self.comparisons:
             return []
         base = self.comparisons[0].before
-        out = [
+        out: list[list[Cell]] = [
             ["index", base.display, *(c.after.display for c in self.comparisons)],
             ["predikat", base.predikat, *(c.after.predikat for c in self.comparisons)],
         ]
@@ -144,15 +164,21 @@ class ScenarioTable:
             out.append(["rank", str(self.comparisons[0].rank_before), *(str(c.rank_after) for c in self.comparisons)])
         return out
 
-    @property
-    def headers(self) -> list[str]:
-        return ["", "current", *(c.name for c in self.comparisons)]
+    def summary(self) -> str:
+        if not self.comparisons:
+            return "no scenarios"
+        base = self.comparisons[0].before
+        scenarios = "; ".join(f"{c.name} {c.after.display} ({c.after.predikat})" for c in self.comparisons)
+        return f"{base.subject} ({base.period}): index {base.display} ({base.predikat}) now; {scenarios}"
 
-    def _repr_html_(self) -> str:
-        return html_table(self.headers, self.rows())
-
-    def to_frame(self) -> Any:
-        return to_frame(self.headers, self.rows())
+    def to_dict(self, *, manifest: bool = False) -> dict[str, Any]:
+        """Every scenario's comparison (`Comparison.to_dict`, without manifests unless asked)."""
+        base = self.comparisons[0].before if self.comparisons else None
+        return {
+            "subject": base.subject if base else None,
+            "period": base.period if base else None,
+            "scenarios": [c.to_dict(manifest=manifest) for c in self.comparisons],
+        }
 
 
 def rank_of(subject_key: tuple[str, str], results: Sequence[ScoreResult]) -> int:
