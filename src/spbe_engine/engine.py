@@ -969,12 +969,20 @@ class Engine:
         seed: int = 1,
         spread: str | Decimal | Fraction = "0.25",
         backend: str = "auto",
+        progress: Callable[[int, int], None] | None = None,
     ) -> WeightSensitivity:
         """Rank intervals (5th–95th percentile) of each agency when every weight is perturbed by an
-        independent factor in [1 − spread, 1 + spread]."""
-        from .uncertainty.sensitivity import parse_spread, weight_sensitivity
+        independent factor in [1 − spread, 1 + spread]. Memory does not grow with n (1 to 10^8, and
+        n × agencies at most 10^9); `progress(done, n)` is called after each chunk of samples."""
+        from .uncertainty.sensitivity import check_size, parse_spread, weight_sensitivity
+        from .uncertainty.simulate import check_samples
 
-        return weight_sensitivity(self.score_many(assessments), n, seed, parse_spread(spread), backend)
+        check_samples(n)  # before scoring: a bad n is the first thing to say
+        items = list(assessments)
+        if items:
+            check_size(n, len(items))
+        results = self.score_many(items)
+        return weight_sensitivity(results, n, seed, parse_spread(spread), backend, progress=progress)
 
     def weights(self, catalogue_id: str, weighting: Weighting = None) -> dict[str, Decimal | Fraction]:
         """The exact weight of each indicator under a weighting (a Fraction where no decimal is exact)."""
