@@ -427,3 +427,18 @@ def test_reading_holds_little_besides_the_assessments(tmp_path: Path, suffix: st
     assert len(items) == n
     size = p.stat().st_size
     assert peak - held < 3 * size, (peak, held, size)
+
+
+@pytest.mark.parametrize("bad", ["0_3", " 3 ", "3.0", "٣", "３"])
+def test_whole_number_fields_of_catalogues_rules_and_crosswalks_are_ascii(bad: str) -> None:
+    """Level values, evidence levels, rule levels, crosswalk widening and catalogue years take ASCII
+    digits only (pydantic's own int parsing reads all of these as 3)."""
+    from spbe_engine import Evidence, Level, LevelMap
+
+    with pytest.raises(SpbeError, match=r"value.*not a whole number written with the digits 0-9"):
+        Level(value=bad, name="Rintisan")
+    with pytest.raises(SpbeError, match=r"level.*not a whole number"):
+        Evidence(id="sk", level=bad, kind="policy")
+    with pytest.raises(SpbeError, match=r"widen.*not a whole number"):
+        LevelMap(kind="identity", widen=bad)
+    assert Level(value="3", name="Rintisan").value == 3 and Evidence(id="sk", level=3, kind="policy").level == 3

@@ -17,7 +17,7 @@ from pydantic import BeforeValidator, Field, PlainSerializer, field_validator, m
 
 from ..errors import CatalogueError, SpbeError
 from ..scoring.numbers import Rational, to_decimal
-from ._base import ExactDecimal, StrictModel, _to_decimal
+from ._base import ExactDecimal, StrictModel, _to_decimal, whole_number
 from .rules import EvidenceSpec, Rule
 
 __all__ = [
@@ -85,6 +85,12 @@ class Level(StrictModel):
     name_en: str | None = None
     criteria: str | None = None
     criteria_en: str | None = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _whole_numbers(cls, v: object) -> object:
+        """ASCII whole numbers only: pydantic's int parsing also reads "0_3", " 3 " and "3.0"."""
+        return None if v is None else whole_number(v)
 
 
 class LevelScale(StrictModel):
@@ -245,6 +251,12 @@ class Catalogue(StrictModel):
     rules: tuple[Rule, ...] = ()
     evidence: EvidenceSpec = EvidenceSpec()
     withdrawn: tuple[Withdrawn, ...] = ()
+
+    @field_validator("valid_from", "valid_to", "precedence", mode="before")
+    @classmethod
+    def _whole_numbers(cls, v: object) -> object:
+        """ASCII whole numbers only: pydantic's int parsing also reads "0_3", " 3 " and "3.0"."""
+        return None if v is None else whole_number(v)
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalogue:
