@@ -29,10 +29,16 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = r"""
 import json, resource, sys, time
 from spbe_engine import Engine
+def _hwm():  # this process's own peak; ru_maxrss carries the parent's peak over fork and exec on Linux
+    try:
+        with open("/proc/self/status") as fh:
+            return int(next(line for line in fh if line.startswith("VmHWM:")).split()[1])
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 from spbe_engine.io import readers
 engine = Engine(load_entry_points=False)
 engine.compiled("spbe-2020")
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+base = _hwm()
 t1 = time.perf_counter()
 n = 0
 if sys.argv[1] != "-":
@@ -44,7 +50,7 @@ if sys.argv[1] != "-":
     else:
         n = sum(1 for _ in readers.iter_assessments(sys.argv[1], engine=engine, validate=True))
 t2 = time.perf_counter()
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak = _hwm()
 print(json.dumps({"n": n, "base_kib": base, "peak_kib": peak, "read_s": t2 - t1}))
 """
 

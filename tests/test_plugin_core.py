@@ -199,7 +199,11 @@ def test_no_module_reaches_into_another_modules_private_names() -> None:
                         offenders.append(
                             f"{path.relative_to(ROOT)}: from {'.' * node.level}{node.module} import {alias.name}"
                         )
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "engine":
-                if node.attr.startswith("_"):
-                    offenders.append(f"{path.relative_to(ROOT)}: engine.{node.attr}")
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "engine"
+                and node.attr.startswith("_")
+            ):
+                offenders.append(f"{path.relative_to(ROOT)}: engine.{node.attr}")
     assert offenders == []

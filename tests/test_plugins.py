@@ -14,7 +14,6 @@ import pytest
 
 from spbe_engine import (
     Assessment,
-    CatalogueError,
     Engine,
     LevelScale,
     PluginError,

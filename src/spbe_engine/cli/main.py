@@ -607,22 +607,12 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    import json
-    from pathlib import Path
-
-    from .._yaml import read_text
-    from ..verify import verify_result
+    from ..verify import load_results, verify_result
 
     engine = _engine()
     worst = 0
     for f in args.files:
-        try:
-            data = json.loads(read_text(Path(f)))
-        except json.JSONDecodeError as exc:
-            raise SpbeError(f"not a result file: invalid JSON at line {exc.lineno}", file=f) from None
-        items = data if isinstance(data, list) else [data]
-        if not items or not all(isinstance(x, dict) for x in items):
-            raise SpbeError("not a result file: expected the JSON of `spbe score --format json`", file=f)
+        items = load_results(f)  # strict: duplicate keys, deep nesting, non-results are one-line errors
         for n, item in enumerate(items, 1):
             v = verify_result(engine, item)
             _say(f"{f} #{n} {v.subject}: {'holds' if v.holds else 'DOES NOT HOLD'}")

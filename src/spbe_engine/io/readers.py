@@ -404,7 +404,7 @@ def _check_one(item: LoadedAssessment, engine: Engine) -> None:
         n = cc.position.get(iid)
         if n is None:
             raise AssessmentError(
-                f"unknown indicator {iid!r} for catalogue {a.catalogue}",
+                cc.catalogue.unknown_indicator(iid),
                 file=item.file,
                 row=item.row,
                 field=f"levels.{iid}",
@@ -431,7 +431,7 @@ def _check_other_fields(item: LoadedAssessment, cc: Any) -> None:
         n = cc.position.get(iid)
         if n is None:
             raise AssessmentError(
-                f"unknown indicator {iid!r} for catalogue {a.catalogue}",
+                cc.catalogue.unknown_indicator(iid),
                 file=item.file,
                 row=item.row,
                 field=field,

@@ -16,7 +16,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 
 from ..errors import CatalogueError, SpbeError
-from ..exact import parse_exact, to_decimal
+from ..exact import parse_exact, to_decimal, whole_number
 from ._base import WEIGHT_SCHEMA, ExactDecimal, JsonSchemaOf, StrictModel
 from .rules import EvidenceSpec, Rule
 
@@ -70,6 +70,12 @@ class Level(StrictModel):
     name_en: str | None = None
     criteria: str | None = None
     criteria_en: str | None = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _whole_numbers(cls, v: object) -> object:
+        """ASCII whole numbers only: pydantic's int parsing also reads "0_3", " 3 " and "3.0"."""
+        return None if v is None else whole_number(v)
 
 
 class LevelScale(StrictModel):
@@ -237,6 +243,12 @@ class Catalogue(StrictModel):
     rules: tuple[Rule, ...] = ()
     evidence: EvidenceSpec = EvidenceSpec()
     withdrawn: tuple[Withdrawn, ...] = ()
+
+    @field_validator("valid_from", "valid_to", "precedence", mode="before")
+    @classmethod
+    def _whole_numbers(cls, v: object) -> object:
+        """ASCII whole numbers only: pydantic's int parsing also reads "0_3", " 3 " and "3.0"."""
+        return None if v is None else whole_number(v)
 
     @model_validator(mode="after")
     def _consistent(self) -> Catalogue:

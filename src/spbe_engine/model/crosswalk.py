@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from ..exact import whole_number
 from ._base import StrictModel
 from .catalogue import Note, Source
 
@@ -39,6 +40,12 @@ class LevelMap(StrictModel):
     kind: Literal["identity", "table", "min", "max", "mean"] = "identity"
     table: dict[int, tuple[int, int]] = Field(default_factory=dict)
     widen: int = Field(default=0, ge=0)
+
+    @field_validator("widen", mode="before")
+    @classmethod
+    def _whole_numbers(cls, v: object) -> object:
+        """ASCII whole numbers only: pydantic's int parsing also reads "0_3", " 3 " and "3.0"."""
+        return None if v is None else whole_number(v)
 
     @field_validator("table", mode="before")
     @classmethod

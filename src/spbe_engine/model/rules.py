@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from ..exact import whole_number
 from ._base import StrictModel
 
 __all__ = [
@@ -76,6 +77,12 @@ class Rule(StrictModel):
     against: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     binding: bool | None = None
+
+    @field_validator("at_level", "min_level", "max_gap", mode="before")
+    @classmethod
+    def _whole_numbers(cls, v: object) -> object:
+        """ASCII whole numbers only: pydantic's int parsing also reads "0_3", " 3 " and "3.0"."""
+        return None if v is None else whole_number(v)
 
     @property
     def binds_plans(self) -> bool:
@@ -194,3 +201,9 @@ class Evidence(StrictModel):
     date: dt.date | None = None
     status: EvidenceStatus = "pending"
     note: str | None = None
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _whole_numbers(cls, v: object) -> object:
+        """ASCII whole numbers only: pydantic's int parsing also reads "0_3", " 3 " and "3.0"."""
+        return None if v is None else whole_number(v)

@@ -83,10 +83,17 @@ def weight_sensitivity(
     seed: int = 1,
     spread: str | Decimal | Fraction = "0.25",
     backend: str = "auto",
+    progress: Callable[[int, int], None] | None = None,
 ) -> WeightSensitivity:
     """Rank intervals (5th–95th percentile) of each agency when every weight is perturbed by an
-    independent factor in [1 − spread, 1 + spread]."""
-    from .sensitivity import parse_spread
+    independent factor in [1 − spread, 1 + spread]. Memory does not grow with n (1 to 10^8, and
+    n × agencies at most 10^9); `progress(done, n)` is called after each chunk of samples."""
+    from .sensitivity import check_size, parse_spread
     from .sensitivity import weight_sensitivity as perturb
+    from .simulate import check_samples
 
-    return perturb(engine.score_many(assessments), n, seed, parse_spread(spread), backend)
+    check_samples(n)  # before scoring: a bad n is the first thing to say
+    items = list(assessments)
+    if items:
+        check_size(n, len(items))
+    return perturb(engine.score_many(items), n, seed, parse_spread(spread), backend, progress=progress)

@@ -4,6 +4,9 @@ each sample, and report each agency's rank interval (5th–95th percentile, near
 
 The factors are 16-bit integers drawn from the shared counter-based generator, so the perturbed
 weights and every index stay exact integers and the numpy and pure-Python paths agree exactly.
+Samples are drawn in chunks and only counted: each agency keeps a histogram of its ranks (at most
+as many bins as there are agencies), so memory does not grow with n — only, at worst, with the
+square of the number of agencies — and the percentiles and P(first) stay exact.
 """
 
 from __future__ import annotations
@@ -16,18 +19,30 @@ from operator import mul
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AssessmentError, SpbeError
-from ..exact import parse_decimal
+from ..exact import display, exact_text, parse_decimal
 from ..ranking import competition_ranks
-from ..tabular import html_table, to_frame
+from ..results import Cell, Result, deprecated_alias, records_were_rows
 from .backend import numpy_or_none
-from .rng import base, bits53, np_bits53, quantile
+from .rng import base, bits53, histogram_quantile, np_bits53
+from .simulate import Progress, check_samples
 
 if TYPE_CHECKING:
     from ..scoring.result import ScoreResult
 
-__all__ = ["RankInterval", "WeightSensitivity", "weight_sensitivity"]
+__all__ = ["MAX_RANKS", "RankInterval", "WeightSensitivity", "check_size", "weight_sensitivity"]
 
 F = 1 << 16
+
+MAX_RANKS = 1_000_000_000
+"""The largest n × agencies `weight_sensitivity` accepts (n itself is at most MAX_SAMPLES = 10^8,
+as for `simulate`). The time grows with the number of ranks drawn: 10^9 of them (615 agencies,
+n = 1.6 million) take about three minutes with numpy and over an hour in pure Python
+(benchmarks/bench_memory_sensitivity.py); far more samples than rank percentiles need."""
+
+_CELLS = 1 << 18  # numpy: about this many draws or ranks per chunk (2 MB per int64/float64 array)
+_PY_CELLS = 1 << 16  # pure Python: about this many ranks between progress calls
+_FLUSH = 1 << 20  # numpy: ranks buffered before they are counted (8 MB), more if there are more bins
+_MAX_BINS = 1 << 21  # numpy: count in a dense agencies × agencies array up to this many bins (16 MB)
 
 
 @dataclass(frozen=True)
@@ -42,98 +57,203 @@ class RankInterval:
 
 
 @dataclass(frozen=True)
-class WeightSensitivity:
-    """Rank intervals of a set of agencies under random weights."""
+class WeightSensitivity(Result):
+    """Rank intervals of a set of agencies under random weights: `intervals` holds one
+    `RankInterval` per agency, in the order given."""
 
     n: int
     seed: int
     spread: Fraction
     backend: str
-    rows: tuple[RankInterval, ...]
+    intervals: tuple[RankInterval, ...]
 
-    _headers = ("subject", "official rank", "rank p5", "median", "rank p95", "P(first)")
+    headers = ("subject", "official rank", "rank p5", "median", "rank p95", "P(first)")
 
-    def table(self) -> list[list[object]]:
-        return [[r.subject, r.official_rank, r.p5, r.median, r.p95, f"{float(r.p_first):.4f}"] for r in self.rows]
+    @records_were_rows("intervals")
+    def rows(self) -> list[list[Cell]]:
+        """Per agency: its official rank, the 5th, 50th and 95th percentile of its rank, and the share
+        of samples in which it ranks first (4 decimals)."""
+        return [
+            [r.subject, r.official_rank, r.p5, r.median, r.p95, display(r.p_first.numerator, r.p_first.denominator, 4)]
+            for r in self.intervals
+        ]
 
-    def _repr_html_(self) -> str:
-        cap = f"{self.n} weight samples, ±{float(self.spread):.0%} relative noise, seed {self.seed}"
-        return html_table(self._headers, self.table(), caption=cap)
+    table = deprecated_alias("rows", "rows()")
 
-    def to_frame(self) -> Any:
-        return to_frame(self._headers, self.table())
+    def summary(self) -> str:
+        return (
+            f"{len(self.intervals)} agencies, {self.n} weight samples, ±{exact_text(self.spread * 100)}% "
+            f"relative noise, seed {self.seed}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The samples (n, seed, exact spread, backend) and every agency's rank interval, with the
+        exact share of samples in which it ranks first."""
+        return {
+            "n": self.n,
+            "seed": self.seed,
+            "spread": exact_text(self.spread),
+            "backend": self.backend,
+            "intervals": [
+                {
+                    "subject": r.subject,
+                    "period": r.period,
+                    "official_rank": r.official_rank,
+                    "p5": r.p5,
+                    "median": r.median,
+                    "p95": r.p95,
+                    "p_first": exact_text(r.p_first),
+                }
+                for r in self.intervals
+            ],
+        }
+
+
+def check_size(n: object, agencies: int) -> int:
+    """n as an int in 1..MAX_SAMPLES with n × agencies at most MAX_RANKS, or a one-line
+    AssessmentError naming n and the range allowed for that many agencies."""
+    k = check_samples(n)
+    if k * agencies > MAX_RANKS:
+        raise AssessmentError(
+            f"too many samples for {agencies} agencies: n = {k} gives {k * agencies} ranks",
+            field="n",
+            allowed=f"an integer from 1 to {MAX_RANKS // agencies} for {agencies} agencies "
+            f"(n × agencies at most {MAX_RANKS} = 10^9)",
+        )
+    return k
 
 
 def weight_sensitivity(
-    results: Sequence[ScoreResult], n: int, seed: int, spread: Fraction, backend: str = "auto"
+    results: Sequence[ScoreResult],
+    n: int,
+    seed: int,
+    spread: Fraction,
+    backend: str = "auto",
+    progress: Progress | None = None,
 ) -> WeightSensitivity:
+    """Rank intervals under random weights; `progress(done, n)` is called after each chunk."""
+    n = check_samples(n)
     if not results:
         raise AssessmentError("no assessments to compare", field="assessments")
-    if n < 1:
-        raise AssessmentError("n must be at least 1", field="n")
+    n = check_size(n, len(results))
     if not 0 <= spread < 1:
         raise SpbeError(f"spread {spread} must be at least 0 and below 1", field="spread")
     cc = results[0].compiled
     if any(r.compiled.catalogue.id != cc.catalogue.id for r in results):
         raise AssessmentError("weight sensitivity compares assessments of one catalogue", field="catalogue")
     p, q = spread.numerator, spread.denominator  # factor = (F·q + p·(2k − F + 1)) / (F·q), k uniform in [0, F)
-    m = len(cc.ids)
     levels = [r.levels for r in results]
     key = base(seed, 1)
     np = numpy_or_none(backend)
     if np is not None and _bound(cc.weights, levels, p, q) >= 2**62:
         np = None  # too many digits in the spread for int64: the exact pure-Python path, same numbers
     if np is not None:
-        ranks = _ranks_numpy(np, cc.weights, levels, n, m, key, p, q)
-        per_agency = [sorted(col) for col in ranks.T.tolist()]
+        counts = _count_numpy(np, cc.weights, levels, n, key, p, q, progress)
     else:
-        per = [[] for _ in results]  # type: list[list[int]]
-        for s in range(n):
-            w = [cc.weights[i] * (F * q + p * (2 * (bits53(key, s * m + i) >> 37) - F + 1)) for i in range(m)]
-            nums = [sum(map(mul, w, lv)) for lv in levels]
-            for a, rank in enumerate(competition_ranks(nums)):
-                per[a].append(rank)
-        per_agency = [sorted(x) for x in per]
+        counts = _count_python(cc.weights, levels, n, key, p, q, progress)
     official = competition_ranks([r.numerator for r in results])
-    rows = tuple(
-        RankInterval(
-            r.subject,
-            r.period,
-            official[a],
-            quantile(ranks_a, Fraction(5, 100)),
-            quantile(ranks_a, Fraction(1, 2)),
-            quantile(ranks_a, Fraction(95, 100)),
-            Fraction(sum(1 for x in ranks_a if x == 1), n),
+    rows = []
+    for a, (r, hist) in enumerate(zip(results, counts, strict=True)):
+        ranks = sorted(hist.items())
+        rows.append(
+            RankInterval(
+                r.subject,
+                r.period,
+                official[a],
+                histogram_quantile(ranks, Fraction(5, 100)),
+                histogram_quantile(ranks, Fraction(1, 2)),
+                histogram_quantile(ranks, Fraction(95, 100)),
+                Fraction(hist.get(1, 0), n),
+            )
         )
-        for a, (r, ranks_a) in enumerate(zip(results, per_agency, strict=True))
-    )
-    return WeightSensitivity(n, seed, spread, "numpy" if np is not None else "python", rows)
+    return WeightSensitivity(n, seed, spread, "numpy" if np is not None else "python", tuple(rows))
 
 
-def _ranks_numpy(
+def _count_python(
+    weights: Sequence[int],
+    levels: Sequence[Sequence[int]],
+    n: int,
+    key: int,
+    p: int,
+    q: int,
+    progress: Progress | None,
+) -> list[dict[int, int]]:
+    """Per agency, how many samples gave it each rank. Sample s draws counters s·m … s·m + m − 1."""
+    m = len(weights)
+    counts: list[dict[int, int]] = [{} for _ in levels]
+    rows = max(1, _PY_CELLS // max(m, len(levels)))
+    base_w = F * q - p * (F - 1)  # F·q + p·(2k − F + 1) = base_w + 2p·k
+    for start in range(0, n, rows):
+        stop = min(start + rows, n)
+        for c in range(start * m, stop * m, m):
+            w = [wt * (base_w + 2 * p * (bits53(key, c + i) >> 37)) for i, wt in enumerate(weights)]
+            nums = [sum(map(mul, w, lv)) for lv in levels]
+            for hist, rank in zip(counts, competition_ranks(nums), strict=True):
+                hist[rank] = hist.get(rank, 0) + 1
+        if progress is not None:
+            progress(stop, n)
+    return counts
+
+
+def _count_numpy(
     np: Any,
     weights: Sequence[int],
     levels: Sequence[Sequence[int]],
     n: int,
-    m: int,
     key: int,
     p: int,
     q: int,
-    chunk: int = 2048,
-) -> Any:
+    progress: Progress | None,
+) -> list[dict[int, int]]:
+    """The same counts as `_count_python`, a chunk of samples at a time: the draws of a chunk are
+    the rows of the counter array a single n × m draw would have had, so chunking changes nothing."""
+    m, agencies = len(weights), len(levels)
     L = np.array(levels, dtype=np.int64)  # agencies × indicators
     W = np.array(weights, dtype=np.int64)
-    bound = int(W.max()) * (F * q + p * F) * int(L.max()) * m
-    exact_float = bound < 2**53
-    out = np.empty((n, len(levels)), dtype=np.int32)
-    for start in range(0, n, chunk):
-        stop = min(start + chunk, n)
+    exact_float = _bound(weights, levels, p, q) < 2**53  # then a float64 matmul is exact and faster
+    LT = L.T.astype(np.float64) if exact_float else L.T
+    rows = max(1, _CELLS // max(m, agencies))
+    offsets = np.arange(agencies, dtype=np.int64) * agencies - 1  # bin of (agency a, rank r): a·agencies + r − 1
+    bins = agencies * agencies
+    dense = np.zeros(bins, dtype=np.int64) if bins <= _MAX_BINS else None
+    sparse: dict[int, int] = {}
+    buffer: list[Any] = []  # bin numbers of ranks not counted yet
+    flush_at = max(bins, _FLUSH)  # a bincount costs the bins it spans: spread it over as many ranks
+
+    def flush() -> None:
+        cells = np.concatenate(buffer)
+        buffer.clear()
+        if dense is not None:
+            dense[:] += np.bincount(cells, minlength=bins)
+        else:
+            values, times = np.unique(cells, return_counts=True)
+            for v, t in zip(values.tolist(), times.tolist(), strict=True):
+                sparse[v] = sparse.get(v, 0) + t
+
+    buffered = 0
+    for start in range(0, n, rows):
+        stop = min(start + rows, n)
         counters = np.arange(start * m, stop * m, dtype=np.uint64).reshape(stop - start, m)
         k = np_bits53(np, key, counters) >> 37
         wp = W * (F * q + p * (2 * k - F + 1))
-        nums = (wp.astype(np.float64) @ L.T.astype(np.float64)) if exact_float else wp @ L.T
-        out[start:stop] = _competition_ranks_rows(np, nums)
-    return out
+        nums = wp.astype(np.float64) @ LT if exact_float else wp @ LT
+        del counters, k, wp
+        buffer.append((_competition_ranks_rows(np, nums) + offsets).ravel())
+        del nums
+        buffered += (stop - start) * agencies
+        if buffered >= flush_at or stop == n:
+            flush()
+            buffered = 0
+        if progress is not None:
+            progress(stop, n)
+    if dense is not None:
+        (hit,) = np.nonzero(dense)
+        sparse = dict(zip(hit.tolist(), dense[hit].tolist(), strict=True))
+    counts: list[dict[int, int]] = [{} for _ in levels]
+    for cell, t in sparse.items():
+        a, r = divmod(cell, agencies)
+        counts[a][r + 1] = t
+    return counts
 
 
 def _competition_ranks_rows(np: Any, nums: Any) -> Any:
