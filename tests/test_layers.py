@@ -35,8 +35,9 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("plugins", {"_builtins", "_builtins.catalogues", "_builtins.weighting", "registry", "resolver"}),
     (
         "operations",
-        {"scoring.operations", "rules.operations", "versions.operations", "whatif.operations", "uncertainty.operations",
-         "accountability.operations", "parallel", "io.readers", "io.writers", "io.excel", "verify"},
+        {"operations", "operations.scoring", "operations.rules", "operations.versions", "operations.whatif",
+         "operations.uncertainty", "operations.accountability", "operations.ranking", "operations.computed",
+         "parallel", "io.readers", "io.writers", "io.excel", "verify"},
     ),
     ("facade", {"engine", "", "scale", "notebook", "frames"}),
     (
@@ -120,3 +121,18 @@ def test_the_layer_check_can_fail(monkeypatch: pytest.MonkeyPatch) -> None:
     moved[-1][1].add("exact")
     monkeypatch.setattr(__import__(__name__, fromlist=["LAYERS"]), "LAYERS", moved)
     assert any("imports exact (applications)" in v for v in violations())
+
+
+def test_no_import_cycles_between_packages() -> None:
+    """The packages form a directed acyclic graph (operations live in their own package so that
+    the domains need not import each other both ways)."""
+    import networkx as nx
+
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    for path in PACKAGE.rglob("*.py"):
+        source = _name(path).split(".")[0] or "spbe_engine"
+        for target in _imports(path):
+            top = target.split(".")[0] or "spbe_engine"
+            if top != source:
+                graph.add_edge(source, top)
+    assert list(nx.simple_cycles(graph)) == []

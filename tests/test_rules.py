@@ -358,7 +358,7 @@ def test_hot_path_calls_no_hooks() -> None:
 def test_the_hot_path_guard_can_fail(monkeypatch: pytest.MonkeyPatch) -> None:
     """A test of the test: inject a hook call into every score and the guard sees it. (Before 0.2 the
     engine called plugin functions itself, so pluggy's monitor saw nothing and this stayed green.)"""
-    import spbe_engine.scoring.operations as ops
+    import spbe_engine.operations.scoring as ops
 
     e = Engine([CapPlugin(cap("cap-31-8", "31", "8"))], load_entry_points=False)
     real = ops.score_compiled

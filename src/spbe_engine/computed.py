@@ -5,13 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .engine import Engine
-    from .model.assessment import Assessment
-
-__all__ = ["ComputedIndicator", "with_computed_levels"]
+__all__ = ["ComputedIndicator"]
 
 
 @dataclass(frozen=True)
@@ -22,53 +17,3 @@ class ComputedIndicator:
     inputs: tuple[str, ...]
     compute: Callable[[Mapping[str, Decimal]], int]
     description: str = ""
-
-
-def with_computed_levels(engine: Engine, assessment: Assessment) -> Assessment:
-    """A copy whose computed indicators carry the level their `inputs` give (exposed as
-    `Engine.with_computed_levels`; scoring calls it when an assessment has inputs)."""
-    from .errors import PLUGIN_FAILURES, AssessmentError, PluginError, SpbeError
-    from .exact import parse_decimal
-
-    comps = engine.computed_indicators(assessment.catalogue)
-    levels = dict(assessment.levels)
-    for iid, values in assessment.inputs.items():
-        comp = comps.get(iid)
-        if comp is None:
-            raise AssessmentError(
-                f"assessment {assessment.subject!r}: indicator {iid} is not computed from inputs",
-                field=f"inputs.{iid}",
-                allowed=sorted(comps) or "no computed indicators in " + assessment.catalogue,
-            )
-        missing = [name for name in comp.inputs if name not in values]
-        extra = [name for name in values if name not in comp.inputs]
-        if missing or extra:
-            raise AssessmentError(
-                f"assessment {assessment.subject!r}: inputs of indicator {iid} "
-                + (f"lack {missing[0]!r}" if missing else f"have unknown {extra[0]!r}"),
-                field=f"inputs.{iid}",
-                allowed=list(comp.inputs),
-            )
-        try:
-            exact = {name: parse_decimal(value) for name, value in values.items()}
-            level = comp.compute(exact)
-        except SpbeError as exc:
-            raise AssessmentError(
-                f"assessment {assessment.subject!r}: {exc.message}", field=f"inputs.{iid}", allowed=exc.allowed
-            ) from None
-        except ValueError as exc:
-            raise AssessmentError(f"assessment {assessment.subject!r}: {exc}", field=f"inputs.{iid}") from None
-        except PLUGIN_FAILURES as exc:  # a bug in the plugin's function: say which indicator
-            raise PluginError(
-                f"computing indicator {iid} of {assessment.catalogue} failed: {type(exc).__name__}: {exc}"
-            ) from None
-        if isinstance(level, bool) or not isinstance(level, int):
-            raise PluginError(f"computing indicator {iid} of {assessment.catalogue} gave {level!r}, not a level")
-        if iid in levels and levels[iid] != level:
-            raise AssessmentError(
-                f"assessment {assessment.subject!r}: indicator {iid} is declared at level {levels[iid]} but its "
-                f"inputs give level {level}",
-                field=f"levels.{iid}",
-            )
-        levels[iid] = level
-    return assessment.replace(levels=levels)

@@ -20,46 +20,46 @@ from .resolver import Resolver, Weighting
 __all__ = ["Engine", "PluginInfo", "PluginProblem", "Weighting"]
 
 if TYPE_CHECKING:  # type checkers see each operation's function itself
-    from .accountability.operations import accountability as _accountability
-    from .accountability.operations import series as _series
-    from .computed import with_computed_levels as _with_computed_levels
-    from .ranking import rank as _rank
-    from .rules.operations import check as _check
-    from .rules.operations import supported_levels as _supported_levels
-    from .scoring.operations import iter_scores as _iter_scores
-    from .scoring.operations import score as _score
-    from .scoring.operations import score_many as _score_many
-    from .uncertainty.operations import (
+    from .operations.accountability import accountability as _accountability
+    from .operations.accountability import series as _series
+    from .operations.computed import with_computed_levels as _with_computed_levels
+    from .operations.ranking import rank as _rank
+    from .operations.rules import check as _check
+    from .operations.rules import supported_levels as _supported_levels
+    from .operations.scoring import iter_scores as _iter_scores
+    from .operations.scoring import score as _score
+    from .operations.scoring import score_many as _score_many
+    from .operations.uncertainty import (
         simulate as _simulate,
     )
-    from .uncertainty.operations import (
+    from .operations.uncertainty import (
         simulate_many as _simulate_many,
     )
-    from .uncertainty.operations import (
+    from .operations.uncertainty import (
         weight_sensitivity as _weight_sensitivity,
     )
-    from .versions.operations import (
+    from .operations.versions import (
         diff as _diff,
     )
-    from .versions.operations import (
+    from .operations.versions import (
         migrate as _migrate,
     )
-    from .versions.operations import (
+    from .operations.versions import (
         migrate_many as _migrate_many,
     )
-    from .versions.operations import (
+    from .operations.versions import (
         transition as _transition,
     )
-    from .whatif.operations import (
+    from .operations.whatif import (
         compare as _compare,
     )
-    from .whatif.operations import (
+    from .operations.whatif import (
         marginal_impact as _marginal_impact,
     )
-    from .whatif.operations import (
+    from .operations.whatif import (
         plan as _plan,
     )
-    from .whatif.operations import (
+    from .operations.whatif import (
         what_if as _what_if,
     )
 
@@ -128,28 +128,28 @@ class Engine(Resolver):
         what_if = _what_if
     else:
         # scoring
-        score = _Operation("scoring.operations", "score")
-        score_many = _Operation("scoring.operations", "score_many")
-        iter_scores = _Operation("scoring.operations", "iter_scores")
-        with_computed_levels = _Operation("computed", "with_computed_levels")
+        score = _Operation("operations.scoring", "score")
+        score_many = _Operation("operations.scoring", "score_many")
+        iter_scores = _Operation("operations.scoring", "iter_scores")
+        with_computed_levels = _Operation("operations.computed", "with_computed_levels")
         # rules and evidence
-        check = _Operation("rules.operations", "check")
-        supported_levels = _Operation("rules.operations", "supported_levels")
+        check = _Operation("operations.rules", "check")
+        supported_levels = _Operation("operations.rules", "supported_levels")
         # versions
-        diff = _Operation("versions.operations", "diff")
-        migrate = _Operation("versions.operations", "migrate")
-        migrate_many = _Operation("versions.operations", "migrate_many")
-        transition = _Operation("versions.operations", "transition")
+        diff = _Operation("operations.versions", "diff")
+        migrate = _Operation("operations.versions", "migrate")
+        migrate_many = _Operation("operations.versions", "migrate_many")
+        transition = _Operation("operations.versions", "transition")
         # peers, accountability and monitoring
-        rank = _Operation("ranking", "rank")
-        accountability = _Operation("accountability.operations", "accountability")
-        series = _Operation("accountability.operations", "series")
+        rank = _Operation("operations.ranking", "rank")
+        accountability = _Operation("operations.accountability", "accountability")
+        series = _Operation("operations.accountability", "series")
         # what-if and planning
-        what_if = _Operation("whatif.operations", "what_if")
-        compare = _Operation("whatif.operations", "compare")
-        marginal_impact = _Operation("whatif.operations", "marginal_impact")
-        plan = _Operation("whatif.operations", "plan")
+        what_if = _Operation("operations.whatif", "what_if")
+        compare = _Operation("operations.whatif", "compare")
+        marginal_impact = _Operation("operations.whatif", "marginal_impact")
+        plan = _Operation("operations.whatif", "plan")
         # uncertainty
-        simulate = _Operation("uncertainty.operations", "simulate")
-        simulate_many = _Operation("uncertainty.operations", "simulate_many")
-        weight_sensitivity = _Operation("uncertainty.operations", "weight_sensitivity")
+        simulate = _Operation("operations.uncertainty", "simulate")
+        simulate_many = _Operation("operations.uncertainty", "simulate_many")
+        weight_sensitivity = _Operation("operations.uncertainty", "weight_sensitivity")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 import itertools
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -22,7 +22,6 @@ from .errors import PluginError
 
 if TYPE_CHECKING:
     from .engine import Engine
-    from .model.assessment import Assessment
 
 __all__ = ["Executor"]
 
@@ -96,33 +95,6 @@ def run(fn: Callable[..., R], chunks: Iterable[tuple[Any, ...]], executor: Execu
             yield pending.popleft().result()
     while pending:
         yield pending.popleft().result()
-
-
-# -- chunk functions (module level, so a process pool can pickle them) -------------------------
-
-
-def score_chunk(spec: EngineSpec, items: Sequence[Assessment], weighting: Any, missing: Any) -> list[tuple[Any, ...]]:
-    engine = worker_engine(spec)
-    out = []
-    for a, r in zip(items, engine.score_many(items, weighting=weighting, missing=missing), strict=True):
-        scored = r.assessment if r.assessment is not a else None  # computed levels filled in
-        out.append((r.levels, r.numerator, r.group_numerators, r.missing, dict(r.options), scored))
-    return out
-
-
-def simulate_chunk(
-    spec: EngineSpec, items: Sequence[Assessment], start: int, n: int, seed: int, backend: str
-) -> list[tuple[tuple[int, int], ...]]:
-    """Each agency's histogram of (numerator, count): its size does not grow with n."""
-    from .uncertainty.simulate import simulate
-
-    engine = worker_engine(spec)
-    return [simulate(engine.score(a), n, seed, backend, stream=start + k + 1).histogram for k, a in enumerate(items)]
-
-
-def migrate_chunk(spec: EngineSpec, items: Sequence[Assessment], to: str) -> list[Any]:
-    engine = worker_engine(spec)
-    return [engine.migrate(a, to=to) for a in items]
 
 
 def check_picklable(spec: EngineSpec) -> None:

@@ -14,12 +14,9 @@ from .exact import exact_text
 from .results import Cell, Result
 
 if TYPE_CHECKING:
-    from .engine import Engine
-    from .model.assessment import Assessment
     from .scoring.result import ScoreResult
-    from .scoring.score import MissingPolicy
 
-__all__ = ["RankRow", "Ranking", "competition_ranks", "rank"]
+__all__ = ["RankRow", "Ranking", "competition_ranks", "rank_results"]
 
 
 def competition_ranks(values: Sequence[Fraction | int]) -> list[int]:
@@ -62,7 +59,7 @@ class Ranking(Result, list[RankRow]):
         self.by = by
         self.within = within
 
-    headers = ("rank", "subject", "period", "group", "index", "predikat")
+    headers = ("rank_results", "subject", "period", "group", "index", "predikat")
 
     def rows(self) -> list[list[Cell]]:
         """One row per agency, in rank order within each period and group: the display index."""
@@ -101,23 +98,15 @@ def _ranking(rows: list[RankRow], by: str, within: str | None) -> Ranking:
     return Ranking(rows, by=by, within=within)
 
 
-def rank(
-    engine: Engine,
-    assessments: Iterable[Assessment],
-    *,
-    within: str | None = None,
-    by: str = "display",
-    missing: MissingPolicy = None,
-) -> Ranking:
-    """Rank agencies within each period, and within groups given by a tag (e.g.
+def rank_results(results: Sequence[ScoreResult], *, within: str | None = None, by: str = "display") -> Ranking:
+    """Rank scored agencies within each period, and within groups given by a tag (e.g.
     `within="province"`). Ties share a rank and the next rank skips (1, 2, 2, 4). `by="display"`
     ranks on the published 2-decimal index, as the official tables show it; `by="index"` on the
-    exact value. The `Ranking` is a list of `RankRow`."""
+    exact value."""
     from .errors import AssessmentError, SpbeError
 
     if by not in ("display", "index"):
         raise SpbeError(f"unknown ranking {by!r}", field="by", allowed="display, index")
-    results = engine.score_many(assessments, missing=missing)
     groups: dict[tuple[str, str], list[ScoreResult]] = {}
     for r in results:
         if within is not None and within not in r.assessment.tags:

@@ -8,17 +8,17 @@ from collections.abc import Iterable
 from os import PathLike
 from typing import TYPE_CHECKING
 
+from ..accountability.ownership import Ownership, Targets, check_ownership, check_targets, load_ownership, load_targets
 from ..errors import AssessmentError
 from ..model.assessment import Assessment
 from ..scoring.score import MissingPolicy
-from .ownership import Ownership, Targets, check_ownership, check_targets, load_ownership, load_targets
 
 if TYPE_CHECKING:
+    from ..accountability.monitoring import Series
+    from ..accountability.report import Accountability
     from ..engine import Engine
     from ..scoring.compiled import CompiledCatalogue
-    from ..whatif.operations import Target
-    from .monitoring import Series
-    from .report import Accountability
+    from .whatif import Target
 
 __all__ = ["accountability", "series"]
 
@@ -47,7 +47,7 @@ def accountability(
     findings and its share of the planner's steps; units ranked by points at stake. The plan aims
     at `plan_target`, else the next target index after the period (from `targets`), else the next
     band. During monitoring, `missing` (e.g. "minimum") scores indicators not yet assessed."""
-    from .report import build
+    from ..accountability.report import build
 
     cc = engine.compiled(assessment.catalogue)
     ids = list(cc.ids)
@@ -78,7 +78,7 @@ def series(
 ) -> Series:
     """One subject's assessments across periods, in period order, against a target path. Points made
     under an older catalogue continue through the crosswalk into the latest one (marked migrated)."""
-    from .monitoring import Series, SeriesPoint
+    from ..accountability.monitoring import Series, SeriesPoint
 
     items = sorted(assessments, key=lambda a: a.period)
     if not items:

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any, Literal
 from ..errors import SpbeError
 from ..model.assessment import Assessment
 from ..scoring.score import MissingPolicy
-from .costs import Costs, StepCosts
-from .marginal import MarginalImpact
-from .marginal import marginal_impact as gains_per_cost
-from .planner import Plan, rule_broken_by, solve
-from .scenario import Comparison, ScenarioTable, levels_update, merge_peers, rank_of
+from ..whatif.costs import Costs, StepCosts
+from ..whatif.marginal import MarginalImpact
+from ..whatif.marginal import marginal_impact as gains_per_cost
+from ..whatif.planner import Plan, rule_broken_by, solve
+from ..whatif.scenario import Comparison, ScenarioTable, levels_update, merge_peers, rank_of
 
 if TYPE_CHECKING:
     from ..engine import Engine

@@ -12,8 +12,8 @@ from ..scoring.score import check_levels
 
 if TYPE_CHECKING:
     from ..engine import Engine
-    from .check import CheckOutcome
-    from .finding import Findings
+    from ..rules.check import CheckOutcome
+    from ..rules.finding import Findings
 
 __all__ = ["check", "outcome", "supported_levels"]
 
@@ -23,7 +23,7 @@ def outcome(engine: Engine, assessment: Assessment, as_of: dt.date) -> CheckOutc
     if not isinstance(assessment, Assessment):
         raise AssessmentError(f"expected an Assessment, got {type(assessment).__name__}")
     check_levels(engine.compiled(assessment.catalogue), assessment)  # partial assessments are fine here
-    from .check import check as run_rules
+    from ..rules.check import check as run_rules
 
     return run_rules(engine.compiled_rules(assessment.catalogue), assessment, as_of)
 
@@ -32,7 +32,7 @@ def check(engine: Engine, assessment: Assessment, *, as_of: dt.date | None = Non
     """Findings of the evidence rules and cross-indicator rules for one assessment, as of a date
     (default today). Heuristic rules give warnings; nothing here changes the official score. The
     `Findings` is a list of `Finding`."""
-    from .finding import Findings
+    from ..rules.finding import Findings
 
     found = outcome(engine, assessment, as_of or dt.date.today()).findings
     return Findings(
@@ -46,7 +46,7 @@ def check(engine: Engine, assessment: Assessment, *, as_of: dt.date | None = Non
 
 def supported_levels(engine: Engine, assessment: Assessment, *, as_of: dt.date | None = None) -> dict[str, int]:
     """For each indicator that carries evidence, the highest continuous level it supports."""
-    from .check import supported_levels as supported
+    from ..rules.check import supported_levels as supported
 
     cr = engine.compiled_rules(assessment.catalogue)
     return {k: s.level for k, s in supported(cr, assessment, as_of or dt.date.today()).items()}

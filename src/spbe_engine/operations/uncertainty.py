@@ -5,7 +5,7 @@ under other weights. Exposed as `Engine.simulate`, `Engine.simulate_many` and
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -15,9 +15,9 @@ from ..scoring.score import MissingPolicy
 
 if TYPE_CHECKING:
     from ..engine import Engine
-    from ..parallel import Executor
-    from .sensitivity import WeightSensitivity
-    from .simulate import Simulation
+    from ..parallel import EngineSpec, Executor
+    from ..uncertainty.sensitivity import WeightSensitivity
+    from ..uncertainty.simulate import Simulation
 
 __all__ = ["simulate", "simulate_many", "weight_sensitivity"]
 
@@ -36,8 +36,8 @@ def simulate(
     values (target excluded) or an explicit distribution is drawn per sample. Seeded and exactly
     reproducible; numpy (the `fast` extra) and pure Python give the same numbers. Memory does not
     grow with n (1 to 10^8); `progress(done, n)` is called after each chunk of samples."""
-    from .simulate import check_samples
-    from .simulate import simulate as draw
+    from ..uncertainty.simulate import check_samples
+    from ..uncertainty.simulate import simulate as draw
 
     check_samples(n)  # before scoring: a bad n is the first thing to say
     return draw(engine.score(assessment, missing=missing), n, seed, backend, progress=progress)
@@ -55,9 +55,9 @@ def simulate_many(
 ) -> list[Simulation]:
     """Monte-Carlo for many agencies. Agency k of the input draws its own stream from
     (seed, k), so the results are identical in this process, a process pool or a Dask cluster."""
-    from ..parallel import chunked, run, simulate_chunk, spec_of
-    from .simulate import Simulation, check_samples, level_distributions
-    from .simulate import simulate as draw
+    from ..parallel import chunked, run, spec_of
+    from ..uncertainty.simulate import Simulation, check_samples, level_distributions
+    from ..uncertainty.simulate import simulate as draw
 
     check_samples(n)  # here, not in a worker
     items = list(assessments)
@@ -88,12 +88,24 @@ def weight_sensitivity(
     """Rank intervals (5th–95th percentile) of each agency when every weight is perturbed by an
     independent factor in [1 − spread, 1 + spread]. Memory does not grow with n (1 to 10^8, and
     n × agencies at most 10^9); `progress(done, n)` is called after each chunk of samples."""
-    from .sensitivity import check_size, parse_spread
-    from .sensitivity import weight_sensitivity as perturb
-    from .simulate import check_samples
+    from ..uncertainty.sensitivity import check_size, parse_spread
+    from ..uncertainty.sensitivity import weight_sensitivity as perturb
+    from ..uncertainty.simulate import check_samples
 
     check_samples(n)  # before scoring: a bad n is the first thing to say
     items = list(assessments)
     if items:
         check_size(n, len(items))
     return perturb(engine.score_many(items), n, seed, parse_spread(spread), backend, progress=progress)
+
+
+def simulate_chunk(
+    spec: EngineSpec, items: Sequence[Assessment], start: int, n: int, seed: int, backend: str
+) -> list[tuple[tuple[int, int], ...]]:
+    """Simulate a chunk in a worker: each agency's histogram of (numerator, count), whose size does
+    not grow with n."""
+    from ..parallel import worker_engine
+    from ..uncertainty.simulate import simulate as draw
+
+    engine = worker_engine(spec)
+    return [draw(engine.score(a), n, seed, backend, stream=start + k + 1).histogram for k, a in enumerate(items)]

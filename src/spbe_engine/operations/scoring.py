@@ -7,20 +7,20 @@ Defined here once, with their signatures, and exposed as `Engine.score`, `Engine
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AssessmentError
 from ..model.assessment import Assessment
-from .result import ScoreResult
-from .score import MissingPolicy, check_missing_policy
-from .score import score as score_compiled
+from ..scoring.result import ScoreResult
+from ..scoring.score import MissingPolicy, check_missing_policy
+from ..scoring.score import score as score_compiled
 
 if TYPE_CHECKING:
     from ..engine import Engine
-    from ..parallel import Executor
+    from ..parallel import EngineSpec, Executor
     from ..resolver import Weighting
-    from .compiled import CompiledCatalogue
+    from ..scoring.compiled import CompiledCatalogue
 
 __all__ = ["iter_scores", "score", "score_many"]
 
@@ -49,7 +49,7 @@ def score(
         assessment = engine.with_computed_levels(assessment)
     if not apply_rules:
         return score_compiled(cc, assessment, missing)
-    from ..rules.operations import outcome
+    from .rules import outcome
 
     when = as_of or dt.date.today()
     found = outcome(engine, assessment, when)
@@ -107,7 +107,7 @@ def iter_scores(
 ) -> Iterator[ScoreResult]:
     """Score a stream of any length in chunks, yielding results in input order with bounded
     memory (at most a few chunks in flight on the executor)."""
-    from ..parallel import chunked, run, score_chunk, spec_of
+    from ..parallel import chunked, run, spec_of
 
     check_missing_policy(missing)
     if executor is None:
@@ -130,3 +130,18 @@ def iter_scores(
             if cc is None:
                 cc = compiled[a.catalogue] = engine.compiled(a.catalogue, weighting)
             yield ScoreResult(cc, scored or a, levels, numerator, groups, filled, options=options or None)
+
+
+# -- run in a worker process (module level, so a process pool can pickle it) --------------------
+
+
+def score_chunk(spec: EngineSpec, items: Sequence[Assessment], weighting: Any, missing: Any) -> list[tuple[Any, ...]]:
+    """Score a chunk in a worker; plain tuples travel back, the caller rebuilds the results."""
+    from ..parallel import worker_engine
+
+    engine = worker_engine(spec)
+    out = []
+    for a, r in zip(items, score_many(engine, items, weighting=weighting, missing=missing), strict=True):
+        scored = r.assessment if r.assessment is not a else None  # computed levels filled in
+        out.append((r.levels, r.numerator, r.group_numerators, r.missing, dict(r.options), scored))
+    return out

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from ..model.assessment import Assessment
@@ -11,10 +11,10 @@ from ..scoring.score import MissingPolicy, check_levels
 
 if TYPE_CHECKING:
     from ..engine import Engine
-    from ..parallel import Executor
-    from .diff import CatalogueDiff
-    from .migrate import Migration
-    from .transition import Transition
+    from ..parallel import EngineSpec, Executor
+    from ..versions.diff import CatalogueDiff
+    from ..versions.migrate import Migration
+    from ..versions.transition import Transition
 
 __all__ = ["diff", "migrate", "migrate_many", "transition"]
 
@@ -24,8 +24,8 @@ def diff(engine: Engine, old: str, new: str) -> CatalogueDiff:
     reweighted, re-scaled, split or merged; groups added, removed, reweighted; bands."""
     import networkx as nx
 
-    from .compose import version_graph
-    from .diff import diff as diff_catalogues
+    from ..versions.compose import version_graph
+    from ..versions.diff import diff as diff_catalogues
 
     g = version_graph(engine.crosswalks())  # a broken crosswalk is an error, not "no crosswalk"
     linked = old in g and new in g and nx.has_path(g, old, new)
@@ -36,7 +36,7 @@ def diff(engine: Engine, old: str, new: str) -> CatalogueDiff:
 def migrate(engine: Engine, assessment: Assessment, *, to: str) -> Migration:
     """Migrate an assessment to catalogue `to`: the new (partial) assessment, per-indicator
     provenance, the indicators that need fresh assessment, and the index as an interval."""
-    from .migrate import migrate as migrate_one
+    from ..versions.migrate import migrate as migrate_one
 
     if assessment.inputs:
         assessment = engine.with_computed_levels(assessment)
@@ -57,7 +57,7 @@ def migrate_many(
 ) -> list[Migration]:
     """Migrate a table of assessments (e.g. the national results) to catalogue `to`, optionally
     on an executor; the same results either way."""
-    from ..parallel import chunked, migrate_chunk, run, spec_of
+    from ..parallel import chunked, run, spec_of
 
     if executor is None:
         return [migrate(engine, a, to=to) for a in assessments]
@@ -72,9 +72,17 @@ def transition(
     """Score the same agencies under their catalogue and under `to`, side by side: who gains, who
     loses, rank ranges, and where the predikat disagrees. Partial assessments need `missing`
     for their old score (migration itself treats unassessed indicators as the whole scale)."""
-    from .transition import transition as side_by_side
+    from ..versions.transition import transition as side_by_side
 
     items = list(assessments)
     before = engine.score_many(items, missing=missing)
     migrations = [migrate(engine, a, to=to) for a in items]
     return side_by_side(before, migrations, [b.predikat for b in engine.catalogue(to).bands])
+
+
+def migrate_chunk(spec: EngineSpec, items: Sequence[Assessment], to: str) -> list[Migration]:
+    """Migrate a chunk in a worker."""
+    from ..parallel import worker_engine
+
+    engine = worker_engine(spec)
+    return [migrate(engine, a, to=to) for a in items]

@@ -1,0 +1,32 @@
+"""The engine's ranking operation: score a table of agencies and rank them among their peers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from ..ranking import Ranking, rank_results
+from ..scoring.score import MissingPolicy
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+    from ..model.assessment import Assessment
+
+__all__ = ["rank"]
+
+
+def rank(
+    engine: Engine,
+    assessments: Iterable[Assessment],
+    *,
+    within: str | None = None,
+    by: str = "display",
+    missing: MissingPolicy = None,
+) -> Ranking:
+    """Rank agencies within each period, and within groups given by a tag (e.g.
+    `within="province"`). Ties share a rank and the next rank skips (1, 2, 2, 4). `by="display"`
+    ranks on the published 2-decimal index, as the official tables show it; `by="index"` on the
+    exact value. The `Ranking` is a list of `RankRow`."""
+    if by not in ("display", "index"):  # before scoring: a bad option is the first thing to say
+        return rank_results([], within=within, by=by)
+    return rank_results(engine.score_many(assessments, missing=missing), within=within, by=by)
