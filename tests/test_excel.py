@@ -112,7 +112,7 @@ def test_template_without_evidence_kinds(tmp_path: Path) -> None:
         "spbe_indikator",
         '"pending,accepted,rejected,needs_revision"',
     ]
-    assert openpyxl.load_workbook(p)["Penilaian"].max_row == HEAD + 35
+    assert openpyxl.load_workbook(p)["Penilaian"].max_row == HEAD + 37  # 35 indicators, 35 once per service (3)
 
 
 def test_filled_template_reads_back(tmp_path: Path) -> None:

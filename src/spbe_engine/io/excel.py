@@ -21,35 +21,42 @@ Text limits of the format: an empty text is an empty cell (read back as absent),
 back as "\\n" (XML turns "\\r" into "\\n"), and text that Excel cannot hold (control characters,
 U+FFFE/U+FFFF, more than 32,767 characters) is refused when writing.
 
+Hostile files: every text is written as a text cell, never a formula (`put_cell`; "=1+1" reads back as
+"=1+1"). Reading streams only the parts it needs within caps on rows, cells, text and XML
+(`MAX_SHEET_ROWS` and the others below), so any workbook it accepts is read in bounded memory, and
+refuses a formula where it reads a value, naming the cell.
+
 openpyxl is optional (the `excel` extra) and imported only when a workbook is read or written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
+import posixpath
 import re
-import secrets
-import warnings
+import xml.parsers.expat
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree
 
 from .._version import __version__
 from .._yaml import MAX_BYTES, one_line, plain
 from ..errors import AssessmentError, SpbeError
-from ..exact import MAX_DIGITS, exact_decimal
+from ..exact import exact_decimal
 from ..model.assessment import STAGES, Assessment
 from ..model.catalogue import Catalogue, Group, Indicator, LevelScale
 from ..model.rules import Evidence
 from ..tabular import require
+from .atomic import write_atomic
 from .readers import LoadedAssessment, check_assessments
 
 if TYPE_CHECKING:
-    from ..engine import Engine
+    from ..resolver import Resolver
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "read_xlsx", "write_assessment", "write_template"]
 
@@ -111,24 +118,23 @@ IDS_NAME = "spbe_indikator"  # defined names for the list validations
 KINDS_NAME = "spbe_jenis_bukti"
 STATUSES = ("pending", "accepted", "rejected", "needs_revision")
 EXTRA_ROWS = 1000  # rows of the item sheets that carry validations and text formats
-MAX_UNZIPPED = 10 * MAX_BYTES  # what a workbook may inflate to when read
 MAX_CELL_TEXT = 32_767  # Excel's limit on the characters of one cell
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_WHOLE = re.compile(r"\s*[+-]?\d{1,15}(?:\.0*)?\s*\Z")  # "4", " 4 ", "4.0" typed as text
+_WHOLE = re.compile(r"\s*[+-]?[0-9]{1,15}(?:\.0*)?\s*\Z", re.ASCII)  # "4", " 4 ", "4.0" typed as text; not "٣"
 _EXCEL_EPOCH = dt.date(1900, 3, 1)  # earlier dates do not survive Excel's serial numbers: written as text
 
 
 # -- writing -----------------------------------------------------------------------------------
 
 
-def write_assessment(engine: Engine, assessment: Assessment, path: str | Path, *, overwrite: bool = False) -> Path:
+def write_assessment(engine: Resolver, assessment: Assessment, path: str | Path, *, overwrite: bool = False) -> Path:
     """Write `assessment` as a filled-in template (see `write_template`); `read_xlsx` reads it back
     identically."""
     return write_template(engine, assessment.catalogue, path, assessment=assessment, overwrite=overwrite)
 
 
 def write_template(
-    engine: Engine,
+    engine: Resolver,
     catalogue_id: str,
     path: str | Path,
     *,
@@ -152,8 +158,8 @@ def write_template(
                 f"the assessment is for catalogue {assessment.catalogue!r}, not {catalogue_id!r}", field="catalogue"
             )
         _check_ids(assessment, cat)
-    wb = _Book(cat, assessment).build()
-    _save_atomic(wb, p, overwrite=overwrite)
+    wb = Book(cat, assessment).build()
+    save_workbook(wb, p, overwrite=overwrite)
     return p
 
 
@@ -176,34 +182,50 @@ def _check_ids(a: Assessment, cat: Catalogue) -> None:
                 )
 
 
-def _save_atomic(wb: Any, p: Path, *, overwrite: bool) -> None:
-    tmp = p.with_name(f".{p.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for any file
-    except OSError as exc:
-        raise SpbeError(f"cannot write: {exc.strerror}", file=str(p)) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            wb.save(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if overwrite:
-            os.replace(tmp, p)
-        else:
-            try:
-                os.link(tmp, p)  # atomic and never replaces a file that appeared meanwhile
-            except FileExistsError:
-                raise SpbeError("refusing to overwrite an existing file (pass overwrite=True)", file=str(p)) from None
-            except OSError:  # no hard links on this file system
-                if p.exists():
-                    raise SpbeError(
-                        "refusing to overwrite an existing file (pass overwrite=True)", file=str(p)
-                    ) from None
-                os.replace(tmp, p)
-    except OSError as exc:
-        raise SpbeError(f"cannot write: {exc.strerror or exc}", file=str(p)) from None
-    finally:
-        tmp.unlink(missing_ok=True)
+def save_workbook(wb: Any, p: Path, *, overwrite: bool) -> None:
+    """Save through the library's one atomic writer (never a partial file, never an overwrite
+    unless asked, not even by a file that appears meanwhile), after the last text-cell check."""
+    _text_cells_only(wb)
+    write_atomic(p, lambda tmp: wb.save(tmp), overwrite=overwrite)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # what a spreadsheet may take for a formula
+
+
+def put_cell(ws: Any, row: int, col: int, value: Any, what: str) -> Any:
+    """Write a cell; text always as a text cell, never a formula (a note may start with '=').
+
+    openpyxl stores any string starting with "=" as a formula and "#N/A" as an error: here the cell
+    is typed as text after the value is set. Text a spreadsheet would take for a formula also gets
+    Excel's quote prefix, so it stays text when someone edits the cell. Text Excel cannot hold
+    (control characters, U+FFFE/U+FFFF, more than 32,767 characters) is refused naming `what`.
+    """
+    cell = ws.cell(row=row, column=col)
+    if not isinstance(value, str):
+        cell.value = value
+        return cell
+    if value == "":
+        return cell
+    bad = _NOT_XML.search(value)
+    if bad:
+        raise SpbeError(f"character U+{ord(bad.group()):04X} cannot be stored in an Excel cell", field=what)
+    if len(value) > MAX_CELL_TEXT:
+        raise SpbeError(f"{len(value)} characters, more than an Excel cell holds ({MAX_CELL_TEXT})", field=what)
+    cell.value = value
+    cell.data_type = "s"
+    if value.startswith(_FORMULA_START):
+        cell.quotePrefix = True
+    return cell
+
+
+def _text_cells_only(wb: Any) -> None:
+    """The last guard before saving: no cell of a workbook the library writes is a formula or an
+    error, whatever wrote it (the library writes no formula)."""
+    for ws in wb.worksheets:
+        cells = getattr(ws, "_cells", None)
+        for cell in cells.values() if isinstance(cells, dict) else (c for r in ws.iter_rows() for c in r):
+            if cell.data_type in ("f", "e") and isinstance(cell.value, str):
+                cell.data_type = "s"
 
 
 def _scale_text(scale: LevelScale) -> str:
@@ -237,7 +259,7 @@ def _indicator_rows(cat: Catalogue) -> Iterator[tuple[Indicator, str]]:
 
 
 @dataclass
-class _Book:
+class Book:
     """Builds one workbook (openpyxl objects are `Any`: the library is optional and untyped)."""
 
     cat: Catalogue
@@ -257,24 +279,14 @@ class _Book:
     # helpers
 
     def text(self, ws: Any, row: int, col: int, value: str | None, what: str) -> Any:
-        """A text cell, never a formula (a note may start with '=')."""
-        cell = ws.cell(row=row, column=col)
-        if value is None or value == "":
-            return cell
-        bad = _NOT_XML.search(value)
-        if bad:
-            raise SpbeError(f"character U+{ord(bad.group()):04X} cannot be stored in an Excel cell", field=what)
-        if len(value) > MAX_CELL_TEXT:
-            raise SpbeError(f"{len(value)} characters, more than an Excel cell holds ({MAX_CELL_TEXT})", field=what)
-        cell.value = value
-        cell.data_type = "s"
-        return cell
+        """A text cell, never a formula (see `put_cell`); None or "" leaves the cell empty."""
+        return put_cell(ws, row, col, value, what)
 
     def indicator(self, ws: Any, row: int, col: int, iid: str, what: str) -> None:
         """An indicator id: a number when it is one ("12"), so that ids people type match the
         list validation of the item sheets (Excel tells the number 12 from the text "12")."""
         if iid.isascii() and iid.isdecimal() and len(iid) <= 15 and str(int(iid)) == iid:
-            ws.cell(row=row, column=col, value=int(iid))
+            put_cell(ws, row, col, int(iid), what)
         else:
             self.text(ws, row, col, iid, what)
 
@@ -283,7 +295,7 @@ class _Book:
         fill = self.styles.PatternFill("solid", fgColor="DDEBF7")
         index: dict[str, int] = {}
         for col, (key, (header, width)) in enumerate(columns.items(), 1):
-            cell = ws.cell(row=row, column=col, value=header)
+            cell = put_cell(ws, row, col, header, "header")
             cell.font = bold
             cell.fill = fill
             ws.column_dimensions[self.get_column_letter(col)].width = width
@@ -322,14 +334,14 @@ class _Book:
         cat, a = self.cat, self.a
         ws.title = ASSESS
         bold = self.styles.Font(bold=True)
-        ws.cell(row=1, column=1, value=cat.title).font = self.styles.Font(bold=True, size=13)
+        self.text(ws, 1, 1, cat.title, "title").font = self.styles.Font(bold=True, size=13)
         given = {"catalogue": cat.id, "subject": a.subject if a else None, "period": a.period if a else None}
         for row, (key, label) in enumerate(HEADER_LABELS.items(), 2):
-            ws.cell(row=row, column=1, value=label).font = bold
+            self.text(ws, row, 1, label, key).font = bold
             self.text(ws, row, 2, given[key], key)
-        ws.cell(row=2, column=3, value="(jangan diubah / do not change)")
-        ws.cell(row=3, column=3, value="nama instansi / subject assessed")
-        ws.cell(row=4, column=3, value="mis. / e.g. 2024")
+        self.text(ws, 2, 3, "(jangan diubah / do not change)", "catalogue")
+        self.text(ws, 3, 3, "nama instansi / subject assessed", "subject")
+        self.text(ws, 4, 3, "mis. / e.g. 2024", "period")
         head = 6
         col = self.headers(ws, head, ASSESS_COLUMNS)
         wrap = self.styles.Alignment(wrap_text=True, vertical="top")
@@ -338,11 +350,11 @@ class _Book:
         row = head
         for row, (ind, path) in enumerate(_indicator_rows(cat), head + 1):
             self.indicator(ws, row, col["id"], ind.id, "id")
-            ws.cell(row=row, column=col["group"], value=path)
-            ws.cell(row=row, column=col["name"], value=ind.name).alignment = wrap
+            self.text(ws, row, col["group"], path, f"indicator {ind.id}")
+            self.text(ws, row, col["name"], ind.name, f"indicator {ind.id}").alignment = wrap
             self.text(ws, row, col["weight"], str(ind.weight), "weight")
             scale = next(s for s in cat.scales if s.id == ind.scale)
-            ws.cell(row=row, column=col["scale"], value=_scale_text(scale)).alignment = wrap
+            self.text(ws, row, col["scale"], _scale_text(scale), f"scale {scale.id}").alignment = wrap
             ws.cell(row=row, column=col["level"]).fill = fill
             by_scale.setdefault(scale.id, []).append(row)
             if a is None:
@@ -534,10 +546,10 @@ class _Book:
         for kind in self.cat.evidence.kinds:
             lines.append((kind.id, kind.name + (f" / {kind.name_en}" if kind.name_en else "")))
         for row, (a, b) in enumerate(lines, 1):
-            cell = ws.cell(row=row, column=1, value=a or None)
+            cell = self.text(ws, row, 1, a, "help")
             if not b or a == "Status":  # titles
                 cell.font = bold
-            ws.cell(row=row, column=2, value=b or None)
+            self.text(ws, row, 2, b, "help")
 
     def meta_sheet(self, ws: Any) -> None:
         rows = [
@@ -547,38 +559,64 @@ class _Book:
             ("written_by", __version__),
         ]
         for row, (key, value) in enumerate(rows, 1):
-            ws.cell(row=row, column=1, value=key)
-            ws.cell(row=row, column=2, value=value)
-        ws.cell(row=1, column=4, value="evidence_kinds")
+            put_cell(ws, row, 1, key, META)
+            put_cell(ws, row, 2, value, META)
+        self.text(ws, 1, 4, "evidence_kinds", META)
         for row, kind in enumerate(self.cat.evidence.kinds, 2):
-            ws.cell(row=row, column=4, value=kind.id)
+            self.text(ws, row, 4, kind.id, "evidence kinds")
         ws.sheet_state = "hidden"
 
 
 # -- reading -----------------------------------------------------------------------------------
 
+# Caps on what a workbook may hold when read. A filled-in template has ~50 rows and a few thousand
+# cells: these bounds are far above that, and they bound the memory any accepted workbook takes
+# (under 400 MB: tests/test_adversarial_xlsx.py measures it).
+MAX_UNZIPPED = 10 * MAX_BYTES  # all parts together, unpacked (200 MiB)
+MAX_SHEET_ROWS = 50_000  # rows of one sheet, and of all the sheets read together (~1 kB kept a row)
+MAX_SHEET_COLUMNS = 200  # cells in one row
+MAX_SHEET_CELLS = 1_000_000  # cells of one sheet
+MAX_SHARED_STRINGS = 250_000  # entries of the shared string table (all kept while reading)
+MAX_TEXT_CHARS = 10_000_000  # characters of the shared strings and of text typed in cells, all together
+MAX_ELEMENT_BYTES = 1024 * 1024  # XML of one row, one shared string or any one element: built whole
+MAX_ELEMENTS = 3_000_000  # XML elements read, all parts together (bounds the time a workbook takes)
+MAX_ENTRIES = 65_536  # sheets, relationships, number formats and cell formats (Excel: 64,000 formats)
 
-def read_xlsx(path: str | Path, *, engine: Engine | None = None, validate: bool = False) -> list[LoadedAssessment]:
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_ROW, _SI, _SHEET, _SHEETS, _WORKBOOK_PR = (f"{_MAIN}{t}" for t in ("row", "si", "sheet", "sheets", "workbookPr"))
+_NUM_FMT, _NUM_FMTS, _XF, _CELL_XFS = (f"{_MAIN}{t}" for t in ("numFmt", "numFmts", "xf", "cellXfs"))
+_FORMULA, _INLINE, _T, _RUN, _VALUE = (f"{_MAIN}{t}" for t in ("f", "is", "t", "r", "v"))
+
+
+def read_xlsx(path: str | Path, *, engine: Resolver | None = None, validate: bool = False) -> list[LoadedAssessment]:
     """Read a workbook written by `write_template`/`write_assessment` (and filled in by people).
 
     Returns one `LoadedAssessment` (row None: a workbook holds one assessment). Errors are one-line
     `AssessmentError`s naming the file, the Excel row and the field as "<sheet>.<column>".
     With `validate`, the usual catalogue checks of `read_assessments` run too, and their errors
     name the indicator's row; `read_assessments` / `load_assessments` do this for .xlsx files.
+
+    Only the parts the reader needs are read, streamed, within the caps above (`_Workbook`), so any
+    workbook it accepts is read in bounded memory. A formula where a value is read is refused naming
+    the cell: its cached result need not be what the sheet shows.
     """
     p = Path(path)
-    wb = _open(p)
-    try:
-        reader = _Reader(str(p), wb)
-        assessment = reader.assessment()
-    finally:
-        wb.close()
+    with _open(p) as book:
+        reader = _Reader(str(p), book)
+        try:
+            assessment = reader.assessment()
+        except SpbeError:
+            raise
+        except Exception as exc:  # XML, zip and openpyxl errors met while streaming a sheet
+            raise _unreadable(p, exc) from None
     items = [LoadedAssessment(assessment, str(p), None)]
     if validate:
-        if engine is None:
-            from ..engine import Engine
+        if engine is None:  # validation needs only the catalogues, not a whole engine
+            from ..resolver import Resolver
 
-            engine = Engine()
+            engine = Resolver()
         try:
             check_assessments(items, engine)
         except AssessmentError as exc:
@@ -586,8 +624,14 @@ def read_xlsx(path: str | Path, *, engine: Engine | None = None, validate: bool 
     return items
 
 
-def _open(p: Path) -> Any:
-    openpyxl = require("openpyxl", "excel")
+def _unreadable(p: Path, exc: BaseException) -> AssessmentError:
+    detail = " ".join(str(exc).split()) or type(exc).__name__
+    return AssessmentError(f"not a readable .xlsx workbook ({detail})", file=str(p))
+
+
+@contextmanager
+def _open(p: Path) -> Iterator[_Workbook]:
+    require("openpyxl", "excel")
     try:
         size = p.stat().st_size
     except FileNotFoundError:
@@ -599,38 +643,293 @@ def _open(p: Path) -> Any:
     if size > MAX_BYTES:
         raise AssessmentError(f"file larger than {MAX_BYTES // (1024 * 1024)} MiB", file=str(p))
     try:
-        with zipfile.ZipFile(p) as z:  # a zip bomb is refused before anything is inflated
-            unzipped = sum(info.file_size for info in z.infolist())
-        if unzipped > MAX_UNZIPPED:
-            raise AssessmentError(f"workbook larger than {MAX_UNZIPPED // (1024 * 1024)} MiB unpacked", file=str(p))
-        with warnings.catch_warnings():  # e.g. "extension not supported": only values are read
-            warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(p, data_only=True, keep_links=False)
-    except AssessmentError:
-        raise
-    except Exception as exc:  # zipfile, XML and openpyxl errors alike: the file is not a workbook we can read
-        detail = " ".join(str(exc).split()) or type(exc).__name__
-        raise AssessmentError(f"not a readable .xlsx workbook ({detail})", file=str(p)) from None
+        fh = p.open("rb")
+    except OSError as exc:
+        raise AssessmentError(f"cannot read: {exc.strerror}", file=str(p)) from None
+    with fh:
+        try:
+            z = zipfile.ZipFile(fh)
+        except Exception as exc:
+            raise _unreadable(p, exc) from None
+        with z:
+            try:
+                # zipfile never inflates a part beyond its stated size: a zip bomb is refused unread
+                if sum(info.file_size for info in z.infolist()) > MAX_UNZIPPED:
+                    raise AssessmentError(
+                        f"workbook larger than {MAX_UNZIPPED // (1024 * 1024)} MiB unpacked", file=str(p)
+                    )
+                book = _Workbook(str(p), z)
+            except SpbeError:
+                raise
+            except Exception as exc:  # zipfile, XML and openpyxl errors alike
+                raise _unreadable(p, exc) from None
+            yield book
 
 
-def _sheet_rows(ws: Any) -> list[tuple[Any, ...]]:
-    """A sheet's values row by row from row 1; each row as long as its last value, an empty row `()`.
-
-    Built from the cells the file holds (openpyxl's `_cells`), not from the sheet's extent: one
-    value typed into XFD1048576 would otherwise have openpyxl create 17 billion empty cells.
+class _Workbook:
+    """The parts of a workbook the reader needs, found and streamed here rather than by openpyxl's
+    `load_workbook`: even in read-only mode that builds whole the styles, the shared strings, the
+    properties, chart sheets and more, from parts whose roles the file itself decides. Here the
+    package's and the workbook's relationships name the sheets, the shared strings and the styles;
+    nothing else is read. Every part is streamed (`elements`): an element the reader does not need
+    is dropped as soon as it ends, so at most `MAX_ELEMENT_BYTES` of XML is held at any time. The
+    cells themselves are read by openpyxl's own sheet parser, as its read-only worksheets do.
     """
-    cells = getattr(ws, "_cells", None)
-    if not isinstance(cells, dict):  # not the openpyxl this was written for: its own iteration
-        return list(ws.iter_rows(values_only=True))
-    by_row: dict[int, dict[int, Any]] = {}
-    for (row, col), cell in cells.items():
-        if cell.value is not None:
-            by_row.setdefault(row, {})[col] = cell.value
-    out: list[tuple[Any, ...]] = []
-    for row in range(1, max(by_row, default=0) + 1):
-        values = by_row.get(row)
-        out.append(tuple(values.get(c) for c in range(1, max(values) + 1)) if values else ())
-    return out
+
+    def __init__(self, file: str, z: zipfile.ZipFile) -> None:
+        self.file = file
+        self.z = z
+        self.text_chars = self.elements_read = self.rows_read = 0
+        package = self.relationships("_rels/.rels")
+        main = next((t for kind, t in package.values() if kind == "officeDocument"), "xl/workbook.xml")
+        named: list[tuple[str, str]] = []
+        date1904 = False
+        for parent, el in self.elements(main, {_SHEET, _WORKBOOK_PR}, "the workbook part"):
+            if el.tag == _WORKBOOK_PR:
+                date1904 = el.get("date1904", "").strip().lower() in ("1", "true")
+            elif parent == _SHEETS and el.get("name") is not None and el.get(_REL_ID) is not None:
+                named.append((str(el.get("name")), str(el.get(_REL_ID))))
+                self.entries(len(named), "the workbook part", "sheets")
+        rels = self.relationships(_rels_of(main))
+        self.sheets: dict[str, str] = {}  # sheet name -> part
+        for name, rid in named:
+            kind, target = rels.get(rid, ("", ""))
+            if kind == "worksheet" and target in self.z.NameToInfo:
+                self.sheets.setdefault(name, target)
+        parts = {"styles": "xl/styles.xml", "sharedStrings": "xl/sharedStrings.xml"}  # where openpyxl looks
+        parts.update((kind, target) for kind, target in reversed(rels.values()))
+        parts = {kind: target for kind, target in parts.items() if target in self.z.NameToInfo}
+        datetimes = require("openpyxl.utils.datetime", "excel")
+        self.epoch = datetimes.CALENDAR_MAC_1904 if date1904 else datetimes.CALENDAR_WINDOWS_1900
+        self.date_formats, self.timedelta_formats = (
+            self.styles(parts["styles"]) if "styles" in parts else (set(), set())
+        )
+        self.strings = self.shared_strings(parts["sharedStrings"]) if "sharedStrings" in parts else []
+
+    def refuse(self, message: str) -> AssessmentError:
+        return AssessmentError(message, file=self.file)
+
+    def entries(self, n: int, where: str, what: str) -> None:
+        if n > MAX_ENTRIES:
+            raise self.refuse(f"{where} has more than {MAX_ENTRIES:,} {what}")
+
+    def text(self, chars: int) -> None:
+        self.text_chars += chars
+        if self.text_chars > MAX_TEXT_CHARS:
+            raise self.refuse(f"the workbook has more than {MAX_TEXT_CHARS:,} characters of text")
+
+    def elements(self, part: str, wanted: set[str], where: str) -> Iterator[tuple[str, Any]]:
+        """(parent's tag, element) for each element of `part` whose tag is `wanted`, built whole.
+
+        Every other element is cleared and detached as soon as it ends, and so is a wanted one once
+        the caller is done with it: more than `MAX_ELEMENT_BYTES` of XML read without an element
+        ending (one huge row, tag or text) is refused. A DOCTYPE is refused before it is parsed, so
+        no entity is ever expanded.
+        """
+        pull: Any = ElementTree.XMLPullParser(events=("start", "end"))  # events: (str, Element)
+        prolog: Any = self.prolog(where)
+        stack: list[Any] = []
+        keep = 0  # depth of the wanted element being built; 0: none
+        pending = 0  # bytes fed since an element last ended outside a wanted one
+        with self.z.open(part) as src:
+            while True:
+                chunk = src.read(64 * 1024)
+                if prolog is not None:
+                    prolog = self.check_prolog(prolog, chunk)
+                pending += len(chunk)
+                if chunk:
+                    pull.feed(chunk)
+                else:
+                    pull.close()
+                for event, el in pull.read_events():
+                    if event == "start":
+                        self.elements_read += 1
+                        stack.append(el)
+                        if not keep and el.tag in wanted:
+                            keep = len(stack)
+                        continue
+                    depth = len(stack)
+                    stack.pop()
+                    if keep and depth > keep:
+                        continue  # inside the wanted element: kept until it ends
+                    if depth == keep:
+                        keep = 0
+                        yield (stack[-1].tag if stack else ""), el
+                    pending = 0
+                    el.clear()
+                    if stack:
+                        stack[-1].remove(el)  # its earlier siblings are gone already: nothing piles up
+                if self.elements_read > MAX_ELEMENTS:
+                    raise self.refuse(f"the workbook has more than {MAX_ELEMENTS:,} XML elements to read")
+                if pending > MAX_ELEMENT_BYTES + 64 * 1024:
+                    limit = MAX_ELEMENT_BYTES // (1024 * 1024)
+                    raise self.refuse(f"{where} has an element (a row, a text, a tag) larger than {limit} MiB")
+                if not chunk:
+                    return
+
+    def prolog(self, where: str) -> Any:
+        """An expat parser that reads up to the root element only, to refuse a DOCTYPE."""
+        parser = xml.parsers.expat.ParserCreate()
+
+        def doctype(*_: Any) -> None:
+            raise self.refuse(f"{where} declares a DOCTYPE, which a workbook never does")
+
+        def root(*_: Any) -> None:
+            raise _PrologOver
+
+        parser.StartDoctypeDeclHandler = doctype
+        parser.StartElementHandler = root
+        return parser
+
+    def check_prolog(self, parser: Any, chunk: bytes) -> Any:
+        """The parser, or None once the root element is reached (or the XML is broken: see openpyxl)."""
+        try:
+            parser.Parse(chunk, not chunk)
+        except (_PrologOver, xml.parsers.expat.ExpatError):
+            return None
+        return parser
+
+    def relationships(self, part: str) -> dict[str, tuple[str, str]]:
+        """Relationship id -> (type's last word, target part) of a .rels part (absent: none)."""
+        if part not in self.z.NameToInfo:
+            return {}
+        source = posixpath.dirname(posixpath.dirname(part))  # "xl/_rels/workbook.xml.rels" -> "xl"
+        out: dict[str, tuple[str, str]] = {}
+        for _, el in self.elements(part, {f"{_RELS}Relationship"}, f"part {part!r}"):
+            rid, kind, target = el.get("Id"), el.get("Type", ""), el.get("Target", "")
+            if rid is None or el.get("TargetMode") == "External":
+                continue
+            path = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(source, target))
+            out.setdefault(rid, (kind.rpartition("/")[2], path))
+            self.entries(len(out), f"part {part!r}", "relationships")
+        return out
+
+    def styles(self, part: str) -> tuple[set[int], set[int]]:
+        """Which cell formats show dates and durations (as openpyxl's stylesheet works them out)."""
+        numbers = require("openpyxl.styles.numbers", "excel")
+        custom: dict[int, str] = {}
+        kinds: dict[str | None, tuple[bool, bool]] = {}
+        dates: set[int] = set()
+        durations: set[int] = set()
+        n = 0
+        for parent, el in self.elements(part, {_NUM_FMT, _XF}, "the styles"):
+            if el.tag == _NUM_FMT and parent == _NUM_FMTS:
+                custom[int(el.get("numFmtId", "0"))] = el.get("formatCode", "")
+                self.entries(len(custom), "the styles", "number formats")
+            elif el.tag == _XF and parent == _CELL_XFS:
+                number = int(el.get("numFmtId", "0"))
+                fmt = custom[number] if number in custom else numbers.builtin_format_code(number)
+                if fmt is not None and len(fmt) > 255:  # Excel's limit: nothing longer is a format
+                    fmt = None
+                if fmt not in kinds:
+                    kinds[fmt] = (numbers.is_date_format(fmt), numbers.is_timedelta_format(fmt))
+                date, duration = kinds[fmt]
+                if date:
+                    dates.add(n)
+                if duration:
+                    durations.add(n)
+                n += 1
+                self.entries(n, "the styles", "cell formats")
+        return dates, durations
+
+    def shared_strings(self, part: str) -> list[str]:
+        out: list[str] = []
+        for _, el in self.elements(part, {_SI}, "the shared strings"):
+            if len(out) >= MAX_SHARED_STRINGS:
+                raise self.refuse(f"the workbook has more than {MAX_SHARED_STRINGS:,} shared strings")
+            text = _plain(el).replace("x005F_", "")  # as openpyxl's read_string_table
+            self.text(len(text))
+            out.append(text)
+        return out
+
+    def rows(self, name: str) -> Iterator[tuple[int, Row]]:
+        """(row number, {column: value}) for each row of a sheet holding a value, in file order;
+        formulas as `_Formula`. Only the cells the file holds are kept (one value in XFD1048576 is
+        one cell), and each row is dropped once read."""
+        where = f"sheet {name!r}"
+        parser = require("openpyxl.worksheet._reader", "excel").WorkSheetParser(
+            None,
+            self.strings,
+            data_only=False,
+            epoch=self.epoch,
+            date_formats=self.date_formats,
+            timedelta_formats=self.timedelta_formats,
+        )
+        parse_cell = parser.parse_cell
+
+        def cell(element: Any) -> dict[str, Any]:
+            kind = element.get("t")
+            if kind == "inlineStr" and element.find(_FORMULA) is None:
+                inline = element.find(_INLINE)  # the same text, as a "str" cell: not built as rich text
+                if inline is not None:
+                    element.remove(inline)
+                    element.set("t", "str")
+                    ElementTree.SubElement(element, _VALUE).text = _plain(inline)
+                    kind = "str"
+            found: dict[str, Any] = parse_cell(element)
+            if kind in ("inlineStr", "str") and isinstance(found["value"], str):
+                self.text(len(found["value"]))  # text in the cell itself (shared strings are counted once)
+            return found
+
+        def formula(element: Any) -> str:
+            """A formula's own text, not translated: a shared formula would be tokenised once per copy."""
+            return "=" + (element.find(_FORMULA).text or "")
+
+        parser.parse_cell = cell
+        parser.parse_formula = formula
+        cells = 0
+        for _, el in self.elements(self.sheets[name], {_ROW}, where):
+            self.rows_read += 1  # all the sheets read: a sheet alone never has more
+            if self.rows_read > MAX_SHEET_ROWS:
+                raise self.refuse(
+                    f"{where}: more than {MAX_SHEET_ROWS:,} rows in the sheets read (the limit of a sheet,"
+                    " and of all of them together)"
+                )
+            n, found = parser.parse_row(el)
+            parser.row_dimensions.clear()  # row heights: not needed, and would pile up
+            if len(found) > MAX_SHEET_COLUMNS:
+                raise self.refuse(f"{where}, row {n} has more than {MAX_SHEET_COLUMNS:,} cells (the limit of a row)")
+            cells += len(found)
+            if cells > MAX_SHEET_CELLS:
+                raise self.refuse(f"{where} has more than {MAX_SHEET_CELLS:,} cells (the limit of a sheet)")
+            values: Row = {}
+            for c in found:
+                value = c["value"]
+                if value is not None:
+                    values[c["column"]] = _Formula(value) if c["data_type"] == "f" else value
+            if values:
+                yield n, values
+
+
+class _PrologOver(Exception):
+    """The root element is reached: no DOCTYPE can follow."""
+
+
+def _plain(element: Any) -> str:
+    """The text of a shared or inline string, as openpyxl's `Text.content`: the plain text, then the
+    text of each rich-text run (phonetic runs are not part of it)."""
+    runs = [run.findtext(_T) or "" for run in element.iterfind(_RUN)]
+    return (element.findtext(_T) or "") + "".join(runs)
+
+
+def _rels_of(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return posixpath.join(folder, "_rels", f"{name}.rels")
+
+
+class _Formula:
+    """A formula cell where a value was expected (its text, e.g. "=2+1")."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, value: Any) -> None:
+        self.text = value if isinstance(value, str) and value != "=" else "a shared formula"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+Row = dict[int, Any]  # column (1-based) -> value, only the cells holding one
 
 
 def _text(value: Any) -> str | None:
@@ -662,10 +961,21 @@ def _normal(header: Any) -> str:
     return " ".join(str(header).split()).casefold() if header is not None else ""
 
 
+def _expected(key: str, sheet: str) -> tuple[str, str | None]:
+    """What a column holds, for the message refusing a formula in it: (noun, allowed values)."""
+    if key == "level" or key in STAGES:
+        return "level", "whole numbers"
+    if key == "probability" or (sheet == INPUTS and key == "value"):
+        return "number", "decimal numbers"
+    if key == "date":
+        return "date", "dates, or text YYYY-MM-DD"
+    return "value", None
+
+
 @dataclass
 class _Reader:
     file: str
-    wb: Any
+    wb: _Workbook
     header_rows: dict[str, int] = field(default_factory=dict)
     level_rows: dict[str, int] = field(default_factory=dict)
 
@@ -684,6 +994,27 @@ class _Reader:
         return AssessmentError(one_line(exc.message), file=self.file, row=row, field=field, allowed=exc.allowed)
 
     # cells
+
+    def formula(self, sheet: str, key: str, row: int, column: int, value: _Formula) -> AssessmentError:
+        letter = require("openpyxl.utils", "excel").get_column_letter(column)
+        noun, allowed = _expected(key, sheet)
+        shown = value.text if len(value.text) <= 40 else value.text[:37] + "..."
+        return self.error(
+            f"cell {letter}{row} is a formula ({shown}); type the {noun} itself",
+            row=row,
+            field=f"{sheet}.{key}",
+            allowed=allowed,
+        )
+
+    def cells(self, sheet: str, row: int, raw: Row, col: Mapping[str, int], keys: Sequence[str]) -> dict[str, Any]:
+        """The values of the columns `keys` of a row; a formula among them is refused."""
+        out: dict[str, Any] = {}
+        for key in keys:
+            value = raw.get(col[key])
+            if isinstance(value, _Formula):
+                raise self.formula(sheet, key, row, col[key], value)
+            out[key] = value
+        return out
 
     def whole(self, value: Any, row: int, field: str, what: str = "level") -> int:
         if isinstance(value, int) and not isinstance(value, bool):
@@ -706,12 +1037,9 @@ class _Reader:
         if not d.is_finite():
             raise self.error(f"{what} {text!r} is not a finite decimal number", row=row, field=field)
         try:
-            exact_decimal(text)
-        except ValueError:  # 1e999999999: a fraction of a billion digits, or an overflow when summed
-            shown = text if len(text) <= 24 else text[:20] + "..."
-            raise self.error(
-                f"{what} {shown!r} has more than {MAX_DIGITS} digits written out", row=row, field=field
-            ) from None
+            exact_decimal(text)  # ASCII digits only, at most MAX_DIGITS written out (1e999999999)
+        except ValueError as exc:
+            raise self.error(f"{what}: {exc}", row=row, field=field) from None
         return d
 
     def date(self, value: Any, row: int, field: str) -> dt.date | None:
@@ -732,36 +1060,54 @@ class _Reader:
 
     # sheets
 
-    def sheet(self, name: str) -> Any | None:
-        return self.wb[name] if name in self.wb.sheetnames else None
+    def sheet(self, name: str) -> bool:
+        return name in self.wb.sheets
+
+    def rows(self, name: str) -> Iterator[tuple[int, Row]]:
+        """The rows of a sheet holding a value (absent sheet: none), streamed, in order."""
+        if not self.sheet(name):
+            return
+        last = 0
+        for n, row in self.wb.rows(name):
+            if n <= last:  # a streamed sheet is read once: rows must come in order, as every writer puts them
+                raise self.error(f"row {n} comes after row {last} in the file", row=n, field=name)
+            last = n
+            yield n, row
 
     def meta(self) -> str:
-        ws = self.sheet(META)
-        if ws is None:
+        if not self.sheet(META):
             raise self.error(
                 f"not a spbe_engine workbook (no {META!r} sheet); start from spbe_engine.io.excel.write_template"
             )
-        pairs = ((r[0], r[1] if len(r) > 1 else None) for r in _sheet_rows(ws) if r)
-        meta = {_key(k): v for k, v in pairs if _key(k)}
-        if _key(meta.get("format")) != FORMAT:
+        meta: dict[str, tuple[int, Any]] = {}
+        for n, r in self.rows(META):
+            key = _key(r.get(1))
+            if key:
+                meta[key] = (n, r.get(2))
+
+        def value(key: str) -> Any:
+            n, v = meta.get(key, (0, None))
+            if isinstance(v, _Formula):
+                raise self.formula(META, key, n, 2, v)
+            return v
+
+        if _key(value("format")) != FORMAT:
             raise self.error(f"not a spbe_engine workbook (sheet {META!r} has no format {FORMAT!r})")
-        version = _key(meta.get("version"))
+        version = _key(value("version"))
         if version != str(FORMAT_VERSION):
             raise self.error(
                 f"unsupported workbook format version {version!r}", field=f"{META}.version", allowed=str(FORMAT_VERSION)
             )
-        catalogue = _key(meta.get("catalogue"))
+        catalogue = _key(value("catalogue"))
         if not catalogue:
             raise self.error("no catalogue id", field=f"{META}.catalogue")
         return catalogue
 
-    def table(
-        self, name: str, columns: Mapping[str, tuple[str, float]], rows: Sequence[tuple[Any, ...]], head: int
-    ) -> dict[str, int]:
-        """Column index (0-based) per known column, from the header row `head` (1-based)."""
+    def table(self, name: str, columns: Mapping[str, tuple[str, float]], header: Row, head: int) -> dict[str, int]:
+        """Column number (1-based) per known column, from the header row `head`."""
         found: dict[str, int] = {}
         wanted = {_normal(h): key for key, (h, _) in columns.items()}
-        for i, h in enumerate(rows[head - 1] if len(rows) >= head else ()):
+        for i, h in sorted(header.items()):
             key = wanted.get(_normal(h))
             if key is not None and key not in found:
                 found[key] = i
@@ -777,17 +1123,13 @@ class _Reader:
 
     def items(self, name: str, columns: Mapping[str, tuple[str, float]]) -> Iterator[tuple[int, dict[str, Any]]]:
         """(Excel row, {column: value}) for each non-empty row of an item sheet (absent sheet: none)."""
-        ws = self.sheet(name)
-        if ws is None:
+        rows = self.rows(name)
+        first = next(rows, None)
+        if first is None:
             return
-        rows = _sheet_rows(ws)
-        if not rows:
-            return
-        col = self.table(name, columns, rows, 1)
-        for n, raw in enumerate(rows[1:], 2):
-            if not raw:
-                continue
-            cells = {k: raw[i] if i < len(raw) else None for k, i in col.items()}
+        col = self.table(name, columns, first[1] if first[0] == 1 else {}, 1)
+        for n, raw in rows:
+            cells = self.cells(name, n, raw, col, list(col))
             if any(_key(v) is not None for v in cells.values()):  # a row of blanks is no item
                 yield n, cells
 
@@ -804,23 +1146,25 @@ class _Reader:
 
     def assessment(self) -> Assessment:
         meta_catalogue = self.meta()
-        ws = self.sheet(ASSESS)
-        if ws is None:
+        if not self.sheet(ASSESS):
             raise self.error(f"no {ASSESS!r} sheet", allowed=f"a workbook from {__name__}.write_template")
-        rows = _sheet_rows(ws)
+        rows = self.rows(ASSESS)
         id_header = _normal(ASSESS_COLUMNS["id"][0])
-        head = next((n for n, r in enumerate(rows, 1) if r and _normal(r[0]) == id_header), None)
-        if head is None:
-            raise self.error(f"no table header (a row starting with {ASSESS_COLUMNS['id'][0]!r})", field=ASSESS)
         labels = {_normal(label): key for key, label in HEADER_LABELS.items()}
         header: dict[str, str] = {}
-        for n, r in enumerate(rows[: head - 1], 1):
-            key = labels.get(_normal(r[0])) if r else None
+        head: tuple[int, Row] | None = None
+        for n, r in rows:  # the header block, up to the table's header row
+            if _normal(r.get(1)) == id_header:
+                head = n, r
+                break
+            key = labels.get(_normal(r.get(1)))
             if key is not None and key not in self.header_rows:
                 self.header_rows[key] = n
-                value = _key(r[1] if len(r) > 1 else None)
-                if value is not None:
-                    header[key] = value
+                value = self.cells(ASSESS, n, r, {key: 2}, [key])[key]
+                if _key(value) is not None:
+                    header[key] = str(_key(value))
+        if head is None:
+            raise self.error(f"no table header (a row starting with {ASSESS_COLUMNS['id'][0]!r})", field=ASSESS)
         for key, label in HEADER_LABELS.items():
             if key not in header:
                 raise self.error(f"missing {label} ({key})", row=self.header_rows.get(key), field=f"{ASSESS}.{key}")
@@ -831,15 +1175,14 @@ class _Reader:
                 field=f"{ASSESS}.catalogue",
                 allowed=meta_catalogue,
             )
-        col = self.table(ASSESS, ASSESS_COLUMNS, rows, head)
+        col = self.table(ASSESS, ASSESS_COLUMNS, head[1], head[0])
+        read = ["id", "level", "note", "service", *STAGES]  # the other columns are information
         levels: dict[str, int] = {}
         notes: dict[str, str] = {}
         services: dict[str, str] = {}
         stages: dict[str, dict[str, int]] = {}
-        for n, raw in enumerate(rows[head:], head + 1):
-            if not raw:
-                continue
-            cells = {k: raw[i] if i < len(raw) else None for k, i in col.items()}
+        for n, raw in rows:
+            cells = self.cells(ASSESS, n, raw, col, read)
             iid = _key(cells["id"])
             filled = [k for k in ("level", "note", "service", *STAGES) if _text(cells[k]) is not None]
             if iid is None:

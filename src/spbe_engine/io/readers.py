@@ -31,7 +31,7 @@ from ..model.assessment import Assessment
 from .safe_text import FORMULA_TRIGGERS
 
 if TYPE_CHECKING:
-    from ..engine import Engine
+    from ..resolver import Resolver
 
 __all__ = ["LoadedAssessment", "check_duplicates", "iter_assessments", "load_assessments", "read_assessments"]
 
@@ -52,7 +52,7 @@ class LoadedAssessment:
     row: int | None  # CSV: the line number; YAML/JSON lists: the 1-based item number
 
 
-def load_assessments(path: str | Path, *, engine: Engine | None = None, validate: bool = True) -> list[Assessment]:
+def load_assessments(path: str | Path, *, engine: Resolver | None = None, validate: bool = True) -> list[Assessment]:
     """Load every assessment in a YAML, JSON or CSV file.
 
     With `validate` (the default) each one is checked against its catalogue: a known catalogue,
@@ -63,7 +63,7 @@ def load_assessments(path: str | Path, *, engine: Engine | None = None, validate
 
 
 def read_assessments(
-    path: str | Path, *, engine: Engine | None = None, validate: bool = True
+    path: str | Path, *, engine: Resolver | None = None, validate: bool = True
 ) -> list[LoadedAssessment]:
     """Like `load_assessments`, keeping the file and row of each assessment."""
     p = Path(path)
@@ -78,7 +78,7 @@ def read_assessments(
 
 
 def iter_assessments(
-    path: str | Path, *, engine: Engine | None = None, validate: bool = True
+    path: str | Path, *, engine: Resolver | None = None, validate: bool = True
 ) -> Iterator[LoadedAssessment]:
     """The assessments of a file one at a time, each checked as it comes (duplicates against the
     earlier ones): for files too large to hold as a list. The first bad item raises, after the
@@ -98,10 +98,11 @@ def iter_assessments(
         yield item
 
 
-def _default_engine() -> Engine:
-    from ..engine import Engine
+def _default_engine() -> Resolver:
+    """Validation needs only the catalogues (the installed plugins'), not a whole engine."""
+    from ..resolver import Resolver
 
-    return Engine()
+    return Resolver()
 
 
 def _parse(p: Path) -> Iterator[LoadedAssessment]:
@@ -384,7 +385,7 @@ def _check_duplicate(item: LoadedAssessment, seen: dict[tuple[str, str, str], tu
     seen[key] = (item.file, item.row)
 
 
-def check_assessments(items: Iterable[LoadedAssessment], engine: Engine) -> None:
+def check_assessments(items: Iterable[LoadedAssessment], engine: Resolver) -> None:
     """Check each assessment against its catalogue; raise `AssessmentError` naming file, row, field."""
     items = list(items)
     check_duplicates(items)
@@ -392,7 +393,7 @@ def check_assessments(items: Iterable[LoadedAssessment], engine: Engine) -> None
         _check_one(item, engine)
 
 
-def _check_one(item: LoadedAssessment, engine: Engine) -> None:
+def _check_one(item: LoadedAssessment, engine: Resolver) -> None:
     a = item.assessment
     try:
         cc = engine.compiled(a.catalogue)

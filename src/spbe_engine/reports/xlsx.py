@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..exact import display, exact_text
-from ..io.excel import _Book, _save_atomic
+from ..io.excel import Book, put_cell, save_workbook
 from ..tabular import require
 
 if TYPE_CHECKING:
@@ -17,31 +17,46 @@ if TYPE_CHECKING:
 
 __all__ = ["write_report_workbook"]
 
-_BAD = re.compile(r"[\[\]:*?/\\]")
+_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")  # not in a sheet title (Excel), control characters included
+
+
+def _title(wb: Any, title: str) -> str:
+    """A sheet title from user text (a unit id): what Excel accepts, and unique as Excel compares
+    titles, ignoring case (two units "Dinkes" and "dinkes" would make a workbook Excel repairs)."""
+    base = _BAD.sub("-", title).strip("'")[:31].strip("'") or "Sheet"
+    if base.casefold() == "history":  # reserved by Excel
+        base = f"{base[:29]}~1"
+    taken = {name.casefold() for name in wb.sheetnames}
+    name, n = base, 1
+    while name.casefold() in taken:
+        n += 1
+        name = f"{base[: 31 - len(str(n)) - 1]}~{n}"
+    return name
 
 
 def _sheet(wb: Any, title: str, rows: list[list[Any]], *, index: int | None = None) -> Any:
-    base = _BAD.sub("-", title)[:31] or "Sheet"
-    name, n = base, 1
-    while name in wb.sheetnames:
-        n += 1
-        name = f"{base[: 31 - len(str(n)) - 1]}~{n}"
-    ws = wb.create_sheet(name, index)
+    """A sheet of `rows`; every text a text cell, never a formula (`put_cell`); numbers stay numbers."""
+    ws = wb.create_sheet(_title(wb, title), index)
     bold = require("openpyxl.styles", "excel").Font(bold=True)
-    for row in rows:
-        ws.append(row)
-    for cell in ws[1] if rows else ():
-        cell.font = bold
-    for col in ws.columns:
-        width = max((len(str(c.value)) for c in col if c.value is not None), default=8)
-        ws.column_dimensions[col[0].column_letter].width = min(max(width + 2, 8), 60)
+    get_column_letter = require("openpyxl.utils", "excel").get_column_letter
+    widths: dict[int, int] = {}
+    for r, row in enumerate(rows, 1):
+        for c, value in enumerate(row, 1):
+            if value is None or value == "":
+                continue
+            cell = put_cell(ws, r, c, value, f"{ws.title}!{get_column_letter(c)}{r}")
+            if r == 1:
+                cell.font = bold
+            widths[c] = max(widths.get(c, 0), len(str(value)))
+    for c, width in widths.items():
+        ws.column_dimensions[get_column_letter(c)].width = min(max(width + 2, 8), 60)
     return ws
 
 
 def write_report_workbook(engine: Engine, data: ReportData, path: Path) -> Path:
     r = data.latest
     acc = data.accountability
-    wb = _Book(engine.catalogue(r.catalogue), r.assessment).build()
+    wb = Book(engine.catalogue(r.catalogue), r.assessment).build()
     summary: list[list[Any]] = [
         ["SPBE report", r.subject],
         ["period", r.period],
@@ -81,5 +96,5 @@ def write_report_workbook(engine: Engine, data: ReportData, path: Path) -> Path:
             ]
         )
     _sheet(wb, "Indikator", indicators)
-    _save_atomic(wb, path, overwrite=True)
+    save_workbook(wb, path, overwrite=True)
     return path
