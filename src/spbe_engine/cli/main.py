@@ -202,6 +202,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         "",
     ]
 
+    width = max(3, *(len(i.id) for i in c.indicators()))  # 35-1 lines up with 35
+
     def group(g: Any, depth: int) -> None:
         pad = "  " * depth
         flag = " (uncertain)" if g.uncertain else ""
@@ -210,7 +212,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             group(sub, depth + 1)
         for ind in g.indicators:
             flag = " (uncertain)" if ind.uncertain else ""
-            lines.append(f"{pad}  {ind.id:>3}  {ind.name}  [weight {ind.weight}, scale {ind.scale}]{flag}")
+            lines.append(f"{pad}  {ind.id:>{width}}  {ind.name}  [weight {ind.weight}, scale {ind.scale}]{flag}")
 
     for g in c.groups:
         group(g, 0)
