@@ -346,3 +346,25 @@ def test_cli_plan_follows_the_regulation_unless_asked(tmp_path: Any, capsys: pyt
     assert Fraction(strict["rules_cost"]) == Fraction(strict["total_cost"]) - Fraction(default["total_cost"]) > 0
     code, out, _ = _cli(capsys, "plan", str(path), "--target", "Memuaskan", "--respect-heuristics")
     assert "bound by heuristic rule(s) heuristic-" in out and "instead of the formula's" in out
+
+
+def test_reports_say_when_the_catalogue_is_provisional(tmp_path: Any) -> None:
+    """Pemdi has no PermenPANRB or Pedoman yet: the report says so at the top, in both languages."""
+    import yaml
+
+    from spbe_engine.reports.write import write_report
+
+    a = Assessment(
+        catalogue="pemdi-2026", subject="Kota Contoh", period="2026", levels={str(i): 3 for i in range(1, 36)}
+    )
+    owners = {
+        "catalogue": "pemdi-2026",
+        "units": [{"id": "diskominfo", "name": "Dinas Komunikasi dan Informatika"}],
+        "indicators": {str(i): {"lead": "diskominfo"} for i in range(1, 36)},
+    }
+    (tmp_path / "owners.yaml").write_text(yaml.safe_dump(owners, allow_unicode=True), encoding="utf-8")
+    for lang, words in (("en", "Provisional catalogue"), ("id", "Katalog sementara")):
+        out = tmp_path / f"report-{lang}"
+        write_report(ENGINE, [a], owners=tmp_path / "owners.yaml", out_dir=out, lang=lang)
+        assert words in (out / "report.html").read_text(encoding="utf-8")
+        assert f"**{words}**: pemdi-2026" in (out / "report.md").read_text(encoding="utf-8")

@@ -43,6 +43,11 @@ def render(data: ReportData, lang: str = "en") -> str:
         f'<span class="predikat">{e(r.predikat)}</span>'
         f"<span>{e(r.catalogue)} · {e(w('period'))} {e(r.period)}</span></div>",
     ]
+    if r.compiled.catalogue.status == "provisional":
+        parts.append(
+            f'<p class="provisional"><strong>{e(w("Provisional catalogue"))}</strong>: {e(r.catalogue)} — '
+            f'{e(w("not an official regulation yet; results may change when it is published"))}</p>'
+        )
     if acc.plan is not None:
         parts.append(f"<p>{e(acc.plan.summary())}</p>")
     parts.append(
