@@ -20,6 +20,29 @@ def _sig(obj: Any) -> str:
         return "(...)"
 
 
+def _members(cls: type) -> list[str]:
+    """Public members as a user sees them: inherited ones from the library's own classes too (the
+    Engine inherits the resolver's methods), and the engine's operations, which are descriptors that
+    give the function defined in their package."""
+    out: list[str] = []
+    for attr in sorted(dir(cls)):
+        if attr.startswith("_") and attr not in ("__init__", "__call__", "__contains__", "__getitem__"):
+            continue
+        owner = next((k for k in cls.__mro__ if attr in vars(k)), None)
+        if owner is None or not owner.__module__.startswith("spbe_engine"):
+            continue  # pydantic's, list's and object's own members are not ours to promise
+        value = inspect.getattr_static(cls, attr)
+        if isinstance(value, property):
+            out.append(f"  property {attr}")
+        elif isinstance(value, (staticmethod, classmethod)):
+            out.append(f"  {type(value).__name__} {attr}{_sig(value.__func__)}")
+        elif inspect.isfunction(value):
+            out.append(f"  def {attr}{_sig(value)}")
+        elif hasattr(value, "__get__") and inspect.isfunction(getattr(cls, attr, None)):
+            out.append(f"  def {attr}{_sig(getattr(cls, attr))}")  # an operation: the function itself
+    return out
+
+
 def describe(module: Any) -> list[str]:
     lines: list[str] = []
     for name in sorted(module.__all__):
@@ -31,15 +54,7 @@ def describe(module: Any) -> list[str]:
             if isinstance(fields, dict):
                 for fname, info in fields.items():
                     lines.append(f"  field {fname}: {info.annotation!r}".replace("typing.", ""))
-            for attr, value in sorted(vars(obj).items()):
-                if attr.startswith("_") and attr not in ("__init__", "__call__", "__contains__", "__getitem__"):
-                    continue
-                if isinstance(value, property):
-                    lines.append(f"  property {attr}")
-                elif isinstance(value, (staticmethod, classmethod)):
-                    lines.append(f"  {type(value).__name__} {attr}{_sig(value.__func__)}")
-                elif inspect.isfunction(value):
-                    lines.append(f"  def {attr}{_sig(value)}")
+            lines.extend(_members(obj))
         elif inspect.isfunction(obj):
             lines.append(f"def {name}{_sig(obj)}")
         elif inspect.ismodule(obj):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .registry import PluginInfo, PluginProblem
@@ -95,15 +95,8 @@ class Engine(Resolver):
     results are immutable.
     """
 
-    def __init__(
-        self,
-        plugins: Iterable[object] = (),
-        *,
-        load_entry_points: bool = True,
-        disable: Iterable[str] = (),
-        strict_plugins: bool = False,
-    ) -> None:
-        super().__init__(plugins, load_entry_points=load_entry_points, disable=disable, strict_plugins=strict_plugins)
+    # No __init__ of its own: `Engine(...)` takes the resolver's arguments (plugins,
+    # load_entry_points, disable, strict_plugins).
 
     if TYPE_CHECKING:  # what type checkers and readers see: the functions themselves, as methods
         accountability = _accountability
