@@ -421,9 +421,11 @@ def test_ragged_csv_and_duplicate_columns(tmp_path: Path, sep: str, rows: list[l
     load_or_refuse(write(tmp_path / "ragged.csv", text))
 
 
-def test_indonesian_excel_csv_is_refused_clearly(tmp_path: Path) -> None:
+def test_indonesian_excel_csv_reads_and_a_fraction_is_refused_clearly(tmp_path: Path) -> None:
     p = write(tmp_path / "excel-id.csv", "\ufeff" + csv_text(";", "3,0").replace("\n", "\r\n"))
-    with pytest.raises(AssessmentError, match=r"row 2: field '1': level '3,0' is not a whole number") as info:
+    assert load_assessments(p, engine=ENGINE)[0].levels["1"] == 3  # issue 13: `3,0` is the level 3
+    p = write(tmp_path / "excel-id.csv", "\ufeff" + csv_text(";", "3,5").replace("\n", "\r\n"))
+    with pytest.raises(AssessmentError, match=r"row 2: field '1': level '3,5' is not a whole number") as info:
         load_assessments(p, engine=ENGINE)
     refused_well(info.value, p)
 

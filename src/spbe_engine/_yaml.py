@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -370,8 +370,22 @@ def _one_line(what: object) -> str:
     return " ".join(str(what).split()) or "unreadable"
 
 
-def read_text(path: Path, *, error: type[SpbeError] = SpbeError) -> str:
-    """Read a UTF-8 text file (a BOM is accepted); errors name the file."""
+#: Where a text file's first undecodable byte is, given the file decoded with "surrogateescape" (that
+#: byte is the first character in U+DC80-U+DCFF): (row, field, more words for the message), or None.
+Locate = Callable[[str], tuple[int, str | None, str] | None]
+UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
+def read_text(
+    path: Path, *, error: type[SpbeError] = SpbeError, locate: Locate | None = None, hint: str = "save it as UTF-8"
+) -> str:
+    """Read a UTF-8 text file (a BOM is accepted); errors name the file.
+
+    Text that is not UTF-8 is refused, never decoded by a guess: the error names the first bad byte
+    in hex, where it is (the line and character; `locate` may name a row and field instead, as the
+    CSV reader does), what it would be in Windows-1252 or Latin-1 when the file reads as such (the
+    likely cause: a spreadsheet saved as plain "CSV"), and `hint`, how to save the file as UTF-8.
+    """
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -389,11 +403,47 @@ def read_text(path: Path, *, error: type[SpbeError] = SpbeError) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise error(f"not UTF-8 text (byte {exc.start})", file=str(path)) from None
+        raise _not_utf8(data, exc.start, path, error, locate, hint) from None
     nul = data.find(b"\x00")
     if nul >= 0:  # no text format allows it; UTF-16 without a BOM has one in every ASCII character
         raise error(f"not UTF-8 text (a NUL byte at byte {nul}; UTF-16?); save it as UTF-8", file=str(path))
     return text
+
+
+def _not_utf8(
+    data: bytes, start: int, path: Path, error: type[SpbeError], locate: Locate | None, hint: str
+) -> SpbeError:
+    """The one-line error for the first byte at `start` that is not UTF-8."""
+    byte, guess = f"byte 0x{data[start]:02X}", _as_single_byte(data, start)
+    where = locate(data.decode("utf-8-sig", "surrogateescape")) if locate is not None else None
+    if where is not None:
+        row, field, more = where
+        return error(
+            f"not UTF-8 text: {byte}{guess}{more}; {hint}", file=str(path), row=row, field=field, allowed="UTF-8 text"
+        )
+    lines = _LINE_BREAK.split(data[:start].decode("utf-8-sig"))  # valid: `start` is the first byte that is not
+    at = f" at line {len(lines)}, character {len(lines[-1]) + 1}"
+    return error(f"not UTF-8 text: {byte}{at}{guess}; {hint}", file=str(path), allowed="UTF-8 text")
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as `open(newline="")` and the CSV reader count lines
+
+
+def _as_single_byte(data: bytes, start: int) -> str:
+    """What the byte is in the single-byte encoding the file reads as (" ('–' in Windows-1252)"), or ""
+    when neither Windows-1252 nor Latin-1 makes it a printable character. Only for the message."""
+    byte = data[start : start + 1]
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D are not Windows-1252
+        windows = False
+    else:
+        windows = True
+    if byte[0] >= 0xA0:  # the two agree from 0xA0 on
+        return f" ({byte.decode('latin-1')!r} in {'Windows-1252/Latin-1' if windows else 'Latin-1'})"
+    if byte[0] >= 0x80 and windows:  # in Latin-1 these are control characters
+        return f" ({byte.decode('cp1252')!r} in Windows-1252)"
+    return ""
 
 
 _BOMS = (

@@ -3,8 +3,22 @@
 CSV layout: columns `subject`, `period`, `catalogue`, then one column per indicator id; optional
 `tag:<name>` columns become tags. One row per assessment, so a national table loads at once. Empty
 cells mean "not assessed yet". Comma-, semicolon- and tab-separated files are accepted (Excel in
-Indonesian locales writes semicolons). A text cell that the library protected from spreadsheets
-(`'=1+1`, see `io.safe_text`) reads back without its apostrophe.
+Indonesian locales writes semicolons); a first line `sep=;` (`sep=,`, `sep=<tab>`), which Excel
+writes and reads, sets the separator and is skipped, and rows are still named by the file's own
+line numbers. A text cell that the library protected from spreadsheets (`'=1+1`, see
+`io.safe_text`) reads back without its apostrophe.
+
+Levels are whole numbers; as spreadsheets write them, `4.0` and, with the decimal comma of an
+Indonesian locale, `4,0` or `4,00` are the level 4, while `4,5` (or `4.5`) is refused naming the
+cell. No other CSV field is a number (subject, period, catalogue and tags are text, kept as
+written), so the decimal comma matters only for levels. A comma is never a thousands separator
+here: levels are small, and `1,000` is 1 as `1.000` is.
+
+Encodings: files must be UTF-8 (a BOM is fine). A file saved as Windows-1252 or Latin-1 (Excel's
+plain "CSV" on Windows) is refused, not decoded by a guess, with one line naming the row and
+column of the first byte that is not UTF-8, the byte, what it would be in Windows-1252/Latin-1,
+and the fix: Save As → "CSV UTF-8 (Comma delimited)". Guessing would be silent about which
+characters changed, and a wrong guess corrupts names without an error.
 
 Files are read item by item (CSV rows, YAML list items), so memory holds the assessments and one
 item's intermediate data, never the whole file's; `iter_assessments` yields them one at a time.
@@ -24,7 +38,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._yaml import iter_yaml_items, non_text_key, one_line, plain, read_text
+from .._yaml import UNDECODABLE, iter_yaml_items, non_text_key, one_line, plain, read_text
 from ..errors import AssessmentError, SpbeError
 from ..exact import MAX_DIGITS, exact_decimal
 from ..model.assessment import Assessment
@@ -36,11 +50,15 @@ if TYPE_CHECKING:
 __all__ = ["LoadedAssessment", "check_duplicates", "iter_assessments", "load_assessments", "read_assessments"]
 
 REQUIRED = ("subject", "period", "catalogue")
-# As people (and Excel) write levels: 4 or 4.0; not 3_0, 3.5, ٣ or ３ (re.ASCII: `\d` alone takes any digit).
-_WHOLE = re.compile(r"[+-]?[0-9]{1,9}(?:\.0+)?", re.ASCII)
+# As people (and Excel) write levels: 4, 4.0 or (decimal comma) 4,0; not 3_0, 3.5, 3,5, ٣ or ３
+# (re.ASCII: `\d` alone takes any digit).
+_WHOLE = re.compile(r"[+-]?[0-9]{1,9}(?:[.,]0+)?", re.ASCII)
 WHOLE_DIGITS = "whole numbers written with the digits 0-9"
 NEUTRALISED_CELL = re.compile("'+[" + re.escape("".join(sorted(FORMULA_TRIGGERS))) + "]")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # the lines `open(newline="")` gives
+_SEP_LINE = re.compile(r"sep=(.?)(?:\r\n|\r|\n|\Z)", re.IGNORECASE)  # Excel's `sep=;` first line
+_SEPARATORS = {",": ",", ";": ";", "\t": "\t"}
+EXCEL_UTF8 = 'in Excel save it with Save As → "CSV UTF-8 (Comma delimited)"'
 
 
 @dataclass(frozen=True)
@@ -107,7 +125,10 @@ def _default_engine() -> Resolver:
 
 def _parse(p: Path) -> Iterator[LoadedAssessment]:
     suffix = p.suffix.lower()
-    text = read_text(p, error=AssessmentError)
+    if suffix in (".csv", ".tsv", ".txt"):
+        text = read_text(p, error=AssessmentError, locate=_undecodable_cell, hint=EXCEL_UTF8)
+    else:
+        text = read_text(p, error=AssessmentError)
     if suffix not in (".yaml", ".yml", ".json", ".csv", ".tsv", ".txt"):
         raise AssessmentError(
             f"unknown file type {suffix or '(none)'!r}", file=str(p), allowed=".yaml, .yml, .json, .csv, .xlsx"
@@ -249,11 +270,7 @@ def _model(data: Any, source: str, row: int | None) -> Assessment:
 
 def _from_csv(text: str, source: str) -> Iterator[LoadedAssessment]:
     """Row by row: memory holds the text and one row, not a list of every row's cells."""
-    sample = text[:8192]
-    first = sample.splitlines()[0] if sample.strip() else ""
-    delimiter = max(",;\t", key=first.count) if first else ","
-    reader = csv.reader((m.group() for m in _LINE.finditer(text)), delimiter=delimiter)
-    rows = _csv_rows(reader, source)
+    rows = _csv_rows(*_csv_reader(text, source), source)
     try:
         yield from _csv_assessments(rows, source)
     except AssessmentError:
@@ -261,9 +278,50 @@ def _from_csv(text: str, source: str) -> Iterator[LoadedAssessment]:
         raise
 
 
+def _csv_reader(text: str, source: str) -> tuple[Any, int]:
+    """A CSV reader of `text` and the number of lines skipped before it (a `sep=` line)."""
+    skipped = 0
+    sep = _SEP_LINE.match(text)
+    if sep is not None:
+        delimiter = _SEPARATORS.get(sep.group(1))
+        if delimiter is None:
+            raise AssessmentError(
+                f"unsupported separator {sep.group(1)!r} in the sep= line",
+                file=source,
+                row=1,
+                allowed="sep=, sep=; sep=<tab>",
+            )
+        text, skipped = text[sep.end() :], 1
+    else:
+        sample = text[:8192]
+        first = sample.splitlines()[0] if sample.strip() else ""
+        delimiter = max(",;\t", key=first.count) if first else ","
+    return csv.reader((m.group() for m in _LINE.finditer(text)), delimiter=delimiter), skipped
+
+
+def _undecodable_cell(text: str) -> tuple[int, str | None, str] | None:
+    """The row and column of the first byte that is not UTF-8 (a U+DC80-U+DCFF character in `text`,
+    decoded with "surrogateescape"), for `read_text`'s error; None when the CSV itself is unreadable."""
+    header: list[str] = []
+    try:
+        for lineno, raw in _csv_rows(*_csv_reader(text, ""), ""):
+            bad = next((k for k, cell in enumerate(raw) if UNDECODABLE.search(cell)), None)
+            if bad is None:
+                header = header or [h.strip() for h in raw]
+                continue
+            if not header:
+                return lineno, None, f" in the header, column {bad + 1}"
+            if bad < len(header) and header[bad] and not UNDECODABLE.search(header[bad]):
+                return lineno, header[bad].lower() if header[bad].lower() in REQUIRED else header[bad], ""
+            return lineno, None, f" in column {bad + 1}"
+    except AssessmentError:
+        return None
+    return None
+
+
 def _csv_assessments(rows: Iterator[tuple[int, list[str]]], source: str) -> Iterator[LoadedAssessment]:
     try:
-        _, raw_header = next(rows)
+        head, raw_header = next(rows)
     except StopIteration:
         raise AssessmentError("empty CSV file", file=source) from None
     header = [h.strip() for h in raw_header]
@@ -275,16 +333,19 @@ def _csv_assessments(rows: Iterator[tuple[int, list[str]]], source: str) -> Iter
     for n, h in enumerate(header[:named], 1):
         if not h:
             raise AssessmentError(
-                f"column {n} has no name", file=source, row=1, allowed="a header on every column with values"
+                f"column {n} has no name", file=source, row=head, allowed="a header on every column with values"
             )
         if h in seen:
-            raise AssessmentError(f"column {h!r} appears twice", file=source, row=1)
+            raise AssessmentError(f"column {h!r} appears twice", file=source, row=head)
         seen.add(h)
     header = [sys.intern(h) for h in header[:named]]  # shared by every row's levels
     for col in REQUIRED:
         if col not in header:
             raise AssessmentError(
-                f"missing column {col!r}", file=source, row=1, allowed="subject, period, catalogue, <indicator ids>"
+                f"missing column {col!r}",
+                file=source,
+                row=head,
+                allowed="subject, period, catalogue, <indicator ids>",
             )
     width = len(header)
     count = 0
@@ -294,7 +355,7 @@ def _csv_assessments(rows: Iterator[tuple[int, list[str]]], source: str) -> Iter
             if len(raw) <= len(raw_header):  # a value under a nameless column of the header
                 at = width + next(k for k, c in enumerate(raw[width:]) if c.strip()) + 1
                 raise AssessmentError(
-                    f"column {at} has no name", file=source, row=1, allowed="a header on every column with values"
+                    f"column {at} has no name", file=source, row=head, allowed="a header on every column with values"
                 )
             raise AssessmentError(
                 f"{len(raw)} cells but {len(raw_header)} columns; {plain_cell(extra[0])} has no column",
@@ -308,16 +369,16 @@ def _csv_assessments(rows: Iterator[tuple[int, list[str]]], source: str) -> Iter
         raise AssessmentError("no assessments in the file (only a header)", file=source)
 
 
-def _csv_rows(reader: Any, source: str) -> Iterator[tuple[int, list[str]]]:
-    """Non-blank rows with the file line each starts on."""
-    start = 1
+def _csv_rows(reader: Any, skipped: int, source: str) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank rows with the file line each starts on (`skipped` lines came before the reader's)."""
+    start = 1 + skipped
     try:
         for r in reader:
             if any(c.strip() for c in r):
                 yield start, r
-            start = reader.line_num + 1
+            start = reader.line_num + 1 + skipped
     except csv.Error as exc:
-        raise AssessmentError(f"invalid CSV: {exc}", file=source, row=reader.line_num) from None
+        raise AssessmentError(f"invalid CSV: {exc}", file=source, row=reader.line_num + skipped) from None
 
 
 def _csv_record(header: list[str], raw: list[str], source: str, lineno: int) -> dict[str, Any]:
@@ -334,7 +395,7 @@ def _csv_record(header: list[str], raw: list[str], source: str, lineno: int) -> 
         elif col.startswith("tag:"):
             tags[col[4:]] = text_cell(value)
         elif _WHOLE.fullmatch(value):
-            levels[col] = int(value.split(".")[0])
+            levels[col] = int(value.replace(",", ".").split(".")[0])
         else:
             raise AssessmentError(
                 f"level {plain_cell(value)} is not a whole number",
