@@ -231,14 +231,60 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_all(engine: Any, files: Sequence[str]) -> list[Any]:
+class FlagError(SpbeError):
+    """Bad input given on the command line: the message starts with the flag as typed
+    (`--set 11=9: ...`), and no input file is blamed for it."""
+
+    def __str__(self) -> str:
+        text = f"{self.field}: {self.message}" if self.field else self.message
+        if self.allowed:
+            text += f" (allowed: {self.allowed})"
+        return text.replace("\r", "\\r").replace("\n", "\\n")
+
+
+def _load_all(engine: Any, files: Sequence[str], args: argparse.Namespace | None = None) -> list[Any]:
+    """The assessments of the files (validated, no duplicates across files), narrowed to those that
+    `--subject` and `--where` select when `args` is given."""
     from ..io.readers import check_duplicates, read_assessments
 
     items = []
     for f in files:
         items.extend(read_assessments(f, engine=engine))
     check_duplicates(items)  # across files too
-    return items
+    return items if args is None else _select(items, args)
+
+
+def _where(values: Sequence[str] | None) -> list[tuple[str, str, str]]:
+    """`--where KEY=VALUE` options as (as typed, key, value)."""
+    out = []
+    for text in values or []:
+        key, sep, value = text.partition("=")
+        if not sep or not key.strip():
+            raise FlagError(f"--where {text!r} is not of the form KEY=VALUE (a tag and its value)")
+        out.append((text, key.strip(), value.strip()))
+    return out
+
+
+def _select(items: Sequence[Any], args: argparse.Namespace) -> list[Any]:
+    """The items whose subject contains one of the `--subject` texts (case-insensitive) and whose tags
+    have every `--where` value (case-insensitive); all items without filters. None selected is an
+    error naming the filters and how many assessments were read."""
+    subjects = list(getattr(args, "subject", None) or [])
+    where = _where(getattr(args, "where", None))
+    if not subjects and not where:
+        return list(items)
+    wanted = [s.casefold() for s in subjects]
+
+    def selected(a: Any) -> bool:
+        if wanted and not any(w in a.subject.casefold() for w in wanted):
+            return False
+        return all(key in a.tags and str(a.tags[key]).casefold() == value.casefold() for _, key, value in where)
+
+    keep = [i for i in items if selected(i.assessment)]
+    if not keep:
+        named = [*(f"--subject {s!r}" for s in subjects), *(f"--where {text}" for text, _, _ in where)]
+        raise FlagError(f"no assessment matches ({len(items)} assessment(s) read)", field=" ".join(named))
+    return keep
 
 
 def _missing(value: str | None) -> str | int | None:
@@ -252,7 +298,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     from ..io.writers import results_to_csv
 
     engine = _engine()
-    items = _load_all(engine, args.files)
+    items = _load_all(engine, args.files, args)
     results = []
     missing = _missing(args.missing)
     for item in progress(items, "scoring"):
@@ -270,7 +316,13 @@ def cmd_score(args: argparse.Namespace) -> int:
         import csv
         import io
 
-        sys.stdout.write(_csv(csv.reader(io.StringIO(results_to_csv(results), newline=""))))
+        table = list(csv.reader(io.StringIO(results_to_csv(results), newline="")))
+        if args.explain:  # one row per result, in order: the explanation in a last column
+            table = [
+                [*table[0], "explanation"],
+                *([*row, r.explain(lang=args.lang)] for row, r in zip(table[1:], results, strict=True)),
+            ]
+        sys.stdout.write(_csv(table))
         return 0
     by_catalogue: dict[str, list[Any]] = {}
     for r in results:
@@ -306,11 +358,14 @@ def _warn(results: Sequence[Any]) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    engine = _engine()
-    for f in args.files:
-        from ..io.readers import read_assessments
+    from ..io.readers import read_assessments
 
-        items = read_assessments(f, engine=engine)
+    engine = _engine()
+    filtering = bool(getattr(args, "subject", None) or getattr(args, "where", None))
+    every = [(f, read_assessments(f, engine=engine)) for f in args.files]  # all files are validated whole
+    chosen = {id(i) for i in _select([i for _, items in every for i in items], args)}
+    for f, read in every:
+        items = [i for i in read if id(i) in chosen]
         partial = 0
         warned: set[str] = set()
         for item in items:
@@ -322,7 +377,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 warned.add(w)
                 _say(f"spbe: warning: {f}: {w}", file=sys.stderr)
         note = f" ({partial} partial)" if partial else ""
-        _say(f"{f}: OK, {len(items)} assessment(s){note}")
+        of = f" selected of {len(read)}" if filtering else ""
+        _say(f"{f}: OK, {len(items)} assessment(s){of}{note}")
     return 0
 
 
@@ -339,7 +395,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from ..errors import AssessmentError
 
     engine = _engine()
-    items = _load_all(engine, args.files)
+    items = _load_all(engine, args.files, args)
     report = []
     for item in progress(items, "checking"):
         try:
@@ -390,29 +446,48 @@ def _pairs(values: Sequence[str] | None, what: str) -> dict[str, str]:
     for text in values or []:
         key, sep, value = text.partition("=")
         if not sep or not key.strip() or not value.strip():
-            raise SpbeError(f"{what} {text!r} is not of the form ID=VALUE", field=what)
+            raise FlagError(f"{what} {text!r} is not of the form ID=VALUE")
         out[key.strip()] = value.strip()
     return out
 
 
-def _one_or_more(engine: Any, files: Sequence[str]) -> list[Any]:
-    return [item.assessment for item in _load_all(engine, files)]
+def _one_or_more(engine: Any, files: Sequence[str], args: argparse.Namespace | None = None) -> list[Any]:
+    return [item.assessment for item in _load_all(engine, files, args)]
 
 
 def _weighting(args: argparse.Namespace) -> Any:
     weights = _pairs(getattr(args, "weight", None), "--weight")
     if weights and args.weighting not in (None, "custom"):
-        raise SpbeError("--weight sets custom weights; it cannot be combined with --weighting " + args.weighting)
+        raise FlagError("--weight sets custom weights; it cannot be combined with --weighting " + args.weighting)
     return weights or args.weighting
+
+
+def _flag_blamed(exc: SpbeError, flags: dict[str, str]) -> SpbeError:
+    """An error about a field that a flag set (`levels.11` from `--set 11=9`) as a FlagError naming
+    that flag as typed; any other error as it is."""
+    field = exc.field or ""
+    for prefix, flag in (("levels.", "--set"), ("weights.", "--weight")):
+        if field.startswith(prefix) and f"{flag} {field.removeprefix(prefix)}" in flags:
+            return FlagError(exc.message, field=flags[f"{flag} {field.removeprefix(prefix)}"], allowed=exc.allowed)
+    return exc
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
     engine = _engine()
-    changes = {k: _int(v, f"--set {k}") for k, v in _pairs(args.set, "--set").items()}
-    peers = _one_or_more(engine, args.peers) if args.peers else None
+    typed = {f"--set {k}": f"--set {k}={v}" for k, v in _pairs(args.set, "--set").items()}
+    typed |= {f"--weight {k}": f"--weight {k}={v}" for k, v in _pairs(args.weight, "--weight").items()}
+    changes = {k: _int(v, f"--set {k}={v}") for k, v in _pairs(args.set, "--set").items()}
+    peers = _one_or_more(engine, args.peers) if args.peers else None  # peers are never filtered
     out = []
-    for a in _one_or_more(engine, [args.file]):
-        c = engine.what_if(a, levels=changes, weighting=_weighting(args), peers=peers, missing=_missing(args.missing))
+    for a in _one_or_more(engine, [args.file], args):
+        try:
+            c = engine.what_if(
+                a, levels=changes, weighting=_weighting(args), peers=peers, missing=_missing(args.missing)
+            )
+        except FlagError:
+            raise
+        except SpbeError as exc:
+            raise _flag_blamed(exc, typed) from None
         out.append(c)
     if args.format == "json":
         _dump([c.to_dict() for c in out])
@@ -428,7 +503,7 @@ def _int(text: str, what: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise SpbeError(f"{what}: {text!r} is not a whole number", field=what, allowed="whole numbers") from None
+        raise FlagError(f"{text!r} is not a whole number", field=what, allowed="whole numbers") from None
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -437,7 +512,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from .._yaml import load_yaml_file
 
     if args.periods != 1 and args.max_steps is None:
-        raise SpbeError("--periods splits a plan under --max-steps; give --max-steps too", field="--periods")
+        raise FlagError("--periods splits a plan under --max-steps; give --max-steps too", field="--periods")
     engine = _engine()
     costs = load_yaml_file(Path(args.costs)) if args.costs else None
     if costs is not None and not isinstance(costs, dict):
@@ -445,7 +520,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     blocks = []
     data = []
     worst = 0
-    for a in _one_or_more(engine, [args.file]):
+    for a in _one_or_more(engine, [args.file], args):
         try:
             p = engine.plan(
                 a,
@@ -477,6 +552,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from ..io.safe_text import terminal_text
     from ..uncertainty.simulate import check_samples
 
@@ -488,7 +565,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     engine = _engine()
     blocks = []
     data = []
-    for a in _one_or_more(engine, [args.file]):
+    assessments = _one_or_more(engine, [args.file], args)  # read and selected before the note
+    if Path(args.file).suffix.lower() in (".csv", ".tsv", ".txt"):
+        _say(
+            f"note: {args.file} is CSV, which carries levels only, not stages or distributions: every level is "
+            "certain (give stages in YAML or JSON to simulate them)",
+            file=sys.stderr,
+        )
+    for a in assessments:
         with progress_hook(f"simulating {terminal_text(a.subject)}", args.n) as hook:
             s = engine.simulate(
                 a, n=args.n, seed=args.seed, backend=args.backend, missing=_missing(args.missing), progress=hook
@@ -528,7 +612,7 @@ def _use_force() -> Iterator[None]:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     engine = _engine()
-    out = [engine.migrate(a, to=args.to) for a in _one_or_more(engine, [args.file])]
+    out = [engine.migrate(a, to=args.to) for a in _one_or_more(engine, [args.file], args)]
     if args.out:
         from ..io.writers import write_assessments
 
@@ -547,7 +631,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_transition(args: argparse.Namespace) -> int:
     engine = _engine()
-    t = engine.transition(_one_or_more(engine, args.files), to=args.to, missing=_missing(args.missing))
+    t = engine.transition(_one_or_more(engine, args.files, args), to=args.to, missing=_missing(args.missing))
     if args.format == "csv":
         sys.stdout.write(_csv([t.headers, *_cells(t.rows())]))
     else:
@@ -555,11 +639,62 @@ def cmd_transition(args: argparse.Namespace) -> int:
     return 0
 
 
+def _gaps(ranking: Any) -> list[tuple[int, Any]]:
+    """Per ranked agency, in the ranking's order: its group's size and the gap (a Fraction) to the
+    agency ranked above it (None for the first). The gap is taken on what was compared: the
+    2-decimal index (`--by display`) or the exact one (`--by index`); agencies sharing a rank have
+    the same gap, to the nearest rank above."""
+    from collections import Counter
+    from decimal import Decimal
+    from fractions import Fraction
+
+    sizes = Counter((r.period, r.group) for r in ranking)
+    state: dict[tuple[str, str], tuple[int, Fraction, Fraction | None]] = {}  # rank, value, value above
+    out: list[tuple[int, Any]] = []
+    for r in ranking:
+        key = (r.period, r.group)
+        value = Fraction(Decimal(r.display)) if ranking.by == "display" else r.fraction
+        rank, current, above = state.get(key, (0, value, None))
+        if r.rank != rank:
+            above = current if key in state else None
+            state[key] = (r.rank, value, above)
+        out.append((sizes[key], None if above is None else above - value))
+    return out
+
+
+def cmd_rank(args: argparse.Namespace) -> int:
+    from ..exact import display, exact_text
+
+    engine = _engine()
+    ranking = engine.rank(
+        _one_or_more(engine, args.files, args), within=args.within, by=args.by, missing=_missing(args.missing)
+    )
+    extra = _gaps(ranking)
+    if args.format == "json":
+        data = ranking.to_dict()
+        for entry, (size, gap) in zip(data["ranking"], extra, strict=True):
+            entry["group_size"] = size
+            entry["gap"] = None if gap is None else exact_text(gap)
+        _dump(data)
+        return 0
+    headers = [*ranking.headers, "of", "gap"]
+    rows = [
+        [*row, str(size), "" if gap is None else display(gap.numerator, gap.denominator)]
+        for row, (size, gap) in zip(_cells(ranking.rows()), extra, strict=True)
+    ]
+    if args.format == "csv":
+        sys.stdout.write(_csv([headers, *rows]))
+        return 0
+    index = headers.index("index")
+    _say(ranking.summary() + "\n" + _table(headers, rows, right=[0, index, len(headers) - 2, len(headers) - 1]))
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from ..reports.write import write_report
 
     engine = _engine()
-    items = _load_all(engine, args.files)
+    items = _load_all(engine, args.files, args)
     written = write_report(
         engine,
         [i.assessment for i in items],
@@ -640,8 +775,24 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"stop (exit {EXIT_PLUGIN}) when an installed plugin is broken, instead of going on without it",
     )
 
-    def add(name: str, **kw: Any) -> argparse.ArgumentParser:
-        return sub.add_parser(name, parents=[common], **kw)
+    select = argparse.ArgumentParser(add_help=False)
+    select.add_argument(
+        "--subject",
+        action="append",
+        metavar="TEXT",
+        help="only the assessments whose subject contains TEXT, ignoring case (repeatable: any of them; default: all)",
+    )
+    select.add_argument(
+        "--where",
+        action="append",
+        metavar="KEY=VALUE",
+        help="only the assessments whose tag KEY is VALUE, ignoring case, e.g. province=Riau (repeatable: "
+        "all of them; default: all)",
+    )
+
+    def add(name: str, *, reads: bool = False, **kw: Any) -> argparse.ArgumentParser:
+        """A subcommand; `reads`: it reads assessments, so --subject and --where select among them."""
+        return sub.add_parser(name, parents=[common, select] if reads else [common], **kw)
 
     p = add("plugins", help="list the installed plugins: version, hooks, what each contributes, problems")
     p.add_argument("--format", choices=["table", "json"], default="table")
@@ -655,16 +806,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=cmd_show)
 
-    p = add("score", help="score assessment files (YAML, JSON, CSV)")
+    p = add("score", reads=True, help="score assessment files (YAML, JSON, CSV)")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
-    p.add_argument("--explain", action="store_true", help="explain each result (table and json formats)")
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="explain each result: after the table, in each JSON result, or in an explanation column of the CSV",
+    )
     p.add_argument("--lang", choices=["en", "id"], default="en", help="language of explanations")
     p.add_argument("--weighting", default=None, help="weighting scheme (default: official)")
     p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
     p.set_defaults(func=cmd_score)
 
-    p = add("check", help="evidence and rule findings (exit 1 when any error)")
+    p = add("check", reads=True, help="evidence and rule findings (exit 1 when any error)")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="evaluation date (default today)")
@@ -677,7 +832,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["dot", "json"], default="dot")
     p.set_defaults(func=cmd_graph)
 
-    p = add("whatif", help="before/after of changed levels or weights, with ranks among peers")
+    p = add("whatif", reads=True, help="before/after of changed levels or weights, with ranks among peers")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--set", action="append", metavar="ID=LEVEL", help="a changed level (repeatable)")
     p.add_argument("--weighting", default=None, help="weighting scheme of the scenario")
@@ -687,7 +842,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
     p.set_defaults(func=cmd_whatif)
 
-    p = add("plan", help="the cheapest plan that reaches a target index or predikat (exit 1 if none)")
+    p = add("plan", reads=True, help="the cheapest plan that reaches a target index or predikat (exit 1 if none)")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--target", required=True, help="an index such as 4.2, or a predikat such as Memuaskan")
     p.add_argument("--costs", metavar="COSTS.yaml", help="cost per indicator, or per level reached")
@@ -706,7 +861,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
     p.set_defaults(func=cmd_plan)
 
-    p = add("simulate", help="Monte-Carlo over disagreeing stages or level distributions")
+    p = add("simulate", reads=True, help="Monte-Carlo over disagreeing stages or level distributions")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--n", type=int, default=100_000, help="samples, 1 to 10^8 (default 100000)")
     p.add_argument("--seed", type=int, default=1)
@@ -721,7 +876,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "markdown", "json"], default="table")
     p.set_defaults(func=cmd_diff)
 
-    p = add("migrate", help="migrate assessments to another catalogue, with an index interval")
+    p = add("migrate", reads=True, help="migrate assessments to another catalogue, with an index interval")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--to", required=True, metavar="CATALOGUE")
     p.add_argument("--format", choices=["table", "json"], default="table")
@@ -729,14 +884,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace an existing --out file")
     p.set_defaults(func=cmd_migrate)
 
-    p = add("transition", help="who gains and who loses when agencies move to another catalogue")
+    p = add("transition", reads=True, help="who gains and who loses when agencies move to another catalogue")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--to", required=True, metavar="CATALOGUE")
     p.add_argument("--missing", default=None, metavar="POLICY", help="old score of partial assessments")
     p.add_argument("--format", choices=["table", "csv"], default="table")
     p.set_defaults(func=cmd_transition)
 
-    p = add("report", help="write report.html, report.md and report.xlsx for one subject")
+    p = add("report", reads=True, help="write report.html, report.md and report.xlsx for one subject")
     p.add_argument("files", nargs="+", metavar="ASSESSMENT", help="the subject's assessments (one per period)")
     p.add_argument("--owners", required=True, metavar="OWNERS", help="ownership file (YAML or CSV)")
     p.add_argument("--targets", default=None, metavar="TARGETS", help="targets file (YAML)")
@@ -752,6 +907,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", metavar="OUT.xlsx")
     p.add_argument("--force", action="store_true", help="replace an existing file")
     p.set_defaults(func=cmd_template)
+
+    p = add(
+        "rank",
+        reads=True,
+        help="rank agencies with shared ranks, per period and within a tag (e.g. province)",
+        description="Score every assessment and rank the agencies within each period, and within the groups "
+        "of a tag with --within (e.g. province). Equal values share a rank and the next rank skips (1, 2, 2, 4). "
+        "The table gives each group's size (of) and the gap to the agency ranked above (2 decimals; exact in "
+        "JSON).",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument(
+        "--within", default=None, metavar="TAG", help="rank within groups of this tag (default: per period only)"
+    )
+    p.add_argument(
+        "--by",
+        choices=["display", "index"],
+        default="display",
+        help="compare the published 2-decimal index (display, the default, as official tables do) or the exact index",
+    )
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table", help="output format (default: table)")
+    p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
+    p.set_defaults(func=cmd_rank)
 
     p = add(
         "verify",
@@ -775,7 +953,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=sorted(SCHEMAS))
     p.set_defaults(func=cmd_schema)
 
-    p = add("validate", help="check assessment files against their catalogues")
+    p = add("validate", reads=True, help="check assessment files against their catalogues")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(func=cmd_validate)
     return parser
@@ -815,7 +993,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PLUGIN
     except SpbeError as exc:
         inputs = [*(getattr(args, "files", None) or []), *([args.file] if getattr(args, "file", None) else [])]
-        if exc.file is None and len(inputs) == 1:  # one input: say which file the problem is in
+        if exc.file is None and len(inputs) == 1 and not isinstance(exc, FlagError):  # one input: name it
             exc = type(exc)(exc.message, file=inputs[0], row=exc.row, field=exc.field, allowed=exc.allowed)
         print(f"spbe: error: {terminal_text(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
