@@ -59,7 +59,7 @@ class Ranking(Result, list[RankRow]):
         self.by = by
         self.within = within
 
-    headers = ("rank_results", "subject", "period", "group", "index", "predikat")
+    headers = ("rank", "subject", "period", "group", "index", "predikat")
 
     def rows(self) -> list[list[Cell]]:
         """One row per agency, in rank order within each period and group: the display index."""
