@@ -394,3 +394,10 @@ def test_old_names_warn_and_still_work() -> None:
         warnings.simplefilter("error")
         assert marginal.rows() and transition.rows() and sensitivity.rows() and acc.rows()  # the new names are quiet
         assert type(acc).summary_headers == acc.headers  # reading the class (docs tools) is quiet too
+
+
+def test_ranking_columns_read_as_a_person_expects() -> None:
+    """A rename once slipped into the header ("rank_results"): the columns are plain words."""
+    from spbe_engine import Ranking
+
+    assert Ranking.headers == ("rank", "subject", "period", "group", "index", "predikat")
