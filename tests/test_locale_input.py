@@ -154,3 +154,28 @@ def test_cli_reads_sep_line_and_decimal_comma(tmp_path: Path, capsys: pytest.Cap
     code = main(["score", str(p)])
     out, err = capsys.readouterr()
     assert code == 2 and len(err.strip().splitlines()) == 1 and "row 3" in err and "'4,5'" in err
+
+
+def test_xlsx_text_levels_take_a_decimal_comma(tmp_path: Path) -> None:
+    """A level typed as text "4,0" in the Excel template (Indonesian locale) is level 4; "4,5" is not a level."""
+    import openpyxl
+
+    from spbe_engine import Engine, load_assessments
+    from spbe_engine.io.excel import write_template
+
+    engine = Engine(load_entry_points=False)
+    template = write_template(engine, "spbe-2020", tmp_path / "t.xlsx")
+    wb = openpyxl.load_workbook(template)
+    ws = wb["Penilaian"]
+    level_col = next(c.column for c in ws[6] if c.value == "Level")
+    ws["B3"], ws["B4"] = "Pemerintah Kota Contoh", "2024"
+    for r in range(7, 7 + 47):
+        ws.cell(row=r, column=level_col, value="3")
+    ws.cell(row=7, column=level_col, value="4,0")
+    wb.save(tmp_path / "filled.xlsx")
+    (a,) = load_assessments(tmp_path / "filled.xlsx", engine=engine)
+    assert a.levels["1"] == 4
+    ws.cell(row=7, column=level_col, value="4,5")
+    wb.save(tmp_path / "bad.xlsx")
+    with pytest.raises(Exception, match="not a whole number"):
+        load_assessments(tmp_path / "bad.xlsx", engine=engine)

@@ -120,7 +120,7 @@ STATUSES = ("pending", "accepted", "rejected", "needs_revision")
 EXTRA_ROWS = 1000  # rows of the item sheets that carry validations and text formats
 MAX_CELL_TEXT = 32_767  # Excel's limit on the characters of one cell
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_WHOLE = re.compile(r"\s*[+-]?[0-9]{1,15}(?:\.0*)?\s*\Z", re.ASCII)  # "4", " 4 ", "4.0" typed as text; not "٣"
+_WHOLE = re.compile(r"\s*[+-]?[0-9]{1,15}(?:[.,]0*)?\s*\Z", re.ASCII)  # "4", " 4 ", "4.0", "4,0" as text; not "٣"
 _EXCEL_EPOCH = dt.date(1900, 3, 1)  # earlier dates do not survive Excel's serial numbers: written as text
 
 
@@ -1022,7 +1022,7 @@ class _Reader:
         if isinstance(value, float) and value.is_integer():
             return int(value)
         if isinstance(value, str) and _WHOLE.match(value):
-            return int(value.strip().split(".")[0])
+            return int(value.strip().replace(",", ".").split(".")[0])  # "4,0": an Indonesian decimal comma
         raise self.error(f"{what} {value!r} is not a whole number", row=row, field=field, allowed="whole numbers")
 
     def exact(self, value: Any, row: int, field: str, what: str) -> Decimal:
