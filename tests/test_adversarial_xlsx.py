@@ -760,3 +760,28 @@ def test_the_example_report_workbook_still_reads(tmp_path: Path, capsys: pytest.
     (a,) = load_assessments(out / "report.xlsx", engine=ENGINE)
     assert a.subject == "Pemerintah Kota Contoh" and a.period == "2025"
     shutil.rmtree(out)
+
+
+def test_report_workbook_stores_numbers_as_numbers(tmp_path: Path) -> None:
+    """Issue 13: indices and weights in the report workbook are numbers people can sort and sum, shown
+    with the report's decimals; the exact value sits beside them as text."""
+    import subprocess
+    import sys
+
+    city = ROOT / "examples" / "kota-contoh"
+    out = tmp_path / "rep"
+    done = subprocess.run(
+        [sys.executable, "-m", "spbe_engine", "report", str(city / "2024.yaml"), str(city / "2025.yaml"),
+         "--owners", str(city / "owners.yaml"), "--out", str(out)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    wb = openpyxl.load_workbook(out / "report.xlsx")
+    summary = wb["Ringkasan"]
+    rows = {r[0].value: r for r in summary.iter_rows(max_col=5) if r[0].value}
+    assert rows["index"][1].data_type == "n" and rows["index"][1].number_format == "0.00"
+    assert rows["index"][1].value == 3.64 and rows["index (exact)"][1].value == "3.635"
+    d1 = rows["D1"]
+    assert (d1[2].value, d1[2].number_format, d1[3].value, d1[3].number_format) == (13, "0.00", 3, "0.00")
+    first = next(wb["Indikator"].iter_rows(min_row=2, max_row=2))
+    assert first[3].data_type == "n" and first[4].number_format == "0.0000" and first[5].data_type == "s"

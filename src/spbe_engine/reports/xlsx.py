@@ -4,6 +4,8 @@ the assessment itself in the template layout, so the workbook re-imports lossles
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,12 +47,21 @@ def _sheet(wb: Any, title: str, rows: list[list[Any]], *, index: int | None = No
             if value is None or value == "":
                 continue
             cell = put_cell(ws, r, c, value, f"{ws.title}!{get_column_letter(c)}{r}")
+            if isinstance(value, Decimal):  # a number people can sort and sum, shown as the report rounds it
+                places = max(-int(value.as_tuple().exponent), 0)  # 3.00 keeps its two places
+                cell.number_format = "0." + "0" * places if places else "0"
             if r == 1:
                 cell.font = bold
             widths[c] = max(widths.get(c, 0), len(str(value)))
     for c, width in widths.items():
         ws.column_dimensions[get_column_letter(c)].width = min(max(width + 2, 8), 60)
     return ws
+
+
+def _number(weight: Decimal | Fraction) -> Decimal | str:
+    """A weight as a number cell when it is a decimal (13.00); a ratio no decimal writes (20/6) stays
+    exact text rather than becoming a rounded number."""
+    return weight if isinstance(weight, Decimal) else exact_text(weight)
 
 
 def write_report_workbook(engine: Engine, data: ReportData, path: Path) -> Path:
@@ -61,13 +72,13 @@ def write_report_workbook(engine: Engine, data: ReportData, path: Path) -> Path:
         ["SPBE report", r.subject],
         ["period", r.period],
         ["catalogue", r.catalogue],
-        ["index", r.display],
-        ["index (exact)", str(r.index)],
+        ["index", Decimal(r.display)],
+        ["index (exact)", exact_text(r.fraction)],
         ["predikat", r.predikat],
         ["plan", acc.plan.summary() if acc.plan else ""],
         [],
         ["group", "name", "weight", "index", "predikat"],
-        *[[g.id, g.name, str(g.weight), g.display, g.predikat] for g in r.groups.values()],
+        *[[g.id, g.name, _number(g.weight), Decimal(g.display), g.predikat] for g in r.groups.values()],
         [],
         list(acc.headers),
         *[list(row) for row in acc.rows()],
@@ -90,8 +101,8 @@ def write_report_workbook(engine: Engine, data: ReportData, path: Path) -> Path:
                 s.id,
                 s.name,
                 s.level,
-                str(s.weight),
-                display(c.numerator, c.denominator, 4),
+                _number(s.weight),
+                Decimal(display(c.numerator, c.denominator, 4)),
                 exact_text(c),
             ]
         )
