@@ -152,3 +152,27 @@ def test_simulate_on_csv_says_csv_carries_no_stages(capsys: pytest.CaptureFixtur
     assert err.count("\n") == 1 and "CSV" in err and "stages" in err
     code, _, err = run(capsys, "simulate", str(EXAMPLE), "--n", "10")
     assert code == 0 and err == ""
+
+
+def test_validate_reports_every_problem_of_every_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 13 item 6: a sheet with three bad rows needs one round of fixes, not three."""
+    from spbe_engine.cli.main import main
+
+    header = "subject,period,catalogue," + ",".join(str(i) for i in range(1, 48))
+    row = ",".join(["3"] * 47)
+    lines = [header, f"Kota 1,2024,spbe-2020,{row}", f"Kota 2,2024,spbe-2020,{row[:-1]}9",
+             f"Kota 3,2024,spbe-2020,tinggi{row[1:]}", f"Kota 1,2024,spbe-2020,{row}", f"Kota 5,2024,spbe-2020,{row}"]  # fmt: skip
+    (tmp_path / "bad.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "ok.csv").write_text("\n".join([header, f"Kota 9,2024,spbe-2020,{row}"]) + "\n", encoding="utf-8")
+    code = main(["validate", str(tmp_path / "bad.csv"), str(tmp_path / "ok.csv")])
+    out, err = capsys.readouterr()
+    assert code == 2
+    problems = err.strip().splitlines()
+    assert [p.split(": ")[3] for p in problems] == ["row 3", "row 4", "row 5"]
+    assert "level 9 is outside the scale of indicator 47" in problems[0] and "'tinggi'" in problems[1]
+    assert "duplicate assessment of 'Kota 1'" in problems[2]
+    assert "bad.csv: 3 problem(s) in 4 assessment(s) read" in out
+    code = main(["validate", str(tmp_path / "bad.csv"), "--limit", "1"])
+    _, err = capsys.readouterr()
+    assert code == 2 and err.strip().splitlines()[-1].endswith("… and 2 more problem(s) (--limit 1)")
+    assert main(["validate", str(tmp_path / "ok.csv")]) == 0

@@ -358,9 +358,28 @@ def _warn(results: Sequence[Any]) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from ..io.readers import read_assessments
+    from ..io.readers import problems_in, read_assessments
 
     engine = _engine()
+    bad = 0
+    for f in args.files:  # every problem of every file, not only the first, so one round of fixes suffices
+        count, shown, total = problems_in(f, engine=engine, limit=args.limit)
+        for problem in shown:
+            named = (
+                problem
+                if problem.file
+                else SpbeError(problem.message, file=f, row=problem.row, field=problem.field, allowed=problem.allowed)
+            )
+            _say(f"spbe: error: {named}", file=sys.stderr)
+        if total > len(shown):
+            _say(
+                f"spbe: error: {f}: … and {total - len(shown)} more problem(s) (--limit {args.limit})", file=sys.stderr
+            )
+        if total:
+            _say(f"{f}: {total} problem(s) in {count} assessment(s) read")
+        bad += total
+    if bad:
+        return EXIT_BAD_INPUT
     filtering = bool(getattr(args, "subject", None) or getattr(args, "where", None))
     every = [(f, read_assessments(f, engine=engine)) for f in args.files]  # all files are validated whole
     chosen = {id(i) for i in _select([i for _, items in every for i in items], args)}
@@ -953,8 +972,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=sorted(SCHEMAS))
     p.set_defaults(func=cmd_schema)
 
-    p = add("validate", reads=True, help="check assessment files against their catalogues")
+    p = add(
+        "validate", reads=True, help="check assessment files against their catalogues (every problem, exit 2 if any)"
+    )
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument(
+        "--limit", type=int, default=50, metavar="N", help="list at most N problems per file, then count the rest (50)"
+    )
     p.set_defaults(func=cmd_validate)
     return parser
 

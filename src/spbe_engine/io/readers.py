@@ -116,6 +116,36 @@ def iter_assessments(
         yield item
 
 
+def problems_in(
+    path: str | Path, *, engine: Resolver | None = None, limit: int = 50
+) -> tuple[int, list[SpbeError], int]:
+    """Every problem of a file, not only the first: (assessments read, the first `limit` problems,
+    how many problems in all). CSV rows are read past a bad row; every assessment read is checked
+    against its catalogue. A file that cannot be read at all (not CSV/YAML/JSON, bad header, invalid
+    YAML) gives that one problem."""
+    p = Path(path)
+    engine = engine or _default_engine()
+    found: list[SpbeError] = []
+    items: list[LoadedAssessment] = []
+    try:
+        if p.suffix.lower() in (".csv", ".tsv", ".txt"):
+            text = read_text(p, error=AssessmentError, locate=_undecodable_cell, hint=EXCEL_UTF8)
+            items = list(_from_csv(text, str(p), found))
+        else:
+            items = read_assessments(p, engine=engine, validate=False)
+    except SpbeError as exc:
+        found.append(exc)
+    seen: dict[tuple[str, str, str], tuple[str, int | None]] = {}
+    for item in items:
+        try:
+            _check_duplicate(item, seen)
+            _check_one(item, engine)
+        except SpbeError as exc:
+            found.append(exc)
+    found.sort(key=lambda e: (e.row is None, e.row or 0))
+    return len(items), found[:limit], len(found)
+
+
 def _default_engine() -> Resolver:
     """Validation needs only the catalogues (the installed plugins'), not a whole engine."""
     from ..resolver import Resolver
@@ -268,11 +298,11 @@ def _model(data: Any, source: str, row: int | None) -> Assessment:
         raise AssessmentError(msg, file=source, row=row, field=field or None, allowed=allowed) from None
 
 
-def _from_csv(text: str, source: str) -> Iterator[LoadedAssessment]:
+def _from_csv(text: str, source: str, collect: list[SpbeError] | None = None) -> Iterator[LoadedAssessment]:
     """Row by row: memory holds the text and one row, not a list of every row's cells."""
     rows = _csv_rows(*_csv_reader(text, source), source)
     try:
-        yield from _csv_assessments(rows, source)
+        yield from _csv_assessments(rows, source, collect)
     except AssessmentError:
         _drain(rows)  # an invalid CSV says so first, as when it was read whole
         raise
@@ -319,7 +349,11 @@ def _undecodable_cell(text: str) -> tuple[int, str | None, str] | None:
     return None
 
 
-def _csv_assessments(rows: Iterator[tuple[int, list[str]]], source: str) -> Iterator[LoadedAssessment]:
+def _csv_assessments(
+    rows: Iterator[tuple[int, list[str]]], source: str, collect: list[SpbeError] | None = None
+) -> Iterator[LoadedAssessment]:
+    """With `collect`, a row's own problem is added there and the next row is read (the header's
+    problems still stop the file): how `spbe validate` reports every problem at once."""
     try:
         head, raw_header = next(rows)
     except StopIteration:
@@ -350,23 +384,37 @@ def _csv_assessments(rows: Iterator[tuple[int, list[str]]], source: str) -> Iter
     width = len(header)
     count = 0
     for lineno, raw in rows:
-        extra = [c for c in raw[width:] if c.strip()]
-        if extra:
-            if len(raw) <= len(raw_header):  # a value under a nameless column of the header
-                at = width + next(k for k, c in enumerate(raw[width:]) if c.strip()) + 1
-                raise AssessmentError(
-                    f"column {at} has no name", file=source, row=head, allowed="a header on every column with values"
-                )
-            raise AssessmentError(
-                f"{len(raw)} cells but {len(raw_header)} columns; {plain_cell(extra[0])} has no column",
-                file=source,
-                row=lineno,
-                allowed="one cell per column (quote a cell that holds the separator)",
-            )
+        try:
+            item = _csv_row(header, raw_header, raw, width, head, source, lineno)
+        except AssessmentError as exc:
+            if collect is None:
+                raise
+            collect.append(exc)
+            continue
         count += 1
-        yield LoadedAssessment(_model(_csv_record(header, raw, source, lineno), source, lineno), source, lineno)
-    if not count:
+        yield item
+    if not count and not collect:  # rows with problems are not "only a header"
         raise AssessmentError("no assessments in the file (only a header)", file=source)
+
+
+def _csv_row(
+    header: list[str], raw_header: list[str], raw: list[str], width: int, head: int, source: str, lineno: int
+) -> LoadedAssessment:
+    """One data row as an assessment, or the row's problem (more cells than columns, a bad level)."""
+    extra = [c for c in raw[width:] if c.strip()]
+    if extra:
+        if len(raw) <= len(raw_header):  # a value under a nameless column of the header
+            at = width + next(k for k, c in enumerate(raw[width:]) if c.strip()) + 1
+            raise AssessmentError(
+                f"column {at} has no name", file=source, row=head, allowed="a header on every column with values"
+            )
+        raise AssessmentError(
+            f"{len(raw)} cells but {len(raw_header)} columns; {plain_cell(extra[0])} has no column",
+            file=source,
+            row=lineno,
+            allowed="one cell per column (quote a cell that holds the separator)",
+        )
+    return LoadedAssessment(_model(_csv_record(header, raw, source, lineno), source, lineno), source, lineno)
 
 
 def _csv_rows(reader: Any, skipped: int, source: str) -> Iterator[tuple[int, list[str]]]:
