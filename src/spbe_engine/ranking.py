@@ -16,7 +16,7 @@ from .results import Cell, Result
 if TYPE_CHECKING:
     from .scoring.result import ScoreResult
 
-__all__ = ["RankRow", "Ranking", "competition_ranks", "rank_results"]
+__all__ = ["RankRow", "Ranking", "check_ranking", "competition_ranks", "rank_results"]
 
 
 def competition_ranks(values: Sequence[Fraction | int]) -> list[int]:
@@ -98,15 +98,22 @@ def _ranking(rows: list[RankRow], by: str, within: str | None) -> Ranking:
     return Ranking(rows, by=by, within=within)
 
 
+def check_ranking(by: str) -> None:
+    """Refuse an unknown ranking key (before any scoring, so it is the first thing said)."""
+    if by not in ("display", "index"):
+        from .errors import SpbeError
+
+        raise SpbeError(f"unknown ranking {by!r}", field="by", allowed="display, index")
+
+
 def rank_results(results: Sequence[ScoreResult], *, within: str | None = None, by: str = "display") -> Ranking:
     """Rank scored agencies within each period, and within groups given by a tag (e.g.
     `within="province"`). Ties share a rank and the next rank skips (1, 2, 2, 4). `by="display"`
     ranks on the published 2-decimal index, as the official tables show it; `by="index"` on the
     exact value."""
-    from .errors import AssessmentError, SpbeError
+    from .errors import AssessmentError
 
-    if by not in ("display", "index"):
-        raise SpbeError(f"unknown ranking {by!r}", field="by", allowed="display, index")
+    check_ranking(by)
     groups: dict[tuple[str, str], list[ScoreResult]] = {}
     for r in results:
         if within is not None and within not in r.assessment.tags:

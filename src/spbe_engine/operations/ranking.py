@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..ranking import Ranking, rank_results
+from ..ranking import Ranking, check_ranking, rank_results
 from ..scoring.score import MissingPolicy
 
 if TYPE_CHECKING:
@@ -27,6 +27,5 @@ def rank(
     `within="province"`). Ties share a rank and the next rank skips (1, 2, 2, 4). `by="display"`
     ranks on the published 2-decimal index, as the official tables show it; `by="index"` on the
     exact value. The `Ranking` is a list of `RankRow`."""
-    if by not in ("display", "index"):  # before scoring: a bad option is the first thing to say
-        return rank_results([], within=within, by=by)
+    check_ranking(by)  # before scoring: a bad option is the first thing to say
     return rank_results(engine.score_many(assessments, missing=missing), within=within, by=by)

@@ -37,6 +37,7 @@ _TEXT = {
         "gain": "Largest gains from one more level:",
         "gain_row": "  indicator {id} (level {lv} → {nxt}): +{gain}",
         "partial": "Partial: {n} indicator(s) not assessed ({ids}) were set to {how}; this is not an official result.",
+        "warning": "Warning: {text}.",
         "minimum": "the scale minimum",
         "level": "level {v}",
         "status": ", provisional",
@@ -64,6 +65,7 @@ _TEXT = {
         "gain": "Kenaikan terbesar bila naik satu tingkat:",
         "gain_row": "  indikator {id} (tingkat {lv} → {nxt}): +{gain}",
         "partial": ("Parsial: {n} indikator belum dinilai ({ids}) diisi dengan {how}; ini bukan hasil resmi."),
+        "warning": "Peringatan: {text}.",
         "minimum": "nilai minimum skala",
         "level": "tingkat {v}",
         "status": ", sementara",
@@ -112,7 +114,7 @@ def explain(r: ScoreResult, lang: str = "en") -> str:
         lines.append(t["partial"].format(n=len(r.missing), ids=", ".join(r.missing), how=how))
     warning = cc.catalogue.period_warning(r.period, lang)
     if warning:
-        lines.append(("Peringatan: " if lang == "id" else "Warning: ") + warning + ".")
+        lines.append(t["warning"].format(text=warning))
     lines.append(t["groups"])
     for gid, g in r.groups.items():
         depth = _depth(r, gid)
