@@ -233,3 +233,20 @@ def test_report_in_bahasa_indonesia(tmp_path: Path, city: list[Assessment]) -> N
     )
     with pytest.raises(SpbeError, match="unknown language 'fr'"):
         write_report(ENGINE, city, owners=CITY / "owners.yaml", out_dir=tmp_path / "x", lang="fr")
+
+
+def test_report_workbook_speaks_the_reports_language(tmp_path: Path) -> None:
+    """`spbe report --lang id` writes the workbook's labels in Bahasa Indonesia too, as the HTML."""
+    import openpyxl
+
+    from spbe_engine.cli.main import main
+
+    assert main([
+        "report", str(CITY / "2024.yaml"), str(CITY / "2025.yaml"),
+        "--owners", str(CITY / "owners.yaml"), "--out", str(tmp_path / "id"), "--lang", "id",
+    ]) == 0  # fmt: skip
+    wb = openpyxl.load_workbook(tmp_path / "id" / "report.xlsx")
+    labels = [row[0].value for row in wb["Ringkasan"].iter_rows(max_col=1)]
+    assert labels[:5] == ["Laporan SPBE", "periode", "katalog", "indeks", "indeks (eksak)"]
+    assert [c.value for c in wb["Indikator"][1]][:3] == ["indikator", "nama", "tingkat"]
+    assert [c.value for c in wb["diskominfo"][1]][:3] == ["indikator", "nama", "peran"]

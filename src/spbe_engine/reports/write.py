@@ -72,7 +72,7 @@ def write_report(
     try:
         (tmp / "report.html").write_bytes(html.render(data, lang).encode("utf-8"))
         (tmp / "report.md").write_bytes(markdown.render(data, lang).encode("utf-8"))
-        xlsx = _workbook(engine, data, tmp / "report.xlsx")
+        xlsx = _workbook(engine, data, tmp / "report.xlsx", lang)
         old = _aside(place, overwrite, shown=out)
         try:
             os.rename(tmp, place)
@@ -94,14 +94,14 @@ def write_report(
     return written
 
 
-def _workbook(engine: Engine, data: ReportData, path: Path) -> str | None:
+def _workbook(engine: Engine, data: ReportData, path: Path, lang: str = "en") -> str | None:
     """Write the workbook; None when written, else why it was skipped (openpyxl is missing)."""
     try:
         from .xlsx import write_report_workbook
     except ImportError:  # pragma: no cover - the module ships with spbe_engine
         return "skipped: the Excel writer is unavailable"
     try:
-        write_report_workbook(engine, data, path)
+        write_report_workbook(engine, data, path, lang=lang)
     except SpbeError as exc:
         if "openpyxl" not in str(exc):
             raise

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..exact import display, exact_text
 from ..io.excel import Book, put_cell, save_workbook
 from ..tabular import require
+from .i18n import Words
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -64,36 +65,40 @@ def _number(weight: Decimal | Fraction) -> Decimal | str:
     return weight if isinstance(weight, Decimal) else exact_text(weight)
 
 
-def write_report_workbook(engine: Engine, data: ReportData, path: Path) -> Path:
+def write_report_workbook(engine: Engine, data: ReportData, path: Path, *, lang: str = "en") -> Path:
+    """The report as a workbook, its labels in the report's language (the HTML's words)."""
+    w = Words(lang)
     r = data.latest
     acc = data.accountability
     wb = Book(engine.catalogue(r.catalogue), r.assessment).build()
     summary: list[list[Any]] = [
-        ["SPBE report", r.subject],
-        ["period", r.period],
-        ["catalogue", r.catalogue],
-        ["index", Decimal(r.display)],
-        ["index (exact)", exact_text(r.fraction)],
+        [w("SPBE report"), r.subject],
+        [w("period"), r.period],
+        [w("catalogue"), r.catalogue],
+        [w("index"), Decimal(r.display)],
+        [w("index (exact)"), exact_text(r.fraction)],
         ["predikat", r.predikat],
-        ["plan", acc.plan.summary() if acc.plan else ""],
+        [w("plan"), acc.plan.summary() if acc.plan else ""],
         [],
-        ["group", "name", "weight", "index", "predikat"],
+        w.all(("group", "name", "weight", "index", "predikat")),
         *[[g.id, g.name, _number(g.weight), Decimal(g.display), g.predikat] for g in r.groups.values()],
         [],
-        list(acc.headers),
+        w.all(acc.headers),
         *[list(row) for row in acc.rows()],
         [],
-        list(data.series.headers),
-        *[list(row) for row in data.series.rows()],
+        w.all(data.series.headers),
+        *w.rows(data.series.rows(), [5]),
     ]
     _sheet(wb, "Ringkasan", summary, index=0)
     for u in acc.units:
-        rows: list[list[Any]] = [list(u.headers), *[list(row) for row in u.rows()]]
+        rows: list[list[Any]] = [w.all(u.headers), *w.rows(u.rows(), [2])]
         stages = u.stage_rows()
         if stages:
-            rows += [[], list(u.stage_headers), *[list(row) for row in stages]]
+            rows += [[], w.all(u.stage_headers), *[list(row) for row in stages]]
         _sheet(wb, u.unit.id, rows)
-    indicators: list[list[Any]] = [["indicator", "name", "level", "weight", "contribution", "contribution (exact)"]]
+    indicators: list[list[Any]] = [
+        w.all(("indicator", "name", "level", "weight", "contribution", "contribution (exact)"))
+    ]
     for s in r.indicators.values():
         c = s.contribution
         indicators.append(
