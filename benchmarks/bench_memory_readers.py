@@ -26,19 +26,16 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
-CHILD = r"""
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.memory import PEAK_KB  # noqa: E402  (the child measures its own peak)
+
+CHILD = PEAK_KB + r"""
 import json, resource, sys, time
 from spbe_engine import Engine
-def _hwm():  # this process's own peak; ru_maxrss carries the parent's peak over fork and exec on Linux
-    try:
-        with open("/proc/self/status") as fh:
-            return int(next(line for line in fh if line.startswith("VmHWM:")).split()[1])
-    except OSError:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 from spbe_engine.io import readers
 engine = Engine(load_entry_points=False)
 engine.compiled("spbe-2020")
-base = _hwm()
+base = peak_kb()
 t1 = time.perf_counter()
 n = 0
 if sys.argv[1] != "-":
@@ -50,7 +47,7 @@ if sys.argv[1] != "-":
     else:
         n = sum(1 for _ in readers.iter_assessments(sys.argv[1], engine=engine, validate=True))
 t2 = time.perf_counter()
-peak = _hwm()
+peak = peak_kb()
 print(json.dumps({"n": n, "base_kib": base, "peak_kib": peak, "read_s": t2 - t1}))
 """
 

@@ -27,8 +27,12 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-CHILD = r"""
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.memory import PEAK_KB
+
+CHILD = PEAK_KB + r"""
 import json, random, resource, sys, time
 from spbe_engine import Assessment, Engine
 
@@ -40,14 +44,6 @@ batch = [
                levels={k: rng.randint(1 + i % 4, 5) for k in ids})
     for i in range(agencies)
 ]
-def peak_kb():
-    try:
-        with open("/proc/self/status") as f:
-            return int(next(line for line in f if line.startswith("VmHWM:")).split()[1])
-    except (OSError, StopIteration):
-        scale = 1024 if sys.platform == "darwin" else 1  # bytes on macOS, kB elsewhere
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // scale
-
 engine = Engine(load_entry_points=False)
 engine.weight_sensitivity(batch, n=10, seed=1, backend=backend)  # warm up: imports numpy, scores
 before = peak_kb()
@@ -55,7 +51,7 @@ t0 = time.perf_counter()
 ws = engine.weight_sensitivity(batch, n=n, seed=1, backend=backend)
 seconds = time.perf_counter() - t0
 peak = peak_kb()
-first = ws.rows[0]
+first = (getattr(ws, "intervals", None) or ws.rows)[0]  # .rows before 0.2
 print(json.dumps({"n": n, "backend": ws.backend, "seconds": seconds, "before_kb": before, "peak_kb": peak,
                   "row0": [first.p5, first.median, first.p95, str(first.p_first)]}))
 """

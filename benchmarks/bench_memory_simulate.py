@@ -21,10 +21,14 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 TARGET_RSS_MB = 300
 
-CHILD = r"""
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.memory import PEAK_KB  # noqa: E402  (the child measures its own peak)
+
+CHILD = PEAK_KB + r"""
 import json, random, resource, sys, time
 from spbe_engine import Assessment, Engine
 
@@ -37,19 +41,13 @@ down = {k: v - 1 if v > 1 else 2 for k, v in final.items()}
 mixed = {k: rng.choice((final[k], up[k], down[k])) for k in ids}
 stages = {"self_assessment": up, "internal_verifier": mixed, "external_assessor": down, "final": final}
 a = Assessment(catalogue="spbe-2020", subject="Instansi MC", period="2024", levels=final, stages=stages)
-def _hwm():  # this process's own peak; ru_maxrss carries the parent's peak over fork and exec on Linux
-    try:
-        with open("/proc/self/status") as fh:
-            return int(next(line for line in fh if line.startswith("VmHWM:")).split()[1])
-    except OSError:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 engine = Engine(load_entry_points=False)
 engine.simulate(a, n=10, seed=1, backend=backend)  # warm up: imports numpy, compiles the catalogue
-before = _hwm()
+before = peak_kb()
 t0 = time.perf_counter()
 s = engine.simulate(a, n=n, seed=1, backend=backend)
 seconds = time.perf_counter() - t0
-peak = _hwm()
+peak = peak_kb()
 quantiles = {k: str(v) for k, v in s.quantiles().items()}
 print(json.dumps({"n": n, "backend": s.backend, "uncertain": len(s.uncertain), "seconds": seconds,
                   "before_kb": before, "peak_kb": peak, "mean": str(s.mean), "quantiles": quantiles}))

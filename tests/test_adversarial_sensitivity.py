@@ -24,6 +24,8 @@ from spbe_engine.uncertainty.backend import numpy_or_none
 from spbe_engine.uncertainty.rng import base, bits53, np_bits53, quantile
 from spbe_engine.uncertainty.sensitivity import RankInterval, weight_sensitivity
 
+from .memory import PEAK_KB
+
 ENGINE = Engine(load_entry_points=False)
 IDS = [str(i) for i in range(1, 48)]
 HAS_NUMPY = numpy_or_none("auto") is not None
@@ -203,10 +205,8 @@ def test_progress_is_reported_once_per_chunk(backend: str, monkeypatch: pytest.M
 
 # -- memory ------------------------------------------------------------------------------------------------
 
-# The child reads its own high-water mark, VmHWM: ru_maxrss of a process started by subprocess
-# carries the parent's peak over the exec (Linux), so after a memory-hungry test in this process
-# it would read the same for any n.
-CHILD = r"""
+# The child reads its own peak (tests/memory.py says why not ru_maxrss).
+CHILD = PEAK_KB + r"""
 import json, random, sys
 from spbe_engine import Assessment, Engine
 engine = Engine(load_entry_points=False)
@@ -218,8 +218,7 @@ agencies = [
 ]
 engine.weight_sensitivity(agencies, n=10, seed=1, backend="numpy")  # imports and scoring outside the measurement
 ws = engine.weight_sensitivity(agencies, n=int(sys.argv[1]), seed=1, backend="numpy")
-hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
-print(json.dumps({"peak_kb": int(hwm.split()[1]), "n": ws.n}))
+print(json.dumps({"peak_kb": peak_kb(), "n": ws.n}))
 """
 
 

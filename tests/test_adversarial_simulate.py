@@ -24,6 +24,7 @@ from spbe_engine.uncertainty.rng import base, bits53, histogram_quantile, np_bit
 from spbe_engine.uncertainty.simulate import MAX_SAMPLES, check_samples, level_distributions, simulate
 
 from .conftest import ROOT
+from .memory import PEAK_KB
 
 ENGINE = Engine(load_entry_points=False)
 IDS = [str(i) for i in range(1, 48)]
@@ -212,20 +213,14 @@ def test_progress_is_reported_once_per_chunk(backend: str, monkeypatch: pytest.M
 
 # -- memory -------------------------------------------------------------------------------------------
 
-CHILD = r"""
+CHILD = PEAK_KB + r"""
 import json, resource, sys
 from spbe_engine import Assessment, Engine
-def _hwm():  # this process's own peak; ru_maxrss carries the parent's peak over fork and exec on Linux
-    try:
-        with open("/proc/self/status") as fh:
-            return int(next(line for line in fh if line.startswith("VmHWM:")).split()[1])
-    except OSError:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 engine = Engine(load_entry_points=False)
 a = Assessment(catalogue="spbe-2020", subject="Instansi MC", period="2024", **json.loads(sys.argv[2]))
 engine.simulate(a, n=10, seed=1, backend="numpy")  # imports and compiles outside the measurement
 s = engine.simulate(a, n=int(sys.argv[1]), seed=1, backend="numpy")
-print(json.dumps({"peak_kb": _hwm(), "n": s.n}))
+print(json.dumps({"peak_kb": peak_kb(), "n": s.n}))
 """
 
 

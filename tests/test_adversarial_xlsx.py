@@ -26,6 +26,8 @@ from spbe_engine import Assessment, AssessmentError, Engine, load_assessments
 from spbe_engine.cli.main import main
 from spbe_engine.model.rules import Evidence
 
+from .memory import PEAK_KB
+
 openpyxl = pytest.importorskip("openpyxl", reason="Excel support needs the `excel` extra")
 
 from spbe_engine.io import excel  # noqa: E402
@@ -430,7 +432,7 @@ def test_shared_strings_and_rich_text_read_as_openpyxl_reads_them(tmp_path: Path
 # -- defect 2: bounded memory, measured in a subprocess -----------------------------------------
 
 MEMORY_LIMIT_MB = 400
-CHILD = r"""
+CHILD = PEAK_KB + r"""
 import json, os, resource, sys, time
 cap = int(os.environ.get("SPBE_XLSX_CHILD_LIMIT", 3 * 1024**3))  # a regression fails here, not the machine
 resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
@@ -451,15 +453,7 @@ except SpbeError as exc:
 except MemoryError:
     outcome = "MemoryError"
 seconds = time.perf_counter() - start
-# ru_maxrss is this process's peak, but Linux carries the parent's peak over fork and exec into it
-# (a test process that built a large workbook would show its own size): VmHWM is this program's own
-peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-try:
-    with open("/proc/self/status") as fh:
-        peak_kb = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
-except OSError:
-    pass
-print(json.dumps({"outcome": outcome, "seconds": seconds, "peak_mb": peak_kb / 1024}))
+print(json.dumps({"outcome": outcome, "seconds": seconds, "peak_mb": peak_kb() / 1024}))  # tests/memory.py
 """
 
 
