@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "spbe_engine"
 LAYERS: list[tuple[str, set[str]]] = [
     (
         "foundation",
-        {"errors", "exact", "_version", "_deprecation", "hookspecs", "tabular", "io", "io.safe_text", "io.atomic"},
+        {"errors", "i18n", "i18n.catalog", "i18n.__main__", "exact", "_version", "_deprecation", "hookspecs", "tabular", "io", "io.safe_text", "io.atomic"},
     ),
     ("data", {"_yaml", "model", "model._base", "model.assessment", "model.catalogue", "model.crosswalk", "model.rules",
               "weighting", "computed", "catalogue", "catalogue.loader"}),
@@ -44,7 +44,7 @@ LAYERS: list[tuple[str, set[str]]] = [
         "applications",
         {"reports", "reports.build", "reports.charts", "reports.html", "reports.i18n", "reports.markdown",
          "reports.write", "reports.xlsx", "conformance", "conformance.checks", "conformance.pytest_plugin",
-         "cli", "cli.main", "__main__"},
+         "cli", "cli.main", "cli.monev", "cli.meeting", "__main__"},
     ),
 ]  # fmt: skip
 

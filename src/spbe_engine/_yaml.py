@@ -32,6 +32,7 @@ from yaml.events import (
 
 from .errors import SpbeError
 from .exact import ASCII_INT, MAX_DIGITS, exact_decimal
+from .i18n import tr
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ALIASES = 1000
@@ -216,7 +217,7 @@ def _int(loader: Any, node: Any) -> int:
     """`!!int` in decimal only (`!!int 0x3` was 3); int() also reads `٣` and `3_0`."""
     text = str(loader.construct_scalar(node))
     if not ASCII_INT.match(text):
-        raise ValueError("not decimal")
+        raise ValueError(tr("not decimal"))
     return int(text)
 
 
@@ -340,7 +341,7 @@ def _construct_item(loader: Any, node: Any, budget: _AliasBudget, aliased: bool)
 
 def _check_size(text: str, source: str, error: type[SpbeError]) -> None:
     if len(text) > MAX_BYTES:
-        raise error(f"file larger than {MAX_BYTES // (1024 * 1024)} MiB", file=source)
+        raise error(tr("file larger than {MAX_BYTES} MiB", MAX_BYTES=MAX_BYTES // (1024 * 1024)), file=source)
 
 
 @contextmanager
@@ -352,18 +353,23 @@ def _yaml_errors(text: str, source: str, error: type[SpbeError]) -> Iterator[Non
         at = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
         line = f"line {text.count(chr(10), 0, at) + 1}: " if at >= 0 else ""
         code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
-        raise error(f"invalid YAML: {line}unacceptable character {code}: {exc.reason}", file=source) from None
+        raise error(
+            tr("invalid YAML: {line}unacceptable character {code}: {reason}", line=line, code=code, reason=exc.reason),
+            file=source,
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = f"line {mark.line + 1}: " if mark is not None else ""
-        raise error(f"invalid YAML: {line}{_one_line(exc.problem or exc.context)}", file=source) from None
+        raise error(
+            tr("invalid YAML: {line}{exc}", line=line, exc=_one_line(exc.problem or exc.context)), file=source
+        ) from None
     except (yaml.YAMLError, ValueError, ArithmeticError, LookupError, TypeError) as exc:
         if isinstance(exc, SpbeError):  # raised by whoever consumes the items: not a YAML problem
             raise
         # LookupError: e.g. `!!bool maybe` (the safe constructor looks the word up in a table)
-        raise error(f"invalid YAML: {_one_line(exc)}", file=source) from None
+        raise error(tr("invalid YAML: {exc}", exc=_one_line(exc)), file=source) from None
     except RecursionError:
-        raise error("invalid YAML: nested too deeply", file=source) from None
+        raise error(tr("invalid YAML: nested too deeply"), file=source) from None
 
 
 def _one_line(what: object) -> str:
@@ -389,24 +395,24 @@ def read_text(
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise error(f"file larger than {MAX_BYTES // (1024 * 1024)} MiB", file=str(path))
+            raise error(tr("file larger than {MAX_BYTES} MiB", MAX_BYTES=MAX_BYTES // (1024 * 1024)), file=str(path))
         data = path.read_bytes()
     except FileNotFoundError:
-        raise error("no such file", file=str(path)) from None
+        raise error(tr("no such file"), file=str(path)) from None
     except IsADirectoryError:
-        raise error("is a directory, expected a file", file=str(path)) from None
+        raise error(tr("is a directory, expected a file"), file=str(path)) from None
     except OSError as exc:
-        raise error(f"cannot read: {exc.strerror}", file=str(path)) from None
+        raise error(tr("cannot read: {strerror}", strerror=exc.strerror), file=str(path)) from None
     for bom, name in _BOMS:
         if data.startswith(bom):
-            raise error(f"not UTF-8 text ({name}); save it as UTF-8", file=str(path))
+            raise error(tr("not UTF-8 text ({name}); save it as UTF-8", name=name), file=str(path))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _not_utf8(data, exc.start, path, error, locate, hint) from None
     nul = data.find(b"\x00")
     if nul >= 0:  # no text format allows it; UTF-16 without a BOM has one in every ASCII character
-        raise error(f"not UTF-8 text (a NUL byte at byte {nul}; UTF-16?); save it as UTF-8", file=str(path))
+        raise error(tr("not UTF-8 text (a NUL byte at byte {nul}; UTF-16?); save it as UTF-8", nul=nul), file=str(path))
     return text
 
 
@@ -419,11 +425,19 @@ def _not_utf8(
     if where is not None:
         row, field, more = where
         return error(
-            f"not UTF-8 text: {byte}{guess}{more}; {hint}", file=str(path), row=row, field=field, allowed="UTF-8 text"
+            tr("not UTF-8 text: {byte}{guess}{more}; {hint}", byte=byte, guess=guess, more=more, hint=hint),
+            file=str(path),
+            row=row,
+            field=field,
+            allowed="UTF-8 text",
         )
     lines = _LINE_BREAK.split(data[:start].decode("utf-8-sig"))  # valid: `start` is the first byte that is not
     at = f" at line {len(lines)}, character {len(lines[-1]) + 1}"
-    return error(f"not UTF-8 text: {byte}{at}{guess}; {hint}", file=str(path), allowed="UTF-8 text")
+    return error(
+        tr("not UTF-8 text: {byte}{at}{guess}; {hint}", byte=byte, at=at, guess=guess, hint=hint),
+        file=str(path),
+        allowed="UTF-8 text",
+    )
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as `open(newline="")` and the CSV reader count lines

@@ -6,7 +6,7 @@ line and callers can react programmatically.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 __all__ = [
     "AssessmentError",
@@ -14,6 +14,15 @@ __all__ = [
     "PluginError",
     "SpbeError",
 ]
+
+
+def _same(text: str) -> str:
+    return text
+
+
+#: Translates the words around a message ("row", "field", "allowed"); `spbe_engine.i18n` installs its
+#: `translate` here when imported, so this module needs nothing above it.
+_translate: Callable[[str], str] = _same
 
 
 class SpbeError(ValueError):
@@ -38,16 +47,17 @@ class SpbeError(ValueError):
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
+        """One line in the current language (`spbe_engine.i18n.language`): where, what, what was allowed."""
         where = []
         if self.file:
             where.append(self.file)
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(_translate("row {row}").format(row=self.row))
         if self.field:
-            where.append(f"field {self.field!r}")
+            where.append(_translate("field {field!r}").format(field=self.field))
         text = f"{': '.join(where)}: {self.message}" if where else self.message
         if self.allowed:
-            text += f" (allowed: {self.allowed})"
+            text += " " + _translate("(allowed: {allowed})").format(allowed=self.allowed)
         return text.replace("\r", "\\r").replace("\n", "\\n")  # always one line, whatever the input held
 
 

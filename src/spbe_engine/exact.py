@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from typing import Any
 
+from .i18n import tr
+
 __all__ = [
     "ASCII_DECIMAL",
     "ASCII_INT",
@@ -49,31 +51,44 @@ def parse_decimal(value: Any) -> Decimal:
     """An exact decimal from a value a person or a file gave: a Decimal, an int, or text in ASCII
     digits; floats, booleans, non-finite and implausibly long values are refused (ValueError)."""
     if isinstance(value, bool):
-        raise ValueError("expected an exact decimal, got a boolean")
+        raise ValueError(tr("expected an exact decimal, got a boolean"))
     if isinstance(value, float):
         # Floats are binary approximations; YAML files loaded by spbe_engine already give Decimals.
-        raise ValueError(f"expected an exact decimal (a string such as '1.30'), got the float {value!r}")
+        raise ValueError(
+            tr("expected an exact decimal (a string such as '1.30'), got the float {value!r}", value=value)
+        )
     if isinstance(value, Decimal):
         d = value
     elif isinstance(value, int):
         d = Decimal(value)
     elif isinstance(value, str):
         if not _DECIMAL_TEXT.match(value) and value.lower().lstrip("+-") not in ("inf", "infinity", "nan"):
-            raise ValueError(f"{_shown(value)} is not a decimal number written with {DIGITS} (such as '1.30')")
+            raise ValueError(
+                tr(
+                    "{value} is not a decimal number written with {DIGITS} (such as '1.30')",
+                    value=_shown(value),
+                    DIGITS=DIGITS,
+                )
+            )
         try:
             d = Decimal(value)
         except InvalidOperation:
-            raise ValueError(f"{value!r} is not a decimal number") from None
+            raise ValueError(tr("{value!r} is not a decimal number", value=value)) from None
     else:
-        raise ValueError(f"expected an exact decimal, got {type(value).__name__}")
+        raise ValueError(tr("expected an exact decimal, got {type_name}", type_name=type(value).__name__))
     if not d.is_finite():
-        raise ValueError(f"{value!r} is not a finite decimal")
+        raise ValueError(tr("{value!r} is not a finite decimal", value=value))
     exponent = d.as_tuple().exponent
     if d and (d.adjusted() > MAX_MAGNITUDE or (isinstance(exponent, int) and exponent < -MAX_PLACES)):
         # Exact arithmetic turns 1E+999999 into a million-digit integer: refuse the implausible early.
         shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
         raise ValueError(
-            f"{shown} is out of range (at most {MAX_PLACES} decimal places and magnitude 1E+{MAX_MAGNITUDE})"
+            tr(
+                "{shown} is out of range (at most {MAX_PLACES} decimal places and magnitude 1E+{MAX_MAGNITUDE})",
+                shown=shown,
+                MAX_PLACES=MAX_PLACES,
+                MAX_MAGNITUDE=MAX_MAGNITUDE,
+            )
         )
     return d
 
@@ -92,13 +107,13 @@ def whole_number(value: Any) -> int:
     pydantic's own int parsing also reads "0_4", " 4 " and "4.0"; `int()` reads "٤" and "４".
     """
     if isinstance(value, bool):
-        raise ValueError("expected a whole number, got a boolean")
+        raise ValueError(tr("expected a whole number, got a boolean"))
     if isinstance(value, int):
         return value
     if isinstance(value, str) and _WHOLE_TEXT.match(value):
         return int(value)
     shown = _shown(value) if isinstance(value, str) else f"{type(value).__name__} {value!r}"
-    raise ValueError(f"{shown} is not a whole number written with {DIGITS}")
+    raise ValueError(tr("{shown} is not a whole number written with {DIGITS}", shown=shown, DIGITS=DIGITS))
 
 
 def exact_decimal(text: str) -> Decimal:
@@ -107,21 +122,23 @@ def exact_decimal(text: str) -> Decimal:
     ASCII digits only: `Decimal()` itself also reads `١.٥`, `３`, `1_0` and surrounding spaces."""
     low = text.lower().lstrip("+-")
     if low in ("inf", "infinity", "nan", "snan", ".inf", ".nan"):
-        raise ValueError(f"{text!r} is not a finite number")
+        raise ValueError(tr("{text!r} is not a finite number", text=text))
     if not ASCII_DECIMAL.match(text):
         shown = text if len(text) <= 24 else text[:20] + "..."
-        raise ValueError(f"{shown!r} is not a decimal number written with the digits 0-9")
+        raise ValueError(tr("{shown!r} is not a decimal number written with the digits 0-9", shown=shown))
     try:
         d = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"{text!r} is not a decimal number") from None
+        raise ValueError(tr("{text!r} is not a decimal number", text=text)) from None
     if not d.is_finite():
-        raise ValueError(f"{text!r} is not a finite number")
+        raise ValueError(tr("{text!r} is not a finite number", text=text))
     exponent = int(d.as_tuple().exponent)
     digits = max(len(d.as_tuple().digits) + exponent, 1) + max(-exponent, 0)
     if digits > MAX_DIGITS:
         shown = text if len(text) <= 24 else text[:20] + "..."
-        raise ValueError(f"the number {shown} has more than {MAX_DIGITS} digits written out")
+        raise ValueError(
+            tr("the number {shown} has more than {MAX_DIGITS} digits written out", shown=shown, MAX_DIGITS=MAX_DIGITS)
+        )
     return d
 
 
@@ -133,9 +150,11 @@ def parse_exact(value: Any) -> Decimal | Fraction:
     if isinstance(value, str) and "/" in value:
         m = _RATIO.match(value)
         if m is None or int(m.group(2)) == 0:
-            raise ValueError(f"{value!r} is not an exact weight (a decimal such as 1.30 or a ratio such as 20/6)")
+            raise ValueError(
+                tr("{value!r} is not an exact weight (a decimal such as 1.30 or a ratio such as 20/6)", value=value)
+            )
         if len(m.group(1)) + len(m.group(2)) > 40:
-            raise ValueError(f"{value[:40]!r}... is out of range")
+            raise ValueError(tr("{value!r}... is out of range", value=value[:40]))
         return Rational(f"{int(m.group(1))}/{int(m.group(2))}")
     return parse_decimal(value)
 

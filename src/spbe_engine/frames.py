@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import AssessmentError
+from .i18n import tr
 from .model.assessment import Assessment
 
 __all__ = ["score_frame"]
@@ -71,6 +72,6 @@ def _whole(value: Any, row: int, column: Any) -> int:
         return int(number)
     if isinstance(number, int) and not isinstance(number, bool):
         return number
-    raise AssessmentError(f"level {value!r} is not a whole number", row=row, field=str(column), allowed="whole numbers")
-
-
+    raise AssessmentError(
+        tr("level {value!r} is not a whole number", value=value), row=row, field=str(column), allowed="whole numbers"
+    )

@@ -19,6 +19,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .errors import PluginError
+from .i18n import tr
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -103,4 +104,4 @@ def check_picklable(spec: EngineSpec) -> None:
     try:
         pickle.dumps(spec)
     except Exception as exc:
-        raise PluginError(f"an explicit plugin cannot be sent to the executor's workers: {exc}") from None
+        raise PluginError(tr("an explicit plugin cannot be sent to the executor's workers: {exc}", exc=exc)) from None

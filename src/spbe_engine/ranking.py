@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .exact import exact_text
+from .i18n import tr
 from .results import Cell, Result
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ def check_ranking(by: str) -> None:
     if by not in ("display", "index"):
         from .errors import SpbeError
 
-        raise SpbeError(f"unknown ranking {by!r}", field="by", allowed="display, index")
+        raise SpbeError(tr("unknown ranking {by!r}", by=by), field="by", allowed="display, index")
 
 
 def rank_results(results: Sequence[ScoreResult], *, within: str | None = None, by: str = "display") -> Ranking:
@@ -117,7 +118,10 @@ def rank_results(results: Sequence[ScoreResult], *, within: str | None = None, b
     groups: dict[tuple[str, str], list[ScoreResult]] = {}
     for r in results:
         if within is not None and within not in r.assessment.tags:
-            raise AssessmentError(f"assessment {r.subject!r} has no tag {within!r}", field=f"tags.{within}")
+            raise AssessmentError(
+                tr("assessment {subject!r} has no tag {within!r}", subject=r.subject, within=within),
+                field=f"tags.{within}",
+            )
         groups.setdefault((r.period, r.assessment.tags[within] if within else ""), []).append(r)
     out = Ranking(by=by, within=within)
     for (_, group), rs in groups.items():

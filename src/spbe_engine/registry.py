@@ -26,6 +26,7 @@ import pluggy
 from . import hookspecs
 from ._builtins import BUILTIN_PLUGINS
 from .errors import PLUGIN_FAILURES, CatalogueError, PluginError, SpbeError
+from .i18n import tr
 
 if TYPE_CHECKING:
     from .computed import ComputedIndicator
@@ -147,7 +148,7 @@ class Registry:
             return False
         try:
             if self.pm.has_plugin(name):
-                raise PluginError(f"plugin {name!r} is registered twice")
+                raise PluginError(tr("plugin {name!r} is registered twice", name=name))
             self.pm.register(plugin, name=name)
             self.pm.check_pending()
         except (pluggy.PluginValidationError, PluginError) as exc:
@@ -241,14 +242,28 @@ class Registry:
         broken = self.broken_for(hook)
         if broken:
             names = ", ".join(repr(p.plugin) for p in broken)
-            return PluginError(f"{message}; it may come from broken plugin(s) {names}: {broken[0]}")
+            return PluginError(
+                tr(
+                    "{message}; it may come from broken plugin(s) {names}: {broken}",
+                    message=message,
+                    names=names,
+                    broken=broken[0],
+                )
+            )
         return error(message, **kw)
 
     def require_complete(self, hook: str, what: str) -> None:
         """Refuse to give a partial answer: `what` would be incomplete without a broken plugin."""
         broken = self.broken_for(hook)
         if broken:
-            raise PluginError(f"{what} cannot be resolved without broken plugin {broken[0].plugin!r}: {broken[0]}")
+            raise PluginError(
+                tr(
+                    "{what} cannot be resolved without broken plugin {plugin!r}: {broken}",
+                    what=what,
+                    plugin=broken[0].plugin,
+                    broken=broken[0],
+                )
+            )
 
     # -- plugins -------------------------------------------------------------------------
 
@@ -274,7 +289,7 @@ class Registry:
                 self._set_aside(exc.plugin, exc.hook, str(exc))
                 continue
             except PLUGIN_FAILURES as exc:  # a hook wrapper of a plugin that pluggy ran outside our guard
-                raise PluginError(f"hook {hook} failed: {_one_line(exc)}") from None
+                raise PluginError(tr("hook {hook} failed: {exc}", hook=hook, exc=_one_line(exc))) from None
             wrappers = [i.plugin_name for i in caller.get_hookimpls() if i.wrapper or i.hookwrapper]
             out: list[tuple[str, Any]] = []
             bad: tuple[str, str] | None = None
@@ -291,7 +306,7 @@ class Registry:
             if bad[0] in self._infos:
                 self._set_aside(bad[0], hook, bad[1])
                 continue
-            raise PluginError(f"{bad[0]}, hook {hook}: {bad[1]}")
+            raise PluginError(tr("{plugin}, hook {hook}: {problem}", plugin=bad[0], hook=hook, problem=bad[1]))
 
     def _cached(self, key: Any, build: Callable[[], T]) -> T:
         """Resolve once. A plugin set aside while building clears the cache and the build starts again."""
@@ -328,7 +343,9 @@ class Registry:
         """A contribution is invalid: its plugin is broken (a built-in's is a bug, raised as is)."""
         info = self._infos.get(plugin)
         if info is None or info.origin == "builtin":
-            raise PluginError(f"plugin {plugin!r}, hook {hook}: {message}")
+            raise PluginError(
+                tr("plugin {plugin!r}, hook {hook}: {message}", plugin=plugin, hook=hook, message=message)
+            )
         self._set_aside(plugin, hook, message)
         raise _Restart
 
@@ -431,7 +448,7 @@ class Registry:
                     elif isinstance(source, (str, PathLike)):
                         data = load_yaml_file(Path(source), error=CatalogueError)
                         if not isinstance(data, Mapping):
-                            raise CatalogueError("a crosswalk must be a mapping", file=str(source))
+                            raise CatalogueError(tr("a crosswalk must be a mapping"), file=str(source))
                         try:
                             cw = Crosswalk(**data)
                         except CatalogueError as exc:

@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from .errors import PLUGIN_FAILURES, CatalogueError, PluginError, SpbeError
+from .i18n import tr
 from .model.catalogue import Catalogue, period_year
 from .registry import PluginInfo, PluginProblem, Registry
 from .scoring.compiled import CompiledCatalogue, compile_catalogue
@@ -75,7 +76,10 @@ class Resolver:
         found = cats.get(catalogue_id) if isinstance(catalogue_id, str) else None
         if found is None:
             raise self.registry.unavailable(
-                f"unknown catalogue {catalogue_id!r}; a plugin's catalogue appears once the plugin is installed",
+                tr(
+                    "unknown catalogue {catalogue_id!r}; a plugin's catalogue appears once the plugin is installed",
+                    catalogue_id=catalogue_id,
+                ),
                 "spbe_catalogues",
                 error=CatalogueError,
                 field="catalogue",
@@ -94,12 +98,14 @@ class Resolver:
         cats = self.registry.catalogues()
         if year is None:
             raise CatalogueError(
-                f"period {text!r} names no year (19xx or 20xx)", field="period", allowed="a period such as 2024"
+                tr("period {text!r} names no year (19xx or 20xx)", text=text),
+                field="period",
+                allowed="a period such as 2024",
             )
         governing = [c for c in cats.values() if c.governs(year)]
         if not governing:
             raise self.registry.unavailable(
-                f"no installed catalogue governs {year}",
+                tr("no installed catalogue governs {year}", year=year),
                 "spbe_catalogues",
                 error=CatalogueError,
                 field="period",
@@ -127,7 +133,10 @@ class Resolver:
         schemes = self.registry.schemes()
         if name not in schemes:
             raise self.registry.unavailable(
-                f"unknown weighting {name!r}", "spbe_weighting_schemes", field="weighting", allowed=list(schemes)
+                tr("unknown weighting {name!r}", name=name),
+                "spbe_weighting_schemes",
+                field="weighting",
+                allowed=list(schemes),
             )
         return schemes[name]
 
@@ -137,7 +146,7 @@ class Resolver:
             try:
                 custom = tuple(sorted((str(k), repr(v)) for k, v in weighting.items()))
             except TypeError:
-                raise SpbeError("custom weights map indicator ids to exact decimals", field="weighting") from None
+                raise SpbeError(tr("custom weights map indicator ids to exact decimals"), field="weighting") from None
             cache = self.registry.cache().setdefault("custom", {})
             key = (catalogue_id, custom)
             found = cache.get(key)
@@ -149,7 +158,10 @@ class Resolver:
             return found  # type: ignore[no-any-return]
         if weighting is not None and not isinstance(weighting, str):
             raise SpbeError(
-                f"weighting must be a scheme name or a mapping of weights, got {type(weighting).__name__}",
+                tr(
+                    "weighting must be a scheme name or a mapping of weights, got {type_name}",
+                    type_name=type(weighting).__name__,
+                ),
                 field="weighting",
                 allowed=self.weighting_ids(),
             )
@@ -168,7 +180,14 @@ class Resolver:
         except SpbeError:
             raise
         except PLUGIN_FAILURES as exc:
-            raise PluginError(f"weighting scheme {name!r} failed: {type(exc).__name__}: {exc}") from None
+            raise PluginError(
+                tr(
+                    "weighting scheme {name!r} failed: {type_name}: {exc}",
+                    name=name,
+                    type_name=type(exc).__name__,
+                    exc=exc,
+                )
+            ) from None
         return compile_catalogue(cat, name, weights, self.context(catalogue_id))
 
     def weights(self, catalogue_id: str, weighting: Weighting = None) -> dict[str, Decimal | Fraction]:
@@ -207,7 +226,14 @@ class Resolver:
         rules: dict[str, tuple[str, Rule]] = {r.id: ("catalogue " + cat.id, r) for r in cat.rules}
         for plugin, rule in self.registry.rules(cat):
             if rule.id in rules:
-                raise PluginError(f"rule {rule.id!r} is provided by both {rules[rule.id][0]!r} and {plugin!r}")
+                raise PluginError(
+                    tr(
+                        "rule {id!r} is provided by both {rule!r} and {plugin!r}",
+                        id=rule.id,
+                        rule=rules[rule.id][0],
+                        plugin=plugin,
+                    )
+                )
             rules[rule.id] = (plugin, rule)
         origins = {rid: origin for rid, (origin, _) in rules.items()}
         cr = cache[catalogue_id] = compile_rules(cat, tuple(r for _, r in rules.values()), origins)
@@ -231,7 +257,7 @@ class Resolver:
         key = str(node)
         if key not in g:
             raise SpbeError(
-                f"unknown node {key!r} in catalogue {catalogue_id}",
+                tr("unknown node {key!r} in catalogue {catalogue_id}", key=key, catalogue_id=catalogue_id),
                 field="impact",
                 allowed="indicator ids, group ids, 'index', or 'rule:<rule id>'",
             )
@@ -246,9 +272,22 @@ class Resolver:
         out: dict[str, ComputedIndicator] = {}
         for plugin, comp in self.registry.computed(cat):
             if comp.indicator not in ids:
-                raise PluginError(f"plugin {plugin!r}: computed indicator {comp.indicator!r} is not in {catalogue_id}")
+                raise PluginError(
+                    tr(
+                        "plugin {plugin!r}: computed indicator {indicator!r} is not in {catalogue_id}",
+                        plugin=plugin,
+                        indicator=comp.indicator,
+                        catalogue_id=catalogue_id,
+                    )
+                )
             if comp.indicator in out:
-                raise PluginError(f"indicator {comp.indicator!r} of {catalogue_id} is computed by two plugins")
+                raise PluginError(
+                    tr(
+                        "indicator {indicator!r} of {catalogue_id} is computed by two plugins",
+                        indicator=comp.indicator,
+                        catalogue_id=catalogue_id,
+                    )
+                )
             out[comp.indicator] = comp
         return out
 

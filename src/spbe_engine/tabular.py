@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .errors import SpbeError
+from .i18n import tr
 
 __all__ = ["cell_text", "html_table", "require", "to_frame"]
 
@@ -36,7 +37,9 @@ def require(module: str, extra: str) -> Any:
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise SpbeError(f"this needs {module.split('.')[0]}: pip install 'spbe_engine[{extra}]'") from None
+        raise SpbeError(
+            tr("this needs {module}: pip install 'spbe_engine[{extra}]'", module=module.split(".")[0], extra=extra)
+        ) from None
 
 
 def to_frame(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> Any:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import SpbeError
+from .i18n import tr
 from .model.assessment import Assessment
 
 if TYPE_CHECKING:
@@ -44,11 +45,16 @@ def load_results(path: str | Path) -> list[dict[str, Any]]:
         data = load_json_text(read_text(Path(path)), source=source)
     except SpbeError as exc:
         if exc.message.startswith("invalid JSON"):
-            raise SpbeError(f"{NOT_A_RESULT}: {exc.message}", file=source) from None
+            raise SpbeError(
+                tr("{NOT_A_RESULT}: {message}", NOT_A_RESULT=NOT_A_RESULT, message=exc.message), file=source
+            ) from None
         raise
     items = data if isinstance(data, list) else [data]
     if not items or not all(isinstance(x, dict) for x in items):
-        raise SpbeError(f"{NOT_A_RESULT}: expected the JSON of `spbe score --format json`", file=source)
+        raise SpbeError(
+            tr("{NOT_A_RESULT}: expected the JSON of `spbe score --format json`", NOT_A_RESULT=NOT_A_RESULT),
+            file=source,
+        )
     return items
 
 
@@ -68,7 +74,7 @@ def _canonical_sha(data: Any) -> str:
 def _bad(where: str, value: Any, allowed: str) -> SpbeError:
     shown = repr(value)
     shown = shown if len(shown) <= 40 else shown[:37] + "..."
-    return SpbeError(f"malformed result: {shown} is not {allowed}", field=where)
+    return SpbeError(tr("malformed result: {shown} is not {allowed}", shown=shown, allowed=allowed), field=where)
 
 
 def _options(manifest: Mapping[str, Any]) -> dict[str, Any]:
@@ -77,19 +83,19 @@ def _options(manifest: Mapping[str, Any]) -> dict[str, Any]:
     if options is None:
         return {}
     if not isinstance(options, Mapping):
-        raise _bad("manifest.options", options, "a mapping of the scoring options")
+        raise _bad(tr("manifest.options"), options, "a mapping of the scoring options")
     weighting = options.get("weighting")
     if weighting is not None and not isinstance(weighting, str):
-        raise _bad("manifest.options.weighting", weighting, "a weighting name (official, equal, custom, ...)")
+        raise _bad(tr("manifest.options.weighting"), weighting, "a weighting name (official, equal, custom, ...)")
     weights = options.get("weights")
     if weights is not None and not (isinstance(weights, Mapping) and all(isinstance(w, str) for w in weights.values())):
-        raise _bad("manifest.options.weights", weights, "a mapping of indicator ids to weights such as '2.00'")
+        raise _bad(tr("manifest.options.weights"), weights, "a mapping of indicator ids to weights such as '2.00'")
     missing = options.get("missing")
     if missing is not None and (isinstance(missing, bool) or not isinstance(missing, (str, int))):
-        raise _bad("manifest.options.missing", missing, "a missing-indicator policy ('minimum' or a level)")
+        raise _bad(tr("manifest.options.missing"), missing, "a missing-indicator policy ('minimum' or a level)")
     apply_rules = options.get("apply_rules")
     if apply_rules is not None and not isinstance(apply_rules, bool):
-        raise _bad("manifest.options.apply_rules", apply_rules, "true or false")
+        raise _bad(tr("manifest.options.apply_rules"), apply_rules, "true or false")
     as_of_text = options.get("as_of")
     as_of = None
     if as_of_text is not None:
@@ -98,7 +104,7 @@ def _options(manifest: Mapping[str, Any]) -> dict[str, Any]:
                 raise ValueError
             as_of = dt.date.fromisoformat(as_of_text)
         except ValueError:
-            raise _bad("manifest.options.as_of", as_of_text, "a date such as '2024-06-30'") from None
+            raise _bad(tr("manifest.options.as_of"), as_of_text, "a date such as '2024-06-30'") from None
     chosen: Any = weighting
     if weighting == "custom":
         chosen = dict(weights or {})
@@ -126,7 +132,10 @@ def verify_result(engine: Engine, data: Mapping[str, Any]) -> Verification:
     `SpbeError`; a result that was edited, or computed from another input or catalogue, does not hold."""
     if not isinstance(data, Mapping):
         raise SpbeError(
-            f"expected a result mapping (the JSON of `spbe score --format json`), got {type(data).__name__}"
+            tr(
+                "expected a result mapping (the JSON of `spbe score --format json`), got {type_name}",
+                type_name=type(data).__name__,
+            )
         )
     for name in ("groups", "indicators"):
         if data.get(name) is not None and not isinstance(data.get(name), Mapping):
@@ -179,8 +188,10 @@ def verify_result(engine: Engine, data: Mapping[str, Any]) -> Verification:
         recorded = data.get(name) or {}
         for gid, values in fresh[name].items():
             got = recorded.get(gid)
-            if not isinstance(got, Mapping) or set(got) != set(values) or not all(
-                _same(k, got[k], v) for k, v in values.items()
+            if (
+                not isinstance(got, Mapping)
+                or set(got) != set(values)
+                or not all(_same(k, got[k], v) for k, v in values.items())
             ):
                 problems.append(f"{name[:-1]} {gid}: recorded {recorded.get(gid)!r}, recomputes to {values!r}")
         for gid in set(recorded) - set(fresh[name]):

@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import SpbeError
 from ..exact import parse_exact
 from ..hookspecs import hookimpl
+from ..i18n import tr
 from ..model.catalogue import Catalogue
 from ..weighting import WeightingScheme
 
@@ -25,12 +26,15 @@ def _equal(catalogue: Catalogue, options: Any = None) -> dict[str, Decimal | Fra
 def _custom(catalogue: Catalogue, options: Any = None) -> dict[str, Decimal | Fraction]:
     """Official weights, overridden by `options` (indicator id → weight)."""
     if not isinstance(options, Mapping):
-        raise SpbeError("custom weighting needs a mapping of indicator id to weight", field="weights")
+        raise SpbeError(tr("custom weighting needs a mapping of indicator id to weight"), field="weights")
     weights = _official(catalogue)
     for key, value in options.items():
         iid = str(key)
         if iid not in weights:
-            raise SpbeError(f"custom weights name unknown indicator {iid!r} of {catalogue.id}", field=f"weights.{iid}")
+            raise SpbeError(
+                tr("custom weights name unknown indicator {iid!r} of {id}", iid=iid, id=catalogue.id),
+                field=f"weights.{iid}",
+            )
         try:
             weights[iid] = parse_exact(value)
         except ValueError as exc:

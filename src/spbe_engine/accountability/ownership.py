@@ -34,6 +34,7 @@ from pydantic import ConfigDict, Field, field_validator
 from .._yaml import load_yaml_text, non_text_key, one_line, plain, read_text
 from ..errors import SpbeError
 from ..exact import whole_number
+from ..i18n import tr
 from ..model._base import ExactDecimal, StrictModel
 
 __all__ = ["Ownership", "Responsibility", "Targets", "Unit", "load_ownership", "load_targets"]
@@ -151,7 +152,11 @@ def check_ownership(
     """An ownership built in Python gets the same checks as one read from a file."""
     if catalogue is not None and own.catalogue != catalogue:
         raise OwnershipError(
-            f"ownership is for catalogue {own.catalogue}, the assessment for {catalogue}",
+            tr(
+                "ownership is for catalogue {catalogue}, the assessment for {assessed}",
+                catalogue=own.catalogue,
+                assessed=catalogue,
+            ),
             file=source,
             field="catalogue",
         )
@@ -161,25 +166,34 @@ def check_ownership(
 def _check(own: Ownership, ids: list[str], source: str, rows: Mapping[str, int | None]) -> Ownership:
     unit_ids = {u.id for u in own.units}
     if len(unit_ids) != len(own.units):
-        raise OwnershipError("a unit id appears twice", file=source, field="units")
+        raise OwnershipError(tr("a unit id appears twice"), file=source, field="units")
     seen: set[str] = set()
     for r in own.indicators:
         row = rows.get(r.indicator)
         if r.indicator not in ids:
             raise OwnershipError(
-                f"unknown indicator {r.indicator!r} for catalogue {own.catalogue}",
+                tr(
+                    "unknown indicator {indicator!r} for catalogue {catalogue}",
+                    indicator=r.indicator,
+                    catalogue=own.catalogue,
+                ),
                 file=source,
                 row=row,
                 field="indicator",
                 allowed=f"{ids[0]}–{ids[-1]}",
             )
         if r.indicator in seen:
-            raise OwnershipError(f"indicator {r.indicator} has more than one lead", file=source, row=row, field="lead")
+            raise OwnershipError(
+                tr("indicator {indicator} has more than one lead", indicator=r.indicator),
+                file=source,
+                row=row,
+                field="lead",
+            )
         seen.add(r.indicator)
         for u in (r.lead, *r.support):
             if u not in unit_ids:
                 raise OwnershipError(
-                    f"indicator {r.indicator}: unknown unit {u!r}",
+                    tr("indicator {indicator}: unknown unit {u!r}", indicator=r.indicator, u=u),
                     file=source,
                     row=row,
                     field="lead" if u == r.lead else "support",
@@ -188,7 +202,11 @@ def _check(own: Ownership, ids: list[str], source: str, rows: Mapping[str, int |
     missing = [i for i in ids if i not in seen]
     if missing:
         shown = ", ".join(missing[:10]) + (" ..." if len(missing) > 10 else "")
-        raise OwnershipError(f"{len(missing)} indicator(s) have no lead unit: {shown}", file=source, field="indicators")
+        raise OwnershipError(
+            tr("{n_missing} indicator(s) have no lead unit: {shown}", n_missing=len(missing), shown=shown),
+            file=source,
+            field="indicators",
+        )
     return own
 
 
@@ -201,17 +219,21 @@ def load_ownership(path: str | PathLike[str], *, catalogue: str | None = None, i
     if p.suffix.lower() in (".yaml", ".yml", ".json"):
         data = load_yaml_text(text, source=source, error=OwnershipError)
         if not isinstance(data, Mapping) or not isinstance(data.get("indicators"), Mapping):
-            raise OwnershipError("expected a mapping with `units` and `indicators`", file=source)
+            raise OwnershipError(tr("expected a mapping with `units` and `indicators`"), file=source)
         resp = []
         for key, spec in data["indicators"].items():
             iid = str(key)
             if isinstance(spec, str):
                 spec = {"lead": spec}
             if not isinstance(spec, Mapping):
-                raise OwnershipError(f"indicator {plain(iid)}: expected {{lead: ..., support: [...]}}", file=source)
+                raise OwnershipError(
+                    tr("indicator {iid}: expected {{lead: ..., support: [...]}}", iid=plain(iid)), file=source
+                )
             if "indicator" in spec:  # the key names the indicator; a field could silently contradict it
                 raise OwnershipError(
-                    f"indicator {plain(iid)}: unknown field 'indicator'", file=source, allowed="lead, support"
+                    tr("indicator {iid}: unknown field 'indicator'", iid=plain(iid)),
+                    file=source,
+                    allowed="lead, support",
                 )
             resp.append({"indicator": iid, **spec})
             rows[iid] = None
@@ -223,10 +245,16 @@ def load_ownership(path: str | PathLike[str], *, catalogue: str | None = None, i
     elif p.suffix.lower() == ".csv":
         raw, rows = _from_csv(text, source, catalogue)
     else:
-        raise OwnershipError(f"unknown file type {p.suffix!r}", file=source, allowed=".yaml, .yml, .json, .csv")
+        raise OwnershipError(
+            tr("unknown file type {suffix!r}", suffix=p.suffix), file=source, allowed=".yaml, .yml, .json, .csv"
+        )
     if catalogue is not None and raw.get("catalogue") not in (None, catalogue):
         raise OwnershipError(
-            f"ownership is for catalogue {plain(raw['catalogue'])}, the assessment for {catalogue}",
+            tr(
+                "ownership is for catalogue {raw}, the assessment for {catalogue}",
+                raw=plain(raw["catalogue"]),
+                catalogue=catalogue,
+            ),
             file=source,
             field="catalogue",
         )
@@ -239,7 +267,9 @@ def load_ownership(path: str | PathLike[str], *, catalogue: str | None = None, i
         found = non_text_key(raw)
         if found is None:  # not bad input: a bug, to be seen as one
             raise
-        raise OwnershipError(f"field names must be text, got {found[1]!r}", file=source, field=found[0]) from None
+        raise OwnershipError(
+            tr("field names must be text, got {found!r}", found=found[1]), file=source, field=found[0]
+        ) from None
     return _check(own, indicator_ids, source, rows)
 
 
@@ -259,14 +289,16 @@ def _csv_rows(text: str, source: str) -> Iterator[tuple[int, list[str]]]:
                 yield start, r
             start = reader.line_num + 1
     except csv.Error as exc:  # e.g. a cell longer than the csv module allows
-        raise OwnershipError(f"invalid CSV: {exc} at line {reader.line_num}", file=source) from None
+        raise OwnershipError(
+            tr("invalid CSV: {exc} at line {line_num}", exc=exc, line_num=reader.line_num), file=source
+        ) from None
 
 
 def _from_csv(text: str, source: str, catalogue: str | None) -> tuple[dict[str, Any], dict[str, int | None]]:
     rows = _csv_rows(text, source)
     _, raw_header = next(rows, (1, []))
     if not raw_header:
-        raise OwnershipError("no rows", file=source)
+        raise OwnershipError(tr("no rows"), file=source)
     header = [h.strip() for h in raw_header]
     header = [h.lower() if h.lower() in COLUMNS else h for h in header]
     width = len(header)
@@ -275,14 +307,14 @@ def _from_csv(text: str, source: str, catalogue: str | None) -> tuple[dict[str, 
     header = header[:width]
     for n, h in enumerate(header, 1):
         if not h:
-            raise OwnershipError(f"column {n} has no name", file=source, row=1, allowed=", ".join(COLUMNS))
+            raise OwnershipError(tr("column {n} has no name", n=n), file=source, row=1, allowed=", ".join(COLUMNS))
         if h not in COLUMNS:
-            raise OwnershipError(f"unknown column {h!r}", file=source, row=1, allowed=", ".join(COLUMNS))
+            raise OwnershipError(tr("unknown column {h!r}", h=h), file=source, row=1, allowed=", ".join(COLUMNS))
         if header.index(h) != n - 1:
-            raise OwnershipError(f"column {h!r} appears twice", file=source, row=1)
+            raise OwnershipError(tr("column {h!r} appears twice", h=h), file=source, row=1)
     for col in ("indicator", "lead"):
         if col not in header:
-            raise OwnershipError(f"missing column {col!r}", file=source, row=1, allowed=", ".join(COLUMNS))
+            raise OwnershipError(tr("missing column {col!r}", col=col), file=source, row=1, allowed=", ".join(COLUMNS))
     units: dict[str, dict[str, Any]] = {}
     resp = []
     found: dict[str, int | None] = {}
@@ -291,7 +323,12 @@ def _from_csv(text: str, source: str, catalogue: str | None) -> tuple[dict[str, 
         if extra:
             shown = repr(extra[0] if len(extra[0]) <= 40 else extra[0][:37] + "...")
             raise OwnershipError(
-                f"{len(raw)} cells but {max(len(raw_header), width)} columns; {shown} has no column",
+                tr(
+                    "{n_raw} cells but {raw_header} columns; {shown} has no column",
+                    n_raw=len(raw),
+                    raw_header=max(len(raw_header), width),
+                    shown=shown,
+                ),
                 file=source,
                 row=n,
                 allowed="one cell per column (quote a cell that holds the separator, or separate units with |)",
@@ -299,7 +336,7 @@ def _from_csv(text: str, source: str, catalogue: str | None) -> tuple[dict[str, 
         row = {col: cell.strip() for col, cell in zip(header, raw, strict=False)}
         iid, lead = row.get("indicator", ""), row.get("lead", "")
         if not iid or not lead:
-            raise OwnershipError("indicator and lead must not be empty", file=source, row=n)
+            raise OwnershipError(tr("indicator and lead must not be empty"), file=source, row=n)
         support = [s.strip() for s in row.get("support", "").replace("|", ";").split(";") if s.strip()]
         for u in (lead, *support):
             units.setdefault(u, {"id": u, "name": u})
@@ -309,7 +346,7 @@ def _from_csv(text: str, source: str, catalogue: str | None) -> tuple[dict[str, 
             units[lead]["contact"] = row["contact"]
         if iid in found:
             raise OwnershipError(
-                f"indicator {plain(iid)} has more than one lead (first at row {found[iid]})",
+                tr("indicator {iid} has more than one lead (first at row {first})", iid=plain(iid), first=found[iid]),
                 file=source,
                 row=n,
                 field="lead",
@@ -317,7 +354,7 @@ def _from_csv(text: str, source: str, catalogue: str | None) -> tuple[dict[str, 
         found[iid] = n
         resp.append({"indicator": iid, "lead": lead, "support": support})
     if not resp:
-        raise OwnershipError("no rows", file=source)
+        raise OwnershipError(tr("no rows"), file=source)
     return {"catalogue": catalogue, "units": list(units.values()), "indicators": resp}, found
 
 
@@ -329,7 +366,7 @@ def load_targets(
     source = str(p)
     data = load_yaml_text(read_text(p, error=OwnershipError), source=source, error=OwnershipError)
     if not isinstance(data, Mapping):
-        raise OwnershipError("expected a mapping with `levels` and/or `index`", file=source)
+        raise OwnershipError(tr("expected a mapping with `levels` and/or `index`"), file=source)
     levels = _by_text_key(data.get("levels"), source, "levels", "indicator ids to target levels")
     index = _by_text_key(data.get("index"), source, "index", "periods to target index values")
     try:
@@ -345,10 +382,10 @@ def check_targets(
     """Targets fit the catalogue: known indicators, levels on their scales, index values in range."""
     for iid, level in t.levels.items():
         if iid not in indicator_ids:
-            raise OwnershipError(f"unknown indicator {iid!r}", file=source, field=f"levels.{iid}")
+            raise OwnershipError(tr("unknown indicator {iid!r}", iid=iid), file=source, field=f"levels.{iid}")
         if not lo[iid] <= level <= hi[iid]:
             raise OwnershipError(
-                f"target level {level} of indicator {iid} is outside its scale",
+                tr("target level {level} of indicator {iid} is outside its scale", level=level, iid=iid),
                 file=source,
                 field=f"levels.{iid}",
                 allowed=f"{lo[iid]}–{hi[iid]}",
@@ -357,7 +394,13 @@ def check_targets(
     for period, value in t.index.items():
         if not Decimal(bottom) <= value <= Decimal(top):
             raise OwnershipError(
-                f"target index {value} for {plain(period)} is outside {bottom}–{top}",
+                tr(
+                    "target index {value} for {period} is outside {bottom}–{top}",
+                    value=value,
+                    period=plain(period),
+                    bottom=bottom,
+                    top=top,
+                ),
                 file=source,
                 field=f"index.{period}",
             )
@@ -370,11 +413,15 @@ def _by_text_key(value: Any, source: str, field: str, what: str) -> dict[str, An
     if value is None or (isinstance(value, list) and not value):  # `levels:` or `levels: []`: none
         return {}
     if not isinstance(value, Mapping):
-        raise OwnershipError(f"expected a mapping of {what}, got {type(value).__name__}", file=source, field=field)
+        raise OwnershipError(
+            tr("expected a mapping of {what}, got {type_name}", what=what, type_name=type(value).__name__),
+            file=source,
+            field=field,
+        )
     out: dict[str, Any] = {}
     for k, v in value.items():
         key = str(k)
         if key in out:
-            raise OwnershipError(f"{key!r} is given twice", file=source, field=f"{field}.{key}")
+            raise OwnershipError(tr("{key!r} is given twice", key=key), file=source, field=f"{field}.{key}")
         out[key] = v
     return out

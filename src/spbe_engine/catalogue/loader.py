@@ -8,6 +8,7 @@ from typing import Any
 
 from .._yaml import load_yaml_file, non_text_key, one_line
 from ..errors import CatalogueError
+from ..i18n import tr
 from ..model.catalogue import Catalogue, LevelScale
 
 
@@ -15,11 +16,11 @@ def catalogue_from_data(data: Any, *, source: str, shared_scales: Mapping[str, L
     """Validate raw catalogue data. Scales named by an indicator but not defined inline are taken
     from `shared_scales` (those contributed by plugins through `spbe_level_scales`)."""
     if not isinstance(data, Mapping):
-        raise CatalogueError("a catalogue must be a mapping at the top level", file=source)
+        raise CatalogueError(tr("a catalogue must be a mapping at the top level"), file=source)
     data = dict(data)
     bad = [k for k in data if not isinstance(k, str)]
     if bad:
-        raise CatalogueError(f"field names must be text, got {bad[0]!r}", file=source)
+        raise CatalogueError(tr("field names must be text, got {bad!r}", bad=bad[0]), file=source)
     if shared_scales:
         data["scales"] = _with_shared_scales(data, shared_scales)
     try:
@@ -31,9 +32,11 @@ def catalogue_from_data(data: Any, *, source: str, shared_scales: Mapping[str, L
         found = non_text_key(data)
         if found is None:  # not bad input: a bug, to be seen as one
             raise
-        raise CatalogueError(f"{found[0]}: field names must be text, got {found[1]!r}", file=source) from None
+        raise CatalogueError(
+            tr("{where}: field names must be text, got {key!r}", where=found[0], key=found[1]), file=source
+        ) from None
     except ArithmeticError:  # e.g. decimal.Overflow adding weights
-        raise CatalogueError("a number is too large to compute with", file=source) from None
+        raise CatalogueError(tr("a number is too large to compute with"), file=source) from None
 
 
 def load_catalogue_file(path: Path, *, shared_scales: Mapping[str, LevelScale] | None = None) -> Catalogue:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from ..errors import PluginError, SpbeError
+from ..i18n import tr
 from ..io.safe_text import csv_cell, terminal_text
 
 EXIT_BAD_INPUT = 2  # bad input: one line on stderr
@@ -260,7 +261,7 @@ def _where(values: Sequence[str] | None) -> list[tuple[str, str, str]]:
     for text in values or []:
         key, sep, value = text.partition("=")
         if not sep or not key.strip():
-            raise FlagError(f"--where {text!r} is not of the form KEY=VALUE (a tag and its value)")
+            raise FlagError(tr("--where {text!r} is not of the form KEY=VALUE (a tag and its value)", text=text))
         out.append((text, key.strip(), value.strip()))
     return out
 
@@ -283,7 +284,9 @@ def _select(items: Sequence[Any], args: argparse.Namespace) -> list[Any]:
     keep = [i for i in items if selected(i.assessment)]
     if not keep:
         named = [*(f"--subject {s!r}" for s in subjects), *(f"--where {text}" for text, _, _ in where)]
-        raise FlagError(f"no assessment matches ({len(items)} assessment(s) read)", field=" ".join(named))
+        raise FlagError(
+            tr("no assessment matches ({n_items} assessment(s) read)", n_items=len(items)), field=" ".join(named)
+        )
     return keep
 
 
@@ -465,7 +468,7 @@ def _pairs(values: Sequence[str] | None, what: str) -> dict[str, str]:
     for text in values or []:
         key, sep, value = text.partition("=")
         if not sep or not key.strip() or not value.strip():
-            raise FlagError(f"{what} {text!r} is not of the form ID=VALUE")
+            raise FlagError(tr("{what} {text!r} is not of the form ID=VALUE", what=what, text=text))
         out[key.strip()] = value.strip()
     return out
 
@@ -522,7 +525,7 @@ def _int(text: str, what: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise FlagError(f"{text!r} is not a whole number", field=what, allowed="whole numbers") from None
+        raise FlagError(tr("{text!r} is not a whole number", text=text), field=what, allowed="whole numbers") from None
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -531,11 +534,11 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from .._yaml import load_yaml_file
 
     if args.periods != 1 and args.max_steps is None:
-        raise FlagError("--periods splits a plan under --max-steps; give --max-steps too", field="--periods")
+        raise FlagError(tr("--periods splits a plan under --max-steps; give --max-steps too"), field="--periods")
     engine = _engine()
     costs = load_yaml_file(Path(args.costs)) if args.costs else None
     if costs is not None and not isinstance(costs, dict):
-        raise SpbeError("a costs file maps indicator ids to a cost or to {level: cost}", file=args.costs)
+        raise SpbeError(tr("a costs file maps indicator ids to a cost or to {{level: cost}}"), file=args.costs)
     blocks = []
     data = []
     worst = 0
@@ -625,7 +628,7 @@ def _use_force() -> Iterator[None]:
         yield
     except SpbeError as exc:
         if "refusing to overwrite an existing" in exc.message or "file exists" in exc.message:
-            raise SpbeError("refusing to overwrite an existing file (use --force)", file=exc.file) from None
+            raise SpbeError(tr("refusing to overwrite an existing file (use --force)"), file=exc.file) from None
         raise
 
 
@@ -812,6 +815,11 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, *, reads: bool = False, **kw: Any) -> argparse.ArgumentParser:
         """A subcommand; `reads`: it reads assessments, so --subject and --where select among them."""
         return sub.add_parser(name, parents=[common, select] if reads else [common], **kw)
+
+    from . import meeting, monev
+
+    monev.register(add)  # the monitoring cycle: workbooks, collect, actions (issue 14)
+    meeting.register(add)  # the meeting: brief, dashboard (issue 14)
 
     p = add("plugins", help="list the installed plugins: version, hooks, what each contributes, problems")
     p.add_argument("--format", choices=["table", "json"], default="table")

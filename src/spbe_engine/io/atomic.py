@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..errors import SpbeError
+from ..i18n import tr
 
 __all__ = ["EXISTS", "protect", "write_atomic"]
 
@@ -27,7 +28,7 @@ def protect(path: Path, inputs: Iterable[str | os.PathLike[str]]) -> None:
     target = path.resolve()
     for p in inputs:
         if Path(p).resolve() == target:
-            raise SpbeError("refusing to overwrite an input file", file=str(path))
+            raise SpbeError(tr("refusing to overwrite an input file"), file=str(path))
 
 
 def write_atomic(path: Path, data: str | bytes | Callable[[Path], None], *, overwrite: bool = True) -> Path:
@@ -44,7 +45,7 @@ def write_atomic(path: Path, data: str | bytes | Callable[[Path], None], *, over
         tmp_path = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
         fd = os.open(tmp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for any file
     except OSError as exc:
-        raise SpbeError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
+        raise SpbeError(tr("cannot write: {exc}", exc=exc.strerror or exc), file=str(path)) from None
     try:
         if callable(data):
             os.close(fd)
@@ -64,7 +65,7 @@ def write_atomic(path: Path, data: str | bytes | Callable[[Path], None], *, over
         else:
             _publish_new(tmp_path, path)
     except OSError as exc:
-        raise SpbeError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
+        raise SpbeError(tr("cannot write: {exc}", exc=exc.strerror or exc), file=str(path)) from None
     finally:
         tmp_path.unlink(missing_ok=True)
     return path

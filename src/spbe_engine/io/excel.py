@@ -48,6 +48,7 @@ from .._version import __version__
 from .._yaml import MAX_BYTES, one_line, plain
 from ..errors import AssessmentError, SpbeError
 from ..exact import exact_decimal
+from ..i18n import tr
 from ..model.assessment import STAGES, Assessment
 from ..model.catalogue import Catalogue, Group, Indicator, LevelScale
 from ..model.rules import Evidence
@@ -148,14 +149,19 @@ def write_template(
     """
     p = Path(path)
     if p.suffix.lower() != ".xlsx":
-        raise SpbeError(f"an Excel workbook needs the .xlsx suffix, got {p.suffix or '(none)'!r}", file=str(p))
+        raise SpbeError(tr("an Excel workbook needs the .xlsx suffix, got {p!r}", p=p.suffix or "(none)"), file=str(p))
     if not overwrite and p.exists():
-        raise SpbeError("refusing to overwrite an existing file (pass overwrite=True)", file=str(p))
+        raise SpbeError(tr("refusing to overwrite an existing file (pass overwrite=True)"), file=str(p))
     cat = engine.catalogue(catalogue_id)
     if assessment is not None:
         if assessment.catalogue != catalogue_id:
             raise SpbeError(
-                f"the assessment is for catalogue {assessment.catalogue!r}, not {catalogue_id!r}", field="catalogue"
+                tr(
+                    "the assessment is for catalogue {catalogue!r}, not {catalogue_id!r}",
+                    catalogue=assessment.catalogue,
+                    catalogue_id=catalogue_id,
+                ),
+                field="catalogue",
             )
         _check_ids(assessment, cat)
     wb = Book(cat, assessment).build()
@@ -176,7 +182,11 @@ def _check_ids(a: Assessment, cat: Catalogue) -> None:
         for iid in keys:
             if iid not in ids:
                 raise SpbeError(
-                    f"indicator {iid!r} is not in catalogue {cat.id}, so it has no row in the workbook",
+                    tr(
+                        "indicator {iid!r} is not in catalogue {id}, so it has no row in the workbook",
+                        iid=iid,
+                        id=cat.id,
+                    ),
                     field=f"{name}.{iid}",
                     allowed=f"indicator ids of {cat.id}",
                 )
@@ -208,9 +218,16 @@ def put_cell(ws: Any, row: int, col: int, value: Any, what: str) -> Any:
         return cell
     bad = _NOT_XML.search(value)
     if bad:
-        raise SpbeError(f"character U+{ord(bad.group()):04X} cannot be stored in an Excel cell", field=what)
+        raise SpbeError(tr("character U+{bad:04X} cannot be stored in an Excel cell", bad=ord(bad.group())), field=what)
     if len(value) > MAX_CELL_TEXT:
-        raise SpbeError(f"{len(value)} characters, more than an Excel cell holds ({MAX_CELL_TEXT})", field=what)
+        raise SpbeError(
+            tr(
+                "{n_value} characters, more than an Excel cell holds ({MAX_CELL_TEXT})",
+                n_value=len(value),
+                MAX_CELL_TEXT=MAX_CELL_TEXT,
+            ),
+            field=what,
+        )
     cell.value = value
     cell.data_type = "s"
     if value.startswith(_FORMULA_START):
@@ -626,7 +643,7 @@ def read_xlsx(path: str | Path, *, engine: Resolver | None = None, validate: boo
 
 def _unreadable(p: Path, exc: BaseException) -> AssessmentError:
     detail = " ".join(str(exc).split()) or type(exc).__name__
-    return AssessmentError(f"not a readable .xlsx workbook ({detail})", file=str(p))
+    return AssessmentError(tr("not a readable .xlsx workbook ({detail})", detail=detail), file=str(p))
 
 
 @contextmanager
@@ -635,17 +652,17 @@ def _open(p: Path) -> Iterator[_Workbook]:
     try:
         size = p.stat().st_size
     except FileNotFoundError:
-        raise AssessmentError("no such file", file=str(p)) from None
+        raise AssessmentError(tr("no such file"), file=str(p)) from None
     except OSError as exc:
-        raise AssessmentError(f"cannot read: {exc.strerror}", file=str(p)) from None
+        raise AssessmentError(tr("cannot read: {strerror}", strerror=exc.strerror), file=str(p)) from None
     if p.is_dir():
-        raise AssessmentError("is a directory, expected a file", file=str(p))
+        raise AssessmentError(tr("is a directory, expected a file"), file=str(p))
     if size > MAX_BYTES:
-        raise AssessmentError(f"file larger than {MAX_BYTES // (1024 * 1024)} MiB", file=str(p))
+        raise AssessmentError(tr("file larger than {MAX_BYTES} MiB", MAX_BYTES=MAX_BYTES // (1024 * 1024)), file=str(p))
     try:
         fh = p.open("rb")
     except OSError as exc:
-        raise AssessmentError(f"cannot read: {exc.strerror}", file=str(p)) from None
+        raise AssessmentError(tr("cannot read: {strerror}", strerror=exc.strerror), file=str(p)) from None
     with fh:
         try:
             z = zipfile.ZipFile(fh)
@@ -656,7 +673,11 @@ def _open(p: Path) -> Iterator[_Workbook]:
                 # zipfile never inflates a part beyond its stated size: a zip bomb is refused unread
                 if sum(info.file_size for info in z.infolist()) > MAX_UNZIPPED:
                     raise AssessmentError(
-                        f"workbook larger than {MAX_UNZIPPED // (1024 * 1024)} MiB unpacked", file=str(p)
+                        tr(
+                            "workbook larger than {MAX_UNZIPPED} MiB unpacked",
+                            MAX_UNZIPPED=MAX_UNZIPPED // (1024 * 1024),
+                        ),
+                        file=str(p),
                     )
                 book = _Workbook(str(p), z)
             except SpbeError:
@@ -711,12 +732,16 @@ class _Workbook:
 
     def entries(self, n: int, where: str, what: str) -> None:
         if n > MAX_ENTRIES:
-            raise self.refuse(f"{where} has more than {MAX_ENTRIES:,} {what}")
+            raise self.refuse(
+                tr("{where} has more than {MAX_ENTRIES:,} {what}", where=where, MAX_ENTRIES=MAX_ENTRIES, what=what)
+            )
 
     def text(self, chars: int) -> None:
         self.text_chars += chars
         if self.text_chars > MAX_TEXT_CHARS:
-            raise self.refuse(f"the workbook has more than {MAX_TEXT_CHARS:,} characters of text")
+            raise self.refuse(
+                tr("the workbook has more than {MAX_TEXT_CHARS:,} characters of text", MAX_TEXT_CHARS=MAX_TEXT_CHARS)
+            )
 
     def elements(self, part: str, wanted: set[str], where: str) -> Iterator[tuple[str, Any]]:
         """(parent's tag, element) for each element of `part` whose tag is `wanted`, built whole.
@@ -760,10 +785,21 @@ class _Workbook:
                     if stack:
                         stack[-1].remove(el)  # its earlier siblings are gone already: nothing piles up
                 if self.elements_read > MAX_ELEMENTS:
-                    raise self.refuse(f"the workbook has more than {MAX_ELEMENTS:,} XML elements to read")
+                    raise self.refuse(
+                        tr(
+                            "the workbook has more than {MAX_ELEMENTS:,} XML elements to read",
+                            MAX_ELEMENTS=MAX_ELEMENTS,
+                        )
+                    )
                 if pending > MAX_ELEMENT_BYTES + 64 * 1024:
                     limit = MAX_ELEMENT_BYTES // (1024 * 1024)
-                    raise self.refuse(f"{where} has an element (a row, a text, a tag) larger than {limit} MiB")
+                    raise self.refuse(
+                        tr(
+                            "{where} has an element (a row, a text, a tag) larger than {limit} MiB",
+                            where=where,
+                            limit=limit,
+                        )
+                    )
                 if not chunk:
                     return
 
@@ -772,7 +808,7 @@ class _Workbook:
         parser = xml.parsers.expat.ParserCreate()
 
         def doctype(*_: Any) -> None:
-            raise self.refuse(f"{where} declares a DOCTYPE, which a workbook never does")
+            raise self.refuse(tr("{where} declares a DOCTYPE, which a workbook never does", where=where))
 
         def root(*_: Any) -> None:
             raise _PrologOver
@@ -836,7 +872,12 @@ class _Workbook:
         out: list[str] = []
         for _, el in self.elements(part, {_SI}, "the shared strings"):
             if len(out) >= MAX_SHARED_STRINGS:
-                raise self.refuse(f"the workbook has more than {MAX_SHARED_STRINGS:,} shared strings")
+                raise self.refuse(
+                    tr(
+                        "the workbook has more than {MAX_SHARED_STRINGS:,} shared strings",
+                        MAX_SHARED_STRINGS=MAX_SHARED_STRINGS,
+                    )
+                )
             text = _plain(el).replace("x005F_", "")  # as openpyxl's read_string_table
             self.text(len(text))
             out.append(text)
@@ -882,16 +923,33 @@ class _Workbook:
             self.rows_read += 1  # all the sheets read: a sheet alone never has more
             if self.rows_read > MAX_SHEET_ROWS:
                 raise self.refuse(
-                    f"{where}: more than {MAX_SHEET_ROWS:,} rows in the sheets read (the limit of a sheet,"
-                    " and of all of them together)"
+                    tr(
+                        "{where}: more than {MAX_SHEET_ROWS:,} rows in the sheets read"
+                        " (the limit of a sheet, and of all of them together)",
+                        where=where,
+                        MAX_SHEET_ROWS=MAX_SHEET_ROWS,
+                    )
                 )
             n, found = parser.parse_row(el)
             parser.row_dimensions.clear()  # row heights: not needed, and would pile up
             if len(found) > MAX_SHEET_COLUMNS:
-                raise self.refuse(f"{where}, row {n} has more than {MAX_SHEET_COLUMNS:,} cells (the limit of a row)")
+                raise self.refuse(
+                    tr(
+                        "{where}, row {n} has more than {MAX_SHEET_COLUMNS:,} cells (the limit of a row)",
+                        where=where,
+                        n=n,
+                        MAX_SHEET_COLUMNS=MAX_SHEET_COLUMNS,
+                    )
+                )
             cells += len(found)
             if cells > MAX_SHEET_CELLS:
-                raise self.refuse(f"{where} has more than {MAX_SHEET_CELLS:,} cells (the limit of a sheet)")
+                raise self.refuse(
+                    tr(
+                        "{where} has more than {MAX_SHEET_CELLS:,} cells (the limit of a sheet)",
+                        where=where,
+                        MAX_SHEET_CELLS=MAX_SHEET_CELLS,
+                    )
+                )
             values: Row = {}
             for c in found:
                 value = c["value"]
@@ -1000,7 +1058,13 @@ class _Reader:
         noun, allowed = _expected(key, sheet)
         shown = value.text if len(value.text) <= 40 else value.text[:37] + "..."
         return self.error(
-            f"cell {letter}{row} is a formula ({shown}); type the {noun} itself",
+            tr(
+                "cell {letter}{row} is a formula ({shown}); type the {noun} itself",
+                letter=letter,
+                row=row,
+                shown=shown,
+                noun=noun,
+            ),
             row=row,
             field=f"{sheet}.{key}",
             allowed=allowed,
@@ -1023,23 +1087,36 @@ class _Reader:
             return int(value)
         if isinstance(value, str) and _WHOLE.match(value):
             return int(value.strip().replace(",", ".").split(".")[0])  # "4,0": an Indonesian decimal comma
-        raise self.error(f"{what} {value!r} is not a whole number", row=row, field=field, allowed="whole numbers")
+        raise self.error(
+            tr("{what} {value!r} is not a whole number", what=what, value=value),
+            row=row,
+            field=field,
+            allowed="whole numbers",
+        )
 
     def exact(self, value: Any, row: int, field: str, what: str) -> Decimal:
         if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-            raise self.error(f"{what} {_text(value)!r} is not a decimal number", row=row, field=field)
+            raise self.error(
+                tr("{what} {value!r} is not a decimal number", what=what, value=_text(value)), row=row, field=field
+            )
         text = str(value).strip()
         try:
             d = Decimal(text)
         except InvalidOperation:
             hint = " (use a dot as the decimal separator)" if "," in text else ""
-            raise self.error(f"{what} {text!r} is not a decimal number{hint}", row=row, field=field) from None
+            raise self.error(
+                tr("{what} {text!r} is not a decimal number{hint}", what=what, text=text, hint=hint),
+                row=row,
+                field=field,
+            ) from None
         if not d.is_finite():
-            raise self.error(f"{what} {text!r} is not a finite decimal number", row=row, field=field)
+            raise self.error(
+                tr("{what} {text!r} is not a finite decimal number", what=what, text=text), row=row, field=field
+            )
         try:
             exact_decimal(text)  # ASCII digits only, at most MAX_DIGITS written out (1e999999999)
         except ValueError as exc:
-            raise self.error(f"{what}: {exc}", row=row, field=field) from None
+            raise self.error(tr("{what}: {exc}", what=what, exc=exc), row=row, field=field) from None
         return d
 
     def date(self, value: Any, row: int, field: str) -> dt.date | None:
@@ -1047,7 +1124,9 @@ class _Reader:
             return None
         if isinstance(value, dt.datetime):
             if value.time() != dt.time():
-                raise self.error(f"{value.isoformat()!r} has a time of day; give a date", row=row, field=field)
+                raise self.error(
+                    tr("{value!r} has a time of day; give a date", value=value.isoformat()), row=row, field=field
+                )
             return value.date()
         if isinstance(value, dt.date):
             return value
@@ -1056,7 +1135,9 @@ class _Reader:
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        raise self.error(f"{_text(value)!r} is not a date", row=row, field=field, allowed="dates, or text YYYY-MM-DD")
+        raise self.error(
+            tr("{value!r} is not a date", value=_text(value)), row=row, field=field, allowed="dates, or text YYYY-MM-DD"
+        )
 
     # sheets
 
@@ -1070,14 +1151,17 @@ class _Reader:
         last = 0
         for n, row in self.wb.rows(name):
             if n <= last:  # a streamed sheet is read once: rows must come in order, as every writer puts them
-                raise self.error(f"row {n} comes after row {last} in the file", row=n, field=name)
+                raise self.error(tr("row {n} comes after row {last} in the file", n=n, last=last), row=n, field=name)
             last = n
             yield n, row
 
     def meta(self) -> str:
         if not self.sheet(META):
             raise self.error(
-                f"not a spbe_engine workbook (no {META!r} sheet); start from spbe_engine.io.excel.write_template"
+                tr(
+                    "not a spbe_engine workbook (no {META!r} sheet); start from spbe_engine.io.excel.write_template",
+                    META=META,
+                )
             )
         meta: dict[str, tuple[int, Any]] = {}
         for n, r in self.rows(META):
@@ -1092,15 +1176,19 @@ class _Reader:
             return v
 
         if _key(value("format")) != FORMAT:
-            raise self.error(f"not a spbe_engine workbook (sheet {META!r} has no format {FORMAT!r})")
+            raise self.error(
+                tr("not a spbe_engine workbook (sheet {META!r} has no format {FORMAT!r})", META=META, FORMAT=FORMAT)
+            )
         version = _key(value("version"))
         if version != str(FORMAT_VERSION):
             raise self.error(
-                f"unsupported workbook format version {version!r}", field=f"{META}.version", allowed=str(FORMAT_VERSION)
+                tr("unsupported workbook format version {version!r}", version=version),
+                field=f"{META}.version",
+                allowed=str(FORMAT_VERSION),
             )
         catalogue = _key(value("catalogue"))
         if not catalogue:
-            raise self.error("no catalogue id", field=f"{META}.catalogue")
+            raise self.error(tr("no catalogue id"), field=f"{META}.catalogue")
         return catalogue
 
     def table(self, name: str, columns: Mapping[str, tuple[str, float]], header: Row, head: int) -> dict[str, int]:
@@ -1114,7 +1202,7 @@ class _Reader:
         missing = [columns[k][0] for k in columns if k not in found]
         if missing:
             raise self.error(
-                f"column {missing[0]!r} is missing",
+                tr("column {missing!r} is missing", missing=missing[0]),
                 row=head,
                 field=name,
                 allowed=", ".join(h for h, _ in columns.values()),
@@ -1137,7 +1225,7 @@ class _Reader:
         """A required cell's value (raw: a number stays a number)."""
         value = cells.get(key)
         if _key(value) is None:
-            raise self.error("missing value", row=row, field=f"{sheet}.{key}")
+            raise self.error(tr("missing value"), row=row, field=f"{sheet}.{key}")
         return value
 
     def need_key(self, cells: Mapping[str, Any], key: str, row: int, sheet: str) -> str:
@@ -1147,7 +1235,9 @@ class _Reader:
     def assessment(self) -> Assessment:
         meta_catalogue = self.meta()
         if not self.sheet(ASSESS):
-            raise self.error(f"no {ASSESS!r} sheet", allowed=f"a workbook from {__name__}.write_template")
+            raise self.error(
+                tr("no {ASSESS!r} sheet", ASSESS=ASSESS), allowed=f"a workbook from {__name__}.write_template"
+            )
         rows = self.rows(ASSESS)
         id_header = _normal(ASSESS_COLUMNS["id"][0])
         labels = {_normal(label): key for key, label in HEADER_LABELS.items()}
@@ -1164,13 +1254,23 @@ class _Reader:
                 if _key(value) is not None:
                     header[key] = str(_key(value))
         if head is None:
-            raise self.error(f"no table header (a row starting with {ASSESS_COLUMNS['id'][0]!r})", field=ASSESS)
+            raise self.error(
+                tr("no table header (a row starting with {ASSESS_COLUMNS!r})", ASSESS_COLUMNS=ASSESS_COLUMNS["id"][0]),
+                field=ASSESS,
+            )
         for key, label in HEADER_LABELS.items():
             if key not in header:
-                raise self.error(f"missing {label} ({key})", row=self.header_rows.get(key), field=f"{ASSESS}.{key}")
+                raise self.error(
+                    tr("missing {label} ({key})", label=label, key=key),
+                    row=self.header_rows.get(key),
+                    field=f"{ASSESS}.{key}",
+                )
         if header["catalogue"] != meta_catalogue:
             raise self.error(
-                f"catalogue {header['catalogue']!r} differs from the catalogue this template was made for",
+                tr(
+                    "catalogue {header!r} differs from the catalogue this template was made for",
+                    header=header["catalogue"],
+                ),
                 row=self.header_rows["catalogue"],
                 field=f"{ASSESS}.catalogue",
                 allowed=meta_catalogue,
@@ -1187,11 +1287,11 @@ class _Reader:
             filled = [k for k in ("level", "note", "service", *STAGES) if _text(cells[k]) is not None]
             if iid is None:
                 if filled:
-                    raise self.error("a row with values but no indicator id", row=n, field=f"{ASSESS}.id")
+                    raise self.error(tr("a row with values but no indicator id"), row=n, field=f"{ASSESS}.id")
                 continue
             if iid in self.level_rows:
                 raise self.error(
-                    f"indicator {iid!r} appears twice (first at row {self.level_rows[iid]})",
+                    tr("indicator {iid!r} appears twice (first at row {first})", iid=iid, first=self.level_rows[iid]),
                     row=n,
                     field=f"{ASSESS}.id",
                 )
@@ -1231,9 +1331,13 @@ class _Reader:
         for n, cells in self.items(TAGS, TAG_COLUMNS):
             key = _key(cells["key"])
             if key is None:
-                raise self.error("a tag value without a key", row=n, field=f"{TAGS}.key")
+                raise self.error(tr("a tag value without a key"), row=n, field=f"{TAGS}.key")
             if key in first:
-                raise self.error(f"tag {key!r} appears twice (first at row {first[key]})", row=n, field=f"{TAGS}.key")
+                raise self.error(
+                    tr("tag {key!r} appears twice (first at row {first})", key=key, first=first[key]),
+                    row=n,
+                    field=f"{TAGS}.key",
+                )
             first[key] = n
             out[key] = _text(cells["value"]) or ""
         return out
@@ -1248,7 +1352,12 @@ class _Reader:
             kind = self.need_key(cells, "kind", n, s)
             status = _key(cells["status"]) or "pending"
             if status not in STATUSES:
-                raise self.error(f"unknown status {status!r}", row=n, field=f"{s}.status", allowed=", ".join(STATUSES))
+                raise self.error(
+                    tr("unknown status {status!r}", status=status),
+                    row=n,
+                    field=f"{s}.status",
+                    allowed=", ".join(STATUSES),
+                )
             date = self.date(cells["date"], n, f"{s}.date")
             try:
                 ev = Evidence(id=ev_id, level=level, kind=kind, date=date, status=status, note=_text(cells["note"]))
@@ -1266,10 +1375,15 @@ class _Reader:
             name = self.need_key(cells, "name", n, s)
             raw = cells["value"]
             if raw is None or (isinstance(raw, str) and not raw.strip()):
-                raise self.error("missing value", row=n, field=f"{s}.value")
+                raise self.error(tr("missing value"), row=n, field=f"{s}.value")
             if (iid, name) in first:
                 raise self.error(
-                    f"input {name!r} of indicator {plain(iid)} appears twice (first at row {first[iid, name]})",
+                    tr(
+                        "input {name!r} of indicator {iid} appears twice (first at row {first})",
+                        name=name,
+                        iid=plain(iid),
+                        first=first[iid, name],
+                    ),
                     row=n,
                     field=f"{s}.name",
                 )
@@ -1286,17 +1400,25 @@ class _Reader:
             level = self.whole(self.need(cells, "level", n, s), n, f"{s}.level")
             p = self.exact(self.need(cells, "probability", n, s), n, f"{s}.probability", "probability")
             if p < 0:
-                raise self.error(f"probability {p} is negative", row=n, field=f"{s}.probability")
+                raise self.error(tr("probability {p} is negative", p=p), row=n, field=f"{s}.probability")
             dist = out.setdefault(iid, {})
             first.setdefault(iid, n)
             if level in dist:
-                raise self.error(f"level {level} of indicator {plain(iid)} appears twice", row=n, field=f"{s}.level")
+                raise self.error(
+                    tr("level {level} of indicator {iid} appears twice", level=level, iid=plain(iid)),
+                    row=n,
+                    field=f"{s}.level",
+                )
             dist[level] = p
         for iid, dist in out.items():
             total = sum(dist.values(), Decimal(0))
             if total != 1:
                 raise self.error(
-                    f"the probabilities of indicator {plain(iid)} sum to {total}, not exactly 1",
+                    tr(
+                        "the probabilities of indicator {iid} sum to {total}, not exactly 1",
+                        iid=plain(iid),
+                        total=total,
+                    ),
                     row=first[iid],
                     field=f"{s}.probability",
                 )

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from .._yaml import UNDECODABLE, iter_yaml_items, non_text_key, one_line, plain, read_text
 from ..errors import AssessmentError, SpbeError
 from ..exact import MAX_DIGITS, exact_decimal
+from ..i18n import tr
 from ..model.assessment import Assessment
 from .safe_text import FORMULA_TRIGGERS
 
@@ -161,7 +162,9 @@ def _parse(p: Path) -> Iterator[LoadedAssessment]:
         text = read_text(p, error=AssessmentError)
     if suffix not in (".yaml", ".yml", ".json", ".csv", ".tsv", ".txt"):
         raise AssessmentError(
-            f"unknown file type {suffix or '(none)'!r}", file=str(p), allowed=".yaml, .yml, .json, .csv, .xlsx"
+            tr("unknown file type {suffix!r}", suffix=suffix or "(none)"),
+            file=str(p),
+            allowed=".yaml, .yml, .json, .csv, .xlsx",
         )
     if suffix in (".yaml", ".yml"):
         yield from _from_yaml(text, str(p))
@@ -187,7 +190,7 @@ def _from_yaml(text: str, source: str) -> Iterator[LoadedAssessment]:
             raise
         yield LoadedAssessment(model, source, n)
     if not listed:
-        raise AssessmentError("no assessments in the file", file=source)
+        raise AssessmentError(tr("no assessments in the file"), file=source)
 
 
 def _drain(rest: Iterator[Any]) -> None:
@@ -205,7 +208,7 @@ def load_json_text(text: str, *, source: str, error: type[SpbeError] = Assessmen
         out: dict[str, Any] = {}
         for k, v in items:
             if k in out:
-                raise error(f"invalid JSON: duplicate key {k!r}", file=source)
+                raise error(tr("invalid JSON: duplicate key {k!r}", k=k), file=source)
             out[k] = v
         return out
 
@@ -213,21 +216,26 @@ def load_json_text(text: str, *, source: str, error: type[SpbeError] = Assessmen
         try:
             return exact_decimal(text)
         except ValueError as exc:
-            raise error(f"invalid JSON: {exc}", file=source) from None
+            raise error(tr("invalid JSON: {exc}", exc=exc), file=source) from None
 
     def constant(name: str) -> Any:
-        raise error(f"invalid JSON: {name} is not a finite number", file=source)
+        raise error(tr("invalid JSON: {name} is not a finite number", name=name), file=source)
 
     try:
         data = json.loads(text, object_pairs_hook=pairs, parse_float=number, parse_constant=constant)
     except SpbeError:
         raise
     except json.JSONDecodeError as exc:
-        raise error(f"invalid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}", file=source) from None
+        raise error(
+            tr("invalid JSON: line {lineno} column {colno}: {msg}", lineno=exc.lineno, colno=exc.colno, msg=exc.msg),
+            file=source,
+        ) from None
     except RecursionError:
-        raise error("invalid JSON: nested too deeply", file=source) from None
+        raise error(tr("invalid JSON: nested too deeply"), file=source) from None
     except ValueError:  # int() refuses whole numbers of more than 4300 digits
-        raise error(f"invalid JSON: a whole number has more than {MAX_DIGITS} digits", file=source) from None
+        raise error(
+            tr("invalid JSON: a whole number has more than {MAX_DIGITS} digits", MAX_DIGITS=MAX_DIGITS), file=source
+        ) from None
     if _SURROGATE_ESCAPE.search(text):
         _no_lone_surrogates(data, source, error)
     return data
@@ -245,7 +253,8 @@ def _no_lone_surrogates(data: Any, source: str, error: type[SpbeError]) -> None:
         if isinstance(item, str):
             if _SURROGATE.search(item):
                 raise error(
-                    "invalid JSON: a \\u escape gives half of a UTF-16 surrogate pair, which is not text", file=source
+                    tr("invalid JSON: a \\u escape gives half of a UTF-16 surrogate pair, which is not text"),
+                    file=source,
                 )
         elif isinstance(item, dict):
             stack.extend(item)
@@ -263,9 +272,11 @@ def _from_records(data: Any, source: str) -> Iterator[LoadedAssessment]:
         yield LoadedAssessment(_model(data, source, None), source, None)
         return
     if not isinstance(data, list):
-        raise AssessmentError("expected an assessment mapping, a list of them, or {assessments: [...]}", file=source)
+        raise AssessmentError(
+            tr("expected an assessment mapping, a list of them, or {{assessments: [...]}}"), file=source
+        )
     if not data:
-        raise AssessmentError("no assessments in the file", file=source)
+        raise AssessmentError(tr("no assessments in the file"), file=source)
     for n in range(1, len(data) + 1):
         item, data[n - 1] = data[n - 1], None
         yield LoadedAssessment(_model(item, source, n), source, n)
@@ -273,10 +284,12 @@ def _from_records(data: Any, source: str) -> Iterator[LoadedAssessment]:
 
 def _model(data: Any, source: str, row: int | None) -> Assessment:
     if not isinstance(data, Mapping):
-        raise AssessmentError(f"expected a mapping, got {type(data).__name__}", file=source, row=row)
+        raise AssessmentError(
+            tr("expected a mapping, got {type_name}", type_name=type(data).__name__), file=source, row=row
+        )
     bad = [k for k in data if not isinstance(k, str)]
     if bad:
-        raise AssessmentError(f"field names must be text, got {bad[0]!r}", file=source, row=row)
+        raise AssessmentError(tr("field names must be text, got {bad!r}", bad=bad[0]), file=source, row=row)
     try:
         return Assessment(**data)
     except TypeError:  # Python refuses `Evidence(**{1: ...})`: a field name that is not text
@@ -284,10 +297,10 @@ def _model(data: Any, source: str, row: int | None) -> Assessment:
         if found is None:  # not bad input: a bug, to be seen as one
             raise
         raise AssessmentError(
-            f"field names must be text, got {found[1]!r}", file=source, row=row, field=found[0]
+            tr("field names must be text, got {found!r}", found=found[1]), file=source, row=row, field=found[0]
         ) from None
     except ArithmeticError:  # e.g. decimal.Overflow summing probabilities such as "1e999999999"
-        raise AssessmentError("a number is too large to compute with", file=source, row=row) from None
+        raise AssessmentError(tr("a number is too large to compute with"), file=source, row=row) from None
     except AssessmentError as exc:
         field, msg = exc.field or "", one_line(exc.message)
         allowed: str | None = None
@@ -316,7 +329,7 @@ def _csv_reader(text: str, source: str) -> tuple[Any, int]:
         delimiter = _SEPARATORS.get(sep.group(1))
         if delimiter is None:
             raise AssessmentError(
-                f"unsupported separator {sep.group(1)!r} in the sep= line",
+                tr("unsupported separator {sep!r} in the sep= line", sep=sep.group(1)),
                 file=source,
                 row=1,
                 allowed="sep=, sep=; sep=<tab>",
@@ -357,7 +370,7 @@ def _csv_assessments(
     try:
         head, raw_header = next(rows)
     except StopIteration:
-        raise AssessmentError("empty CSV file", file=source) from None
+        raise AssessmentError(tr("empty CSV file"), file=source) from None
     header = [h.strip() for h in raw_header]
     header = [h.lower() if h.lower() in REQUIRED else h for h in header]  # "Subject" is the subject column
     named = len(header)
@@ -367,16 +380,16 @@ def _csv_assessments(
     for n, h in enumerate(header[:named], 1):
         if not h:
             raise AssessmentError(
-                f"column {n} has no name", file=source, row=head, allowed="a header on every column with values"
+                tr("column {n} has no name", n=n), file=source, row=head, allowed="a header on every column with values"
             )
         if h in seen:
-            raise AssessmentError(f"column {h!r} appears twice", file=source, row=head)
+            raise AssessmentError(tr("column {h!r} appears twice", h=h), file=source, row=head)
         seen.add(h)
     header = [sys.intern(h) for h in header[:named]]  # shared by every row's levels
     for col in REQUIRED:
         if col not in header:
             raise AssessmentError(
-                f"missing column {col!r}",
+                tr("missing column {col!r}", col=col),
                 file=source,
                 row=head,
                 allowed="subject, period, catalogue, <indicator ids>",
@@ -394,7 +407,7 @@ def _csv_assessments(
         count += 1
         yield item
     if not count and not collect:  # rows with problems are not "only a header"
-        raise AssessmentError("no assessments in the file (only a header)", file=source)
+        raise AssessmentError(tr("no assessments in the file (only a header)"), file=source)
 
 
 def _csv_row(
@@ -406,10 +419,18 @@ def _csv_row(
         if len(raw) <= len(raw_header):  # a value under a nameless column of the header
             at = width + next(k for k, c in enumerate(raw[width:]) if c.strip()) + 1
             raise AssessmentError(
-                f"column {at} has no name", file=source, row=head, allowed="a header on every column with values"
+                tr("column {at} has no name", at=at),
+                file=source,
+                row=head,
+                allowed="a header on every column with values",
             )
         raise AssessmentError(
-            f"{len(raw)} cells but {len(raw_header)} columns; {plain_cell(extra[0])} has no column",
+            tr(
+                "{n_raw} cells but {n_raw_header} columns; {extra} has no column",
+                n_raw=len(raw),
+                n_raw_header=len(raw_header),
+                extra=plain_cell(extra[0]),
+            ),
             file=source,
             row=lineno,
             allowed="one cell per column (quote a cell that holds the separator)",
@@ -426,7 +447,7 @@ def _csv_rows(reader: Any, skipped: int, source: str) -> Iterator[tuple[int, lis
                 yield start, r
             start = reader.line_num + 1 + skipped
     except csv.Error as exc:
-        raise AssessmentError(f"invalid CSV: {exc}", file=source, row=reader.line_num + skipped) from None
+        raise AssessmentError(tr("invalid CSV: {exc}", exc=exc), file=source, row=reader.line_num + skipped) from None
 
 
 def _csv_record(header: list[str], raw: list[str], source: str, lineno: int) -> dict[str, Any]:
@@ -446,7 +467,7 @@ def _csv_record(header: list[str], raw: list[str], source: str, lineno: int) -> 
             levels[col] = int(value.replace(",", ".").split(".")[0])
         else:
             raise AssessmentError(
-                f"level {plain_cell(value)} is not a whole number",
+                tr("level {value} is not a whole number", value=plain_cell(value)),
                 file=source,
                 row=lineno,
                 field=col,
@@ -487,7 +508,12 @@ def _check_duplicate(item: LoadedAssessment, seen: dict[tuple[str, str, str], tu
         if file != item.file:
             where = f"{file}" + (f" row {row}" if row is not None else "")
         raise AssessmentError(
-            f"duplicate assessment of {a.subject!r} for period {plain(a.period)} (first at {where})",
+            tr(
+                "duplicate assessment of {subject!r} for period {a} (first at {where})",
+                subject=a.subject,
+                a=plain(a.period),
+                where=where,
+            ),
             file=item.file,
             row=item.row,
         )
@@ -522,7 +548,7 @@ def _check_one(item: LoadedAssessment, engine: Resolver) -> None:
             )
         if not cc.lo[n] <= level <= cc.hi[n]:
             raise AssessmentError(
-                f"level {level} is outside the scale of indicator {iid}",
+                tr("level {level} is outside the scale of indicator {iid}", level=level, iid=iid),
                 file=item.file,
                 row=item.row,
                 field=f"levels.{iid}",
@@ -553,7 +579,7 @@ def _check_other_fields(item: LoadedAssessment, cc: Any) -> None:
         n = known(iid, field)
         if not cc.lo[n] <= level <= cc.hi[n]:
             raise AssessmentError(
-                f"level {level} is outside the scale of indicator {iid}",
+                tr("level {level} is outside the scale of indicator {iid}", level=level, iid=iid),
                 file=item.file,
                 row=item.row,
                 field=field,
@@ -575,7 +601,7 @@ def _check_other_fields(item: LoadedAssessment, cc: Any) -> None:
             in_scale(iid, e.level, f"evidence.{iid}")
             if kinds and e.kind not in kinds:
                 raise AssessmentError(
-                    f"evidence {e.id!r} of indicator {iid} has unknown kind {e.kind!r}",
+                    tr("evidence {id!r} of indicator {iid} has unknown kind {kind!r}", id=e.id, iid=iid, kind=e.kind),
                     file=item.file,
                     row=item.row,
                     field=f"evidence.{iid}",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SpbeError
+from ..i18n import tr
 from ..model.assessment import Assessment
 from ..scoring.result import ScoreResult
 from .readers import NEUTRALISED_CELL
@@ -110,7 +111,7 @@ def assessments_to_csv(assessments: Sequence[Assessment], indicator_ids: Sequenc
     ]
     if richer:
         raise SpbeError(
-            f"assessment {richer[0]!r} has more than levels and tags, which CSV cannot hold",
+            tr("assessment {richer!r} has more than levels and tags, which CSV cannot hold", richer=richer[0]),
             allowed="YAML, JSON or Excel for such assessments",
         )
     tags = sorted({k for a in assessments for k in a.tags})
@@ -161,5 +162,9 @@ def write_assessments(
         ids = list(indicator_ids or dict.fromkeys(i for a in assessments for i in a.levels))
         text = assessments_to_csv(assessments, ids)
     else:
-        raise SpbeError(f"unknown file type {suffix or '(none)'!r}", file=str(p), allowed=".yaml, .yml, .json, .csv")
+        raise SpbeError(
+            tr("unknown file type {suffix!r}", suffix=suffix or "(none)"),
+            file=str(p),
+            allowed=".yaml, .yml, .json, .csv",
+        )
     return write_atomic(p, text, overwrite=overwrite)

@@ -14,6 +14,7 @@ from pydantic_core import CoreSchema
 
 from ..errors import SpbeError
 from ..exact import parse_decimal
+from ..i18n import tr
 
 
 class StrictModel(BaseModel):
@@ -34,14 +35,18 @@ class StrictModel(BaseModel):
             if "keywords must be strings" not in str(exc):
                 raise
             where, bad = _non_text_key(data)
-            raise self._error(f"field names must be text, got {bad!r}", field=where or None) from None
+            raise self._error(tr("field names must be text, got {bad!r}", bad=bad), field=where or None) from None
         except ValidationError as exc:
             path, msg = describe(exc, data)
             raise self._error(msg, field=path or None) from None
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise self._error(
-            f"{type(self).__name__} is immutable; make a changed copy with .replace({name}=...)",
+            tr(
+                "{type_name} is immutable; make a changed copy with .replace({name}=...)",
+                type_name=type(self).__name__,
+                name=name,
+            ),
             field=name,
         )
 

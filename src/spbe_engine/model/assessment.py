@@ -10,6 +10,7 @@ from pydantic import Field, StrictInt, field_validator, model_validator
 
 from ..errors import AssessmentError, SpbeError
 from ..exact import whole_number
+from ..i18n import tr
 from ._base import ExactDecimal, StrictModel
 from .rules import Evidence
 
@@ -23,7 +24,7 @@ internal, penilaian dokumen/interviu/visitasi by the external assessor, final), 
 
 def _key(k: Any) -> str:
     if isinstance(k, bool) or not isinstance(k, (int, str)):
-        raise ValueError(f"indicator ids must be strings or integers, got {k!r}")
+        raise ValueError(tr("indicator ids must be strings or integers, got {k!r}", k=k))
     return sys.intern(str(k).strip())  # one string per id, shared by every assessment's levels
 
 
@@ -89,7 +90,7 @@ class Assessment(StrictModel):
                     except ValueError as exc:  # an AssessmentError's field composes with 'distributions'
                         raise AssessmentError(str(exc), field=iid) from None
                     if level in levels:
-                        raise AssessmentError(f"level {level} given twice", field=iid)
+                        raise AssessmentError(tr("level {level} given twice", level=level), field=iid)
                     levels[level] = p
                 dist = levels
             out[iid] = dist
@@ -99,7 +100,9 @@ class Assessment(StrictModel):
     def _distributions_sum_to_one(self) -> Assessment:
         for iid, dist in self.distributions.items():
             if any(p < 0 for p in dist.values()) or sum(map(Fraction, dist.values()), Fraction(0)) != 1:
-                raise ValueError(f"distributions.{iid}: probabilities must be non-negative and sum to exactly 1")
+                raise ValueError(
+                    tr("distributions.{iid}: probabilities must be non-negative and sum to exactly 1", iid=iid)
+                )
         return self
 
     @field_validator("levels", "notes", "evidence", "services", "distributions", "inputs", mode="before")
@@ -112,7 +115,7 @@ class Assessment(StrictModel):
             for k, val in v.items():
                 key = _key(k)
                 if key in out:
-                    raise ValueError(f"indicator {key!r} given twice")
+                    raise ValueError(tr("indicator {key!r} given twice", key=key))
                 out[key] = val
             return out
         return v

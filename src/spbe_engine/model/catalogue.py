@@ -17,6 +17,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, PlainSerializer, field_
 
 from ..errors import CatalogueError, SpbeError
 from ..exact import parse_exact, to_decimal, whole_number
+from ..i18n import tr
 from ._base import WEIGHT_SCHEMA, ExactDecimal, JsonSchemaOf, StrictModel
 from .rules import EvidenceSpec, Rule
 
@@ -91,7 +92,9 @@ class LevelScale(StrictModel):
     def _contiguous(self) -> LevelScale:
         values = [lv.value for lv in self.levels]
         if values != list(range(values[0], values[0] + len(values))):
-            raise ValueError(f"scale {self.id!r}: levels must be contiguous and ascending, got {values}")
+            raise ValueError(
+                tr("scale {id!r}: levels must be contiguous and ascending, got {values}", id=self.id, values=values)
+            )
         return self
 
     @property
@@ -105,7 +108,15 @@ class LevelScale(StrictModel):
     def level(self, value: int) -> Level:
         """The level with this value (ValueError if outside the scale)."""
         if not self.min <= value <= self.max:
-            raise ValueError(f"level {value} outside scale {self.id!r} ({self.min}–{self.max})")
+            raise ValueError(
+                tr(
+                    "level {value} outside scale {id!r} ({min}–{max})",
+                    value=value,
+                    id=self.id,
+                    min=self.min,
+                    max=self.max,
+                )
+            )
         return self.levels[value - self.min]
 
 
@@ -133,7 +144,7 @@ class Indicator(StrictModel):
     @classmethod
     def _positive(cls, v: Decimal | Fraction) -> Decimal | Fraction:
         if v <= 0:
-            raise ValueError(f"weight must be positive, got {v}")
+            raise ValueError(tr("weight must be positive, got {v}", v=v))
         return v
 
 
@@ -153,11 +164,16 @@ class Group(StrictModel):
     @model_validator(mode="after")
     def _children_sum(self) -> Group:
         if not self.groups and not self.indicators:
-            raise ValueError(f"group {self.id!r} has no children")
+            raise ValueError(tr("group {id!r} has no children", id=self.id))
         total = exact_weight_sum([*(g.weight for g in self.groups), *(i.weight for i in self.indicators)])
         if total != Fraction(self.weight):
             raise ValueError(
-                f"group {self.id!r}: weights of its children sum to {total}, but its weight is {self.weight}"
+                tr(
+                    "group {id!r}: weights of its children sum to {total}, but its weight is {weight}",
+                    id=self.id,
+                    total=total,
+                    weight=self.weight,
+                )
             )
         return self
 
@@ -253,7 +269,13 @@ class Catalogue(StrictModel):
     @model_validator(mode="after")
     def _consistent(self) -> Catalogue:
         if self.valid_to is not None and self.valid_to < self.valid_from:
-            raise ValueError(f"valid_to {self.valid_to} is before valid_from {self.valid_from}")
+            raise ValueError(
+                tr(
+                    "valid_to {valid_to} is before valid_from {valid_from}",
+                    valid_to=self.valid_to,
+                    valid_from=self.valid_from,
+                )
+            )
         scale_ids = [s.id for s in self.scales]
         _unique("scale", scale_ids)
         ids: list[str] = []
@@ -264,32 +286,55 @@ class Catalogue(StrictModel):
         _unique("group/indicator", ids)
         total = exact_weight_sum([g.weight for g in self.groups])
         if total != Fraction(self.weight_total):
-            raise ValueError(f"weights of the top-level groups sum to {total}, expected {self.weight_total}")
+            raise ValueError(
+                tr(
+                    "weights of the top-level groups sum to {total}, expected {weight_total}",
+                    total=total,
+                    weight_total=self.weight_total,
+                )
+            )
         known_sources = {s.key for s in self.sources}
         for ind in self.indicators():
             if ind.scale not in scale_ids:
-                raise ValueError(f"indicator {ind.id!r}: unknown scale {ind.scale!r} (allowed: {', '.join(scale_ids)})")
+                raise ValueError(
+                    tr(
+                        "indicator {id!r}: unknown scale {scale!r} (allowed: {scale_ids})",
+                        id=ind.id,
+                        scale=ind.scale,
+                        scale_ids=", ".join(scale_ids),
+                    )
+                )
             missing = [s for s in ind.sources if known_sources and s not in known_sources]
             if missing:
-                raise ValueError(f"indicator {ind.id!r}: unknown source(s) {missing}")
+                raise ValueError(tr("indicator {id!r}: unknown source(s) {missing}", id=ind.id, missing=missing))
         self._check_bands()
         if "index" in ids:
-            raise ValueError("'index' is reserved for the overall index and cannot be a group or indicator id")
+            raise ValueError(tr("'index' is reserved for the overall index and cannot be a group or indicator id"))
         note_ids = {n.id for n in self.notes}
         for ind in self.indicators():
             unknown_notes = [n for n in ind.notes if n not in note_ids]
             if unknown_notes:
-                raise ValueError(f"indicator {ind.id!r}: unknown note {unknown_notes[0]!r}")
+                raise ValueError(
+                    tr("indicator {id!r}: unknown note {unknown_notes!r}", id=ind.id, unknown_notes=unknown_notes[0])
+                )
         for note in self.notes:
             unknown_about = [x for x in note.about if x not in ids]
             if unknown_about:
-                raise ValueError(f"note {note.id!r} is about unknown indicator or group {unknown_about[0]!r}")
+                raise ValueError(
+                    tr(
+                        "note {id!r} is about unknown indicator or group {unknown_about!r}",
+                        id=note.id,
+                        unknown_about=unknown_about[0],
+                    )
+                )
         for w in self.withdrawn:
             if w.id in ids:
-                raise ValueError(f"withdrawn indicator {w.id!r} is still in the catalogue")
+                raise ValueError(tr("withdrawn indicator {id!r} is still in the catalogue", id=w.id))
             gone = [x for x in w.replaced_by if x not in ids]
             if gone:
-                raise ValueError(f"withdrawn indicator {w.id!r} is replaced by unknown indicator {gone[0]!r}")
+                raise ValueError(
+                    tr("withdrawn indicator {id!r} is replaced by unknown indicator {gone!r}", id=w.id, gone=gone[0])
+                )
         _unique("withdrawn indicator", [w.id for w in self.withdrawn])
         _unique("rule", [r.id for r in self.rules])
         _unique("evidence rule", [r.id for r in self.evidence.rules])
@@ -297,19 +342,36 @@ class Catalogue(StrictModel):
         for er in self.evidence.rules:
             unknown = [k for k in er.kinds if k not in kinds] + [i for i in er.indicators if i not in ids]
             if unknown:
-                raise ValueError(f"evidence rule {er.id!r}: unknown indicator kind or id {unknown[0]!r}")
+                raise ValueError(
+                    tr("evidence rule {id!r}: unknown indicator kind or id {unknown!r}", id=er.id, unknown=unknown[0])
+                )
         return self
 
     def _check_bands(self) -> None:
         lowers = [b.lower for b in self.bands]
         if lowers != sorted(lowers, reverse=True) or len(set(lowers)) != len(lowers):
-            raise ValueError(f"bands must be listed from the highest lower bound down, without repeats: {lowers}")
+            raise ValueError(
+                tr("bands must be listed from the highest lower bound down, without repeats: {lowers}", lowers=lowers)
+            )
         lo = min(s.min for s in self.scales)
         hi = max(s.max for s in self.scales)
         if lowers[-1] > lo:
-            raise ValueError(f"bands do not cover the range: the lowest band starts at {lowers[-1]}, above {lo}")
+            raise ValueError(
+                tr(
+                    "bands do not cover the range: the lowest band starts at {lowers}, above {lo}",
+                    lowers=lowers[-1],
+                    lo=lo,
+                )
+            )
         if lowers[0] > hi:
-            raise ValueError(f"band {self.bands[0].predikat!r} starts at {lowers[0]}, above the maximum {hi}")
+            raise ValueError(
+                tr(
+                    "band {predikat!r} starts at {lowers}, above the maximum {hi}",
+                    predikat=self.bands[0].predikat,
+                    lowers=lowers[0],
+                    hi=hi,
+                )
+            )
 
     # -- navigation (cheap; the engine compiles what scoring needs once) --------------------
 
@@ -406,5 +468,5 @@ def _unique(what: str, ids: list[str]) -> None:
     seen: set[str] = set()
     for i in ids:
         if i in seen:
-            raise ValueError(f"duplicate {what} id {i!r}")
+            raise ValueError(tr("duplicate {what} id {i!r}", what=what, i=i))
         seen.add(i)

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..exact import whole_number
+from ..i18n import tr
 from ._base import StrictModel
 from .catalogue import Note, Source
 
@@ -57,10 +58,10 @@ class LevelMap(StrictModel):
     @model_validator(mode="after")
     def _shape(self) -> LevelMap:
         if self.kind == "table" and not self.table:
-            raise ValueError("a table level map needs `table`")
+            raise ValueError(tr("a table level map needs `table`"))
         for src, (lo, hi) in self.table.items():
             if lo > hi:
-                raise ValueError(f"table entry {src}: [{lo}, {hi}] is not a range")
+                raise ValueError(tr("table entry {src}: [{lo}, {hi}] is not a range", src=src, lo=lo, hi=hi))
         return self
 
 
@@ -91,9 +92,22 @@ class CrosswalkEdge(StrictModel):
             "merged": s >= 2 and t == 1,
         }.get(rel, s >= 1 and t >= 1)
         if not ok:
-            raise ValueError(f"a {rel!r} edge cannot map {list(self.sources)} to {list(self.targets)}")
+            raise ValueError(
+                tr(
+                    "a {rel!r} edge cannot map {sources} to {targets}",
+                    rel=rel,
+                    sources=list(self.sources),
+                    targets=list(self.targets),
+                )
+            )
         if s > 1 and self.levels.kind in ("identity", "table"):
-            raise ValueError(f"edge {list(self.sources)} → {list(self.targets)}: several sources need min, max or mean")
+            raise ValueError(
+                tr(
+                    "edge {sources} → {targets}: several sources need min, max or mean",
+                    sources=list(self.sources),
+                    targets=list(self.targets),
+                )
+            )
         return self
 
 
@@ -111,11 +125,13 @@ class Crosswalk(StrictModel):
     @model_validator(mode="after")
     def _targets_once(self) -> Crosswalk:
         if self.source == self.target:
-            raise ValueError(f"crosswalk {self.id!r} maps {self.source} onto itself")
+            raise ValueError(tr("crosswalk {id!r} maps {source} onto itself", id=self.id, source=self.source))
         seen: set[str] = set()
         for edge in self.edges:
             for t in edge.targets:
                 if t in seen:
-                    raise ValueError(f"crosswalk {self.id!r}: target indicator {t!r} appears in more than one edge")
+                    raise ValueError(
+                        tr("crosswalk {id!r}: target indicator {t!r} appears in more than one edge", id=self.id, t=t)
+                    )
                 seen.add(t)
         return self

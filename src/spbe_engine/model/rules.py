@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..exact import whole_number
+from ..i18n import tr
 from ._base import StrictModel
 
 __all__ = [
@@ -97,16 +98,20 @@ class Rule(StrictModel):
     @model_validator(mode="after")
     def _shape(self) -> Rule:
         if self.basis == "regulation" and not self.citation:
-            raise ValueError(f"rule {self.id!r}: a regulation rule needs a citation")
+            raise ValueError(tr("rule {id!r}: a regulation rule needs a citation", id=self.id))
         if self.type in ("prerequisite", "cap"):
             if not self.indicator or not self.requires:
-                raise ValueError(f"rule {self.id!r}: a {self.type} names `indicator` and `requires`")
+                raise ValueError(
+                    tr("rule {id!r}: a {type} names `indicator` and `requires`", id=self.id, type=self.type)
+                )
             if (self.min_level is None) == (self.max_gap is None):
-                raise ValueError(f"rule {self.id!r}: give exactly one of `min_level` or `max_gap`")
+                raise ValueError(tr("rule {id!r}: give exactly one of `min_level` or `max_gap`", id=self.id))
             if self.indicator in self.requires:
-                raise ValueError(f"rule {self.id!r}: indicator {self.indicator} cannot require itself")
+                raise ValueError(
+                    tr("rule {id!r}: indicator {indicator} cannot require itself", id=self.id, indicator=self.indicator)
+                )
         elif not self.indicators:
-            raise ValueError(f"rule {self.id!r}: a distinct rule names `indicators`")
+            raise ValueError(tr("rule {id!r}: a distinct rule names `indicators`", id=self.id))
         return self
 
     def sources_of(self) -> tuple[str, ...]:
@@ -143,7 +148,7 @@ class EvidenceRequirement(StrictModel):
     @model_validator(mode="after")
     def _something(self) -> EvidenceRequirement:
         if not self.any_of and not self.all_of:
-            raise ValueError("a requirement names `any_of` and/or `all_of` evidence kinds")
+            raise ValueError(tr("a requirement names `any_of` and/or `all_of` evidence kinds"))
         return self
 
 
@@ -166,9 +171,9 @@ class EvidenceRule(StrictModel):
     @model_validator(mode="after")
     def _applies(self) -> EvidenceRule:
         if not self.kinds and not self.indicators:
-            raise ValueError(f"evidence rule {self.id!r}: name indicator `kinds` or `indicators`")
+            raise ValueError(tr("evidence rule {id!r}: name indicator `kinds` or `indicators`", id=self.id))
         if self.basis == "regulation" and not self.citation:
-            raise ValueError(f"evidence rule {self.id!r}: a regulation rule needs a citation")
+            raise ValueError(tr("evidence rule {id!r}: a regulation rule needs a citation", id=self.id))
         return self
 
 
@@ -186,8 +191,13 @@ class EvidenceSpec(StrictModel):
                 for kind in (*req.any_of, *req.all_of, *req.max_age_years):
                     if kind not in known:
                         raise ValueError(
-                            f"evidence rule {rule.id!r} level {level}: unknown evidence kind {kind!r}"
-                            f" (allowed: {', '.join(sorted(known))})"
+                            tr(
+                                "evidence rule {id!r} level {level}: unknown evidence kind {kind!r} (allowed: {known})",
+                                id=rule.id,
+                                level=level,
+                                kind=kind,
+                                known=", ".join(sorted(known)),
+                            )
                         )
         return self
 

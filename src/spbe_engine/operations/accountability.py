@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..accountability.ownership import Ownership, Targets, check_ownership, check_targets, load_ownership, load_targets
 from ..errors import AssessmentError
+from ..i18n import tr
 from ..model.assessment import Assessment
 from ..scoring.score import MissingPolicy
 
@@ -82,12 +83,15 @@ def series(
 
     items = sorted(assessments, key=lambda a: a.period)
     if not items:
-        raise AssessmentError("a series needs at least one assessment", field="assessments")
+        raise AssessmentError(tr("a series needs at least one assessment"), field="assessments")
     subjects = {a.subject for a in items}
     if len(subjects) > 1:
         raise AssessmentError(
-            f"a series (and a report) follows one subject across periods, got {len(subjects)} subjects: "
-            f"{sorted(subjects)[:3]}",
+            tr(
+                "a series (and a report) follows one subject across periods, got {n_subjects} subjects: {subjects}",
+                n_subjects=len(subjects),
+                subjects=sorted(subjects)[:3],
+            ),
             field="subject",
         )
     latest = items[-1].catalogue

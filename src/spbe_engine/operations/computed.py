@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..i18n import tr
+
 if TYPE_CHECKING:
     from ..engine import Engine
     from ..model.assessment import Assessment
@@ -24,7 +26,11 @@ def with_computed_levels(engine: Engine, assessment: Assessment) -> Assessment:
         comp = comps.get(iid)
         if comp is None:
             raise AssessmentError(
-                f"assessment {assessment.subject!r}: indicator {iid} is not computed from inputs",
+                tr(
+                    "assessment {subject!r}: indicator {iid} is not computed from inputs",
+                    subject=assessment.subject,
+                    iid=iid,
+                ),
                 field=f"inputs.{iid}",
                 allowed=sorted(comps) or "no computed indicators in " + assessment.catalogue,
             )
@@ -42,20 +48,43 @@ def with_computed_levels(engine: Engine, assessment: Assessment) -> Assessment:
             level = comp.compute(exact)
         except SpbeError as exc:
             raise AssessmentError(
-                f"assessment {assessment.subject!r}: {exc.message}", field=f"inputs.{iid}", allowed=exc.allowed
+                tr("assessment {subject!r}: {message}", subject=assessment.subject, message=exc.message),
+                field=f"inputs.{iid}",
+                allowed=exc.allowed,
             ) from None
         except ValueError as exc:
-            raise AssessmentError(f"assessment {assessment.subject!r}: {exc}", field=f"inputs.{iid}") from None
+            raise AssessmentError(
+                tr("assessment {subject!r}: {exc}", subject=assessment.subject, exc=exc), field=f"inputs.{iid}"
+            ) from None
         except PLUGIN_FAILURES as exc:  # a bug in the plugin's function: say which indicator
             raise PluginError(
-                f"computing indicator {iid} of {assessment.catalogue} failed: {type(exc).__name__}: {exc}"
+                tr(
+                    "computing indicator {iid} of {catalogue} failed: {type_name}: {exc}",
+                    iid=iid,
+                    catalogue=assessment.catalogue,
+                    type_name=type(exc).__name__,
+                    exc=exc,
+                )
             ) from None
         if isinstance(level, bool) or not isinstance(level, int):
-            raise PluginError(f"computing indicator {iid} of {assessment.catalogue} gave {level!r}, not a level")
+            raise PluginError(
+                tr(
+                    "computing indicator {iid} of {catalogue} gave {level!r}, not a level",
+                    iid=iid,
+                    catalogue=assessment.catalogue,
+                    level=level,
+                )
+            )
         if iid in levels and levels[iid] != level:
             raise AssessmentError(
-                f"assessment {assessment.subject!r}: indicator {iid} is declared at level {levels[iid]} but its "
-                f"inputs give level {level}",
+                tr(
+                    "assessment {subject!r}: indicator {iid} is declared at level {declared}"
+                    " but its inputs give level {computed}",
+                    subject=assessment.subject,
+                    iid=iid,
+                    declared=levels[iid],
+                    computed=level,
+                ),
                 field=f"levels.{iid}",
             )
         levels[iid] = level

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from ..errors import AssessmentError
+from ..i18n import tr
 from ..model.assessment import Assessment
 from ..scoring.score import check_levels
 
@@ -21,7 +22,7 @@ __all__ = ["check", "outcome", "supported_levels"]
 def outcome(engine: Engine, assessment: Assessment, as_of: dt.date) -> CheckOutcome:
     """Every finding and cap of the evidence and cross-indicator rules, for one assessment."""
     if not isinstance(assessment, Assessment):
-        raise AssessmentError(f"expected an Assessment, got {type(assessment).__name__}")
+        raise AssessmentError(tr("expected an Assessment, got {type_name}", type_name=type(assessment).__name__))
     check_levels(engine.compiled(assessment.catalogue), assessment)  # partial assessments are fine here
     from ..rules.check import check as run_rules
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AssessmentError
+from ..i18n import tr
 from ..model.assessment import Assessment
 from ..scoring.result import ScoreResult
 from ..scoring.score import MissingPolicy, check_missing_policy
@@ -42,7 +43,7 @@ def score(
     scoring, and the result carries the findings and changes (the official score is uncapped).
     """
     if not isinstance(assessment, Assessment):
-        raise AssessmentError(f"expected an Assessment, got {type(assessment).__name__}")
+        raise AssessmentError(tr("expected an Assessment, got {type_name}", type_name=type(assessment).__name__))
     check_missing_policy(missing)
     cc = engine.compiled(assessment.catalogue, weighting)
     if assessment.inputs:
@@ -86,7 +87,7 @@ def score_many(
     out: list[ScoreResult] = []
     for a in assessments:
         if not isinstance(a, Assessment):
-            raise AssessmentError(f"expected an Assessment, got {type(a).__name__}")
+            raise AssessmentError(tr("expected an Assessment, got {type_name}", type_name=type(a).__name__))
         cc = compiled.get(a.catalogue)
         if cc is None:
             cc = compiled[a.catalogue] = engine.compiled(a.catalogue, weighting)

@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import SpbeError
+from ..i18n import tr
 from ..model.assessment import Assessment
 from ..scoring.score import MissingPolicy
 from ..whatif.costs import Costs, StepCosts
@@ -96,14 +97,17 @@ def compare(
     for name, spec in scenarios.items():
         unknown = set(spec) - allowed
         if unknown:
-            raise SpbeError(f"scenario {name!r}: unknown key {sorted(unknown)[0]!r}", allowed=sorted(allowed))
+            raise SpbeError(
+                tr("scenario {name!r}: unknown key {unknown!r}", name=name, unknown=sorted(unknown)[0]),
+                allowed=sorted(allowed),
+            )
         out.append(what_if(engine, assessment, peers=peers, name=name, missing=missing, **spec))
     return ScenarioTable(tuple(out))
 
 
 def _level(value: Any, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise SpbeError(f"{value!r} is not a level", field=field, allowed="whole numbers")
+        raise SpbeError(tr("{value!r} is not a level", value=value), field=field, allowed="whole numbers")
     return value
 
 
@@ -117,20 +121,20 @@ def parse_target(engine: Engine, catalogue_id: str, target: Target) -> tuple[Fra
             value = Fraction(Decimal(target.strip().replace(",", ".")))
         except (ArithmeticError, ValueError):
             raise SpbeError(
-                f"unknown target {target!r}",
+                tr("unknown target {target!r}", target=target),
                 field="target",
                 allowed=["an index value", *(b.predikat for b in cat.bands)],
             ) from None
     elif isinstance(target, float):
         if target != target or target in (float("inf"), float("-inf")):
-            raise SpbeError(f"unknown target {target!r}", field="target")
+            raise SpbeError(tr("unknown target {target!r}", target=target), field="target")
         value = Fraction(Decimal(str(target)))  # the number as written, not its binary approximation
     elif isinstance(target, Decimal) and not target.is_finite():
-        raise SpbeError(f"unknown target {target!r}", field="target")
+        raise SpbeError(tr("unknown target {target!r}", target=target), field="target")
     elif isinstance(target, (int, Decimal, Fraction)) and not isinstance(target, bool):
         value = Fraction(target)
     else:
-        raise SpbeError(f"unknown target {target!r}", field="target")
+        raise SpbeError(tr("unknown target {target!r}", target=target), field="target")
     exact = Decimal(value.numerator) / Decimal(value.denominator)
     label = f"{exact:.2f}" if exact == exact.quantize(Decimal("0.01")) else str(exact)
     return value, label
@@ -164,13 +168,13 @@ def plan(
         caps = {str(k): _level(v, f"max_level.{k}") for k, v in max_level.items()}
         unknown = sorted(set(caps) - set(cc.ids))
         if unknown:
-            raise SpbeError(f"max_level names unknown indicator {unknown[0]!r}", field="max_level")
+            raise SpbeError(tr("max_level names unknown indicator {unknown!r}", unknown=unknown[0]), field="max_level")
     elif max_level is None:
         caps = {}
     else:
         caps = dict.fromkeys(cc.ids, _level(max_level, "max_level"))
     if periods < 1 or (max_steps_per_period is not None and max_steps_per_period < 0):
-        raise SpbeError("periods must be ≥ 1 and max_steps_per_period ≥ 0", field="periods")
+        raise SpbeError(tr("periods must be ≥ 1 and max_steps_per_period ≥ 0"), field="periods")
     mode = _respect_mode(respect_rules)
     rules = [
         r
@@ -215,7 +219,9 @@ def _respect_mode(respect_rules: RespectRules) -> str:
     if respect_rules in ("binding", "all"):
         return str(respect_rules)
     raise SpbeError(
-        f"respect_rules={respect_rules!r} is not a choice", field="respect_rules", allowed=["binding", "all", "False"]
+        tr("respect_rules={respect_rules!r} is not a choice", respect_rules=respect_rules),
+        field="respect_rules",
+        allowed=["binding", "all", "False"],
     )
 
 

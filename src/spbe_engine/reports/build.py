@@ -9,6 +9,7 @@ from os import PathLike
 from typing import TYPE_CHECKING
 
 from ..errors import AssessmentError
+from ..i18n import tr
 
 if TYPE_CHECKING:
     from ..accountability.monitoring import Series
@@ -36,7 +37,7 @@ def collect(
 ) -> ReportData:
     """The latest period's accountability and the whole series of one subject."""
     if not assessments:
-        raise AssessmentError("a report needs at least one assessment", field="assessments")
+        raise AssessmentError(tr("a report needs at least one assessment"), field="assessments")
     series = engine.series(assessments, targets=targets, missing=missing)
     latest = max(assessments, key=lambda a: a.period)
     acc = engine.accountability(latest, owners=owners, targets=targets, as_of=as_of, missing=missing)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..errors import SpbeError
+from ..i18n import tr
 
 ID = {
     "SPBE report": "Laporan SPBE",
@@ -64,7 +65,7 @@ class Words:
 
     def __init__(self, lang: str) -> None:
         if lang not in LANGS:
-            raise SpbeError(f"unknown language {lang!r}", field="lang", allowed=", ".join(LANGS))
+            raise SpbeError(tr("unknown language {lang_!r}", lang_=lang), field="lang", allowed=", ".join(LANGS))
         self.lang = lang
 
     def __call__(self, text: str) -> str:

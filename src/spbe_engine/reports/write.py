@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import SpbeError
+from ..i18n import tr
 from ..io.atomic import protect
 from . import html, markdown
 from .build import ReportData, collect
@@ -55,7 +56,7 @@ def write_report(
     # the folder renamed into place: absolute (`.` has no name to rename), a link's target for a link
     place = out.resolve() if out.is_symlink() else Path(os.path.abspath(out))
     if place.exists() and not place.is_dir():
-        raise SpbeError("is a file, expected a folder for the report", file=str(out))
+        raise SpbeError(tr("is a file, expected a folder for the report"), file=str(out))
     guarded = [*inputs, owners, *([targets] if targets else [])]
     for name in REPORT_FILES:
         protect(place / name, guarded)  # before any work: never a report over an input
@@ -114,7 +115,7 @@ def _replaceable(place: Path, overwrite: bool, *, shown: Path) -> bool:
     if not os.path.lexists(place):
         return False
     if Path.cwd().resolve().is_relative_to(place.resolve()):
-        raise SpbeError("refusing to replace the current folder; give a new folder for the report", file=str(shown))
+        raise SpbeError(tr("refusing to replace the current folder; give a new folder for the report"), file=str(shown))
     entries = sorted(place.iterdir())
     if not entries:
         return True  # an empty folder: nothing to lose
@@ -123,7 +124,7 @@ def _replaceable(place: Path, overwrite: bool, *, shown: Path) -> bool:
     foreign = [p.name for p in entries if p.name not in REPORT_FILES or p.is_symlink() or not p.is_file()]
     if foreign:
         raise SpbeError(
-            f"refusing to replace a folder that holds more than a report: {foreign[0]!r}",
+            tr("refusing to replace a folder that holds more than a report: {foreign!r}", foreign=foreign[0]),
             file=str(shown),
             allowed="a folder holding only " + ", ".join(REPORT_FILES) + ", or a new folder",
         )

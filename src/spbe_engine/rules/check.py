@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..i18n import tr
 from ..model.assessment import Assessment
 from ..model.catalogue import Catalogue
 from ..model.rules import Rule
@@ -70,7 +71,8 @@ def supported_levels(cr: CompiledRules, a: Assessment, as_of: dt.date) -> dict[s
             from ..errors import AssessmentError
 
             raise AssessmentError(
-                f"assessment {a.subject!r}: evidence for unknown indicator {iid!r}", field=f"evidence.{iid}"
+                tr("assessment {subject!r}: evidence for unknown indicator {iid!r}", subject=a.subject, iid=iid),
+                field=f"evidence.{iid}",
             )
         check_items(iid, items, cr.lo[iid], cr.hi[iid], set(cr.kinds), a.subject)
         out[iid] = supported_level(iid, items, cr.needs[iid], cr.lo[iid], as_of)

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..errors import AssessmentError
+from ..i18n import tr
 from ..model.catalogue import Catalogue
 from ..model.rules import Evidence, EvidenceRequirement
 
@@ -134,13 +135,25 @@ def check_items(indicator: str, items: Sequence[Evidence], lo: int, hi: int, kin
     for item in items:
         if not lo <= item.level <= hi:
             raise AssessmentError(
-                f"assessment {subject!r}: evidence {item.id!r} of indicator {indicator} is for level {item.level}",
+                tr(
+                    "assessment {subject!r}: evidence {id!r} of indicator {indicator} is for level {level}",
+                    subject=subject,
+                    id=item.id,
+                    indicator=indicator,
+                    level=item.level,
+                ),
                 field=f"evidence.{indicator}",
                 allowed=f"{lo}–{hi}",
             )
         if kinds and item.kind not in kinds:
             raise AssessmentError(
-                f"assessment {subject!r}: evidence {item.id!r} of indicator {indicator} has unknown kind {item.kind!r}",
+                tr(
+                    "assessment {subject!r}: evidence {id!r} of indicator {indicator} has unknown kind {kind!r}",
+                    subject=subject,
+                    id=item.id,
+                    indicator=indicator,
+                    kind=item.kind,
+                ),
                 field=f"evidence.{indicator}",
                 allowed=sorted(kinds),
             )

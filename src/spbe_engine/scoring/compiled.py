@@ -17,6 +17,7 @@ from operator import itemgetter
 from typing import Any
 
 from ..errors import CatalogueError
+from ..i18n import tr
 from ..model.catalogue import Band, Catalogue, Group, LevelScale
 
 
@@ -87,7 +88,11 @@ def compile_catalogue(
     unknown = sorted(set(weights) - set(ids))
     if unknown:
         raise CatalogueError(
-            f"weighting {weighting!r} names unknown indicator(s) {', '.join(unknown)}",
+            tr(
+                "weighting {weighting!r} names unknown indicator(s) {unknown}",
+                weighting=weighting,
+                unknown=", ".join(unknown),
+            ),
             field="weights",
             allowed=f"indicator ids of {catalogue.id}",
         )
@@ -101,7 +106,12 @@ def compile_catalogue(
             or w <= 0
         ):
             raise CatalogueError(
-                f"weighting {weighting!r}: indicator {ind.id!r} needs a positive exact weight, got {w!r}",
+                tr(
+                    "weighting {weighting!r}: indicator {id!r} needs a positive exact weight, got {w!r}",
+                    weighting=weighting,
+                    id=ind.id,
+                    w=w,
+                ),
                 field="weights",
             )
         exact.append(w)

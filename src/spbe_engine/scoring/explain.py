@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import SpbeError
 from ..exact import display, to_decimal
+from ..i18n import tr
 
 if TYPE_CHECKING:
     from .result import ScoreResult
@@ -81,7 +82,7 @@ def _num(value: str, lang: str) -> str:
 
 def explain(r: ScoreResult, lang: str = "en") -> str:
     if lang not in _TEXT:
-        raise SpbeError(f"unknown language {lang!r}", field="lang", allowed="en, id")
+        raise SpbeError(tr("unknown language {lang_!r}", lang_=lang), field="lang", allowed="en, id")
     t = _TEXT[lang]
     cc = r.compiled
     cat = cc.catalogue

@@ -7,6 +7,7 @@ from operator import mul
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AssessmentError
+from ..i18n import tr
 from ..model.assessment import Assessment
 from .compiled import CompiledCatalogue
 from .result import ScoreResult
@@ -25,7 +26,9 @@ def check_missing_policy(missing: MissingPolicy) -> None:
     if isinstance(missing, int) and not isinstance(missing, bool):
         return
     raise AssessmentError(
-        f"unknown missing-level policy {missing!r}", field="missing", allowed="'error', 'minimum', or a level"
+        tr("unknown missing-level policy {missing!r}", missing=missing),
+        field="missing",
+        allowed="'error', 'minimum', or a level",
     )
 
 
@@ -69,13 +72,19 @@ def check_levels(cc: CompiledCatalogue, a: Assessment) -> None:
         n = cc.position.get(iid)
         if n is None:
             raise AssessmentError(
-                f"{_where(a)}: {cc.catalogue.unknown_indicator(iid)}",
+                tr("{a}: {cc}", a=_where(a), cc=cc.catalogue.unknown_indicator(iid)),
                 field=f"levels.{iid}",
                 allowed=_id_range(cc),
             )
         if not cc.lo[n] <= level <= cc.hi[n]:
             raise AssessmentError(
-                f"{_where(a)}: indicator {iid} has level {level}, outside scale {cc.scales[n].id!r}",
+                tr(
+                    "{a}: indicator {iid} has level {level}, outside scale {id!r}",
+                    a=_where(a),
+                    iid=iid,
+                    level=level,
+                    id=cc.scales[n].id,
+                ),
                 field=f"levels.{iid}",
                 allowed=f"{cc.lo[n]}–{cc.hi[n]}",
             )
@@ -89,7 +98,7 @@ def _diagnose(cc: CompiledCatalogue, a: Assessment, missing: MissingPolicy) -> t
     unknown = [k for k in a.levels if k not in cc.position]
     if unknown:
         raise AssessmentError(
-            f"{_where(a)}: {cc.catalogue.unknown_indicator(unknown[0])}",
+            tr("{a}: {cc}", a=_where(a), cc=cc.catalogue.unknown_indicator(unknown[0])),
             field=f"levels.{unknown[0]}",
             allowed=_id_range(cc),
         )
@@ -97,9 +106,14 @@ def _diagnose(cc: CompiledCatalogue, a: Assessment, missing: MissingPolicy) -> t
     if missing is None or missing == "error":
         shown = ", ".join(absent[:8]) + (" ..." if len(absent) > 8 else "")
         raise AssessmentError(
-            f"{_where(a)}: {len(absent)} indicator(s) not assessed: {shown}; "
-            "to score a partial assessment, name a policy for missing levels: the scale minimum or a level "
-            "(missing='minimum' in Python, --missing minimum on the command line)",
+            tr(
+                "{a}: {n_absent} indicator(s) not assessed: {shown}; to score a partial assessment, name a policy"
+                " for missing levels: the scale minimum or a level (missing='minimum' in Python,"
+                " --missing minimum on the command line)",
+                a=_where(a),
+                n_absent=len(absent),
+                shown=shown,
+            ),
             field="levels",
         )
     vec: list[int] = []
@@ -112,7 +126,9 @@ def _diagnose(cc: CompiledCatalogue, a: Assessment, missing: MissingPolicy) -> t
             vec.append(missing)
         else:
             raise AssessmentError(
-                f"unknown missing-level policy {missing!r}", field="missing", allowed="'error', 'minimum', or a level"
+                tr("unknown missing-level policy {missing!r}", missing=missing),
+                field="missing",
+                allowed="'error', 'minimum', or a level",
             )
     return vec, tuple(absent)
 
@@ -123,7 +139,14 @@ def _range_error(cc: CompiledCatalogue, a: Assessment, vec: list[int]) -> None:
             iid = cc.ids[n]
             source = "" if iid in a.levels else " (filled in for a missing indicator)"
             raise AssessmentError(
-                f"{_where(a)}: indicator {iid} has level {level}{source}, outside scale {cc.scales[n].id!r}",
+                tr(
+                    "{a}: indicator {iid} has level {level}{source}, outside scale {id!r}",
+                    a=_where(a),
+                    iid=iid,
+                    level=level,
+                    source=source,
+                    id=cc.scales[n].id,
+                ),
                 field=f"levels.{iid}",
                 allowed=f"{cc.lo[n]}–{cc.hi[n]}",
             )

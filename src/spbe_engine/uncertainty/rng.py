@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
+from ..i18n import tr
+
 MASK = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15
 M1 = 0xBF58476D1CE4E5B9
@@ -75,4 +77,4 @@ def histogram_quantile(histogram: Sequence[tuple[int, int]], q: Fraction) -> int
         seen += k
         if seen >= rank:
             return value
-    raise ValueError("an empty histogram has no quantiles")
+    raise ValueError(tr("an empty histogram has no quantiles"))

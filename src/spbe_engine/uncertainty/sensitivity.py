@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import AssessmentError, SpbeError
 from ..exact import display, exact_text, parse_decimal
+from ..i18n import tr
 from ..ranking import competition_ranks
 from ..results import Cell, Result, deprecated_alias, records_were_rows
 from .backend import numpy_or_none
@@ -115,7 +116,12 @@ def check_size(n: object, agencies: int) -> int:
     k = check_samples(n)
     if k * agencies > MAX_RANKS:
         raise AssessmentError(
-            f"too many samples for {agencies} agencies: n = {k} gives {k * agencies} ranks",
+            tr(
+                "too many samples for {agencies} agencies: n = {k} gives {ranks} ranks",
+                agencies=agencies,
+                k=k,
+                ranks=k * agencies,
+            ),
             field="n",
             allowed=f"an integer from 1 to {MAX_RANKS // agencies} for {agencies} agencies "
             f"(n × agencies at most {MAX_RANKS} = 10^9)",
@@ -134,13 +140,13 @@ def weight_sensitivity(
     """Rank intervals under random weights; `progress(done, n)` is called after each chunk."""
     n = check_samples(n)
     if not results:
-        raise AssessmentError("no assessments to compare", field="assessments")
+        raise AssessmentError(tr("no assessments to compare"), field="assessments")
     n = check_size(n, len(results))
     if not 0 <= spread < 1:
-        raise SpbeError(f"spread {spread} must be at least 0 and below 1", field="spread")
+        raise SpbeError(tr("spread {spread} must be at least 0 and below 1", spread=spread), field="spread")
     cc = results[0].compiled
     if any(r.compiled.catalogue.id != cc.catalogue.id for r in results):
-        raise AssessmentError("weight sensitivity compares assessments of one catalogue", field="catalogue")
+        raise AssessmentError(tr("weight sensitivity compares assessments of one catalogue"), field="catalogue")
     p, q = spread.numerator, spread.denominator  # factor = (F·q + p·(2k − F + 1)) / (F·q), k uniform in [0, F)
     levels = [r.levels for r in results]
     key = base(seed, 1)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import AssessmentError
 from ..exact import display, exact_text, to_decimal
+from ..i18n import tr
 from ..results import Cell, Result
 from ..tabular import require
 from .backend import numpy_or_none
@@ -174,7 +175,9 @@ def level_distributions(cc: CompiledCatalogue, r: ScoreResult) -> list[tuple[int
         for lv in dist:
             if not cc.lo[n] <= lv <= cc.hi[n]:
                 raise AssessmentError(
-                    f"assessment {a.subject!r}: indicator {iid} may take level {lv}",
+                    tr(
+                        "assessment {subject!r}: indicator {iid} may take level {lv}", subject=a.subject, iid=iid, lv=lv
+                    ),
                     field=f"distributions.{iid}",
                     allowed=f"{cc.lo[n]}–{cc.hi[n]}",
                 )

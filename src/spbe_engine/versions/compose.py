@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import CatalogueError
+from ..i18n import tr
 from ..model.catalogue import Catalogue
 from ..model.crosswalk import Crosswalk
 
@@ -61,13 +62,17 @@ def path_between(g: nx.DiGraph[str], source: str, target: str) -> tuple[Crosswal
     import networkx as nx
 
     if source == target:
-        raise CatalogueError(f"{source} and {target} are the same catalogue", field="to")
+        raise CatalogueError(
+            tr("{source} and {target} are the same catalogue", source=source, target=target), field="to"
+        )
     try:
         nodes = nx.shortest_path(g, source, target)
     except (nx.NodeNotFound, nx.NetworkXNoPath):
         known = sorted(f"{u} → {v}" for u, v in g.edges)
         raise CatalogueError(
-            f"no crosswalk path from {source} to {target}", field="to", allowed=known or "no crosswalks installed"
+            tr("no crosswalk path from {source} to {target}", source=source, target=target),
+            field="to",
+            allowed=known or "no crosswalks installed",
         ) from None
     return tuple(g.edges[u, v]["crosswalk"] for u, v in itertools.pairwise(nodes))
 
@@ -79,10 +84,26 @@ def check_against(cw: Crosswalk, source: Catalogue, target: Catalogue) -> None:
     for n, edge in enumerate(cw.edges, 1):
         for s in edge.sources:
             if s not in src:
-                raise CatalogueError(f"crosswalk {cw.id!r} edge {n} names unknown {source.id} indicator {s!r}")
+                raise CatalogueError(
+                    tr(
+                        "crosswalk {id!r} edge {n} names unknown {catalogue} indicator {s!r}",
+                        id=cw.id,
+                        n=n,
+                        catalogue=source.id,
+                        s=s,
+                    )
+                )
         for t in edge.targets:
             if t not in tgt:
-                raise CatalogueError(f"crosswalk {cw.id!r} edge {n} names unknown {target.id} indicator {t!r}")
+                raise CatalogueError(
+                    tr(
+                        "crosswalk {id!r} edge {n} names unknown {catalogue} indicator {t!r}",
+                        id=cw.id,
+                        n=n,
+                        catalogue=target.id,
+                        t=t,
+                    )
+                )
 
 
 def compose(path: tuple[Crosswalk, ...], catalogues: Mapping[str, Catalogue]) -> ComposedCrosswalk:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import SpbeError
 from ..exact import parse_decimal
+from ..i18n import tr
 
 __all__ = ["Costs", "StepCosts"]
 
@@ -28,14 +29,18 @@ def _exact(value: Any, where: str) -> Fraction:
         except ValueError as exc:
             raise SpbeError(str(exc), field=where, allowed="a non-negative exact number") from None
     if f < 0:
-        raise SpbeError(f"cost {value} is negative", field=where, allowed="a non-negative exact number")
+        raise SpbeError(tr("cost {value} is negative", value=value), field=where, allowed="a non-negative exact number")
     return f
 
 
 def _level_key(level: Any, iid: str) -> int:
     text = str(level).strip()
     if isinstance(level, bool) or not text.lstrip("+-").isdigit():
-        raise SpbeError(f"{level!r} is not a level", field=f"costs.{iid}", allowed="the level a step reaches, e.g. 4")
+        raise SpbeError(
+            tr("{level!r} is not a level", level=level),
+            field=f"costs.{iid}",
+            allowed="the level a step reaches, e.g. 4",
+        )
     return int(text)
 
 
@@ -52,7 +57,9 @@ class StepCosts:
                 self._default = _exact(value, "costs.default")
                 continue
             if iid not in known:
-                raise SpbeError(f"costs name unknown indicator {iid!r}", field=f"costs.{iid}", allowed="indicator ids")
+                raise SpbeError(
+                    tr("costs name unknown indicator {iid!r}", iid=iid), field=f"costs.{iid}", allowed="indicator ids"
+                )
             if isinstance(value, Mapping):
                 self._per[iid] = {
                     _level_key(level, iid): _exact(c, f"costs.{iid}.{level}") for level, c in value.items()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import SpbeError
 from ..exact import display, exact_text, to_decimal
+from ..i18n import tr
 from ..model.assessment import Assessment
 from ..model.rules import Rule
 from ..results import Cell, Result
@@ -278,7 +279,11 @@ def solve(
             total *= len(p)
         if total > MAX_COMBINATIONS:
             raise SpbeError(
-                f"{total} combinations of coupled indicators {', '.join(comp)}: too many to plan exactly",
+                tr(
+                    "{total} combinations of coupled indicators {comp}: too many to plan exactly",
+                    total=total,
+                    comp=", ".join(comp),
+                ),
                 field="rules",
             )
         opts = []
