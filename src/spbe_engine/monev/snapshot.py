@@ -335,4 +335,3 @@ def collect(
     from .collect import collect as _collect
 
     return _collect(sources, owners=owners, base=base, engine=engine, actions=actions, meeting=meeting)
-

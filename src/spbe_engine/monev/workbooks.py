@@ -1,0 +1,470 @@
+"""Unit workbooks (laporan kemajuan): one Excel workbook per unit (OPD) with only the indicators it
+leads or supports, for the unit to report progress, evidence, obstacles and actions before a monev
+meeting. `spbe collect` (`monev.collect`) reads them back.
+
+Layout (format version 1), Bahasa Indonesia first:
+
+- "Laporan": a header block (unit, period, catalogue), then one row per indicator with what the unit
+  needs to know (locked: id, name, role, current level and its criteria, target, evidence status)
+  and the cells it fills in (unlocked, yellow: progress level, evidence submitted, kendala, rencana
+  aksi, PIC, due date, status), then the action id (locked). The sheet is protected and the fillable
+  cells carry data validation (levels of the indicator's scale, dates, status from a list).
+- "Petunjuk": instructions in Bahasa Indonesia, then English.
+- "spbe_monev" (hidden, protected): catalogue, period, subject, unit, the sha256 fingerprint of the
+  base assessment, and per row of "Laporan" a digest of its locked cells, so collection can tell a
+  workbook made from another base, or edited outside its fillable cells (sheet protection guards
+  against accidents, not against a determined hand: the digests catch what gets through).
+
+Every text from user data is written as a text cell (`io.excel.put_cell`), never a formula.
+openpyxl is optional (the `excel` extra) and imported only here, when a workbook is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._version import __version__
+from ..errors import SpbeError
+from ..i18n import N_, tr, translate
+from ..io.atomic import EXISTS
+from ..tabular import require
+from .actions import STATUS_LABELS, STATUSES, Action, ActionLog
+from .snapshot import fingerprint
+
+if TYPE_CHECKING:
+    from ..accountability.ownership import Ownership, Targets
+    from ..model.assessment import Assessment
+    from ..model.catalogue import Catalogue, Indicator, LevelScale
+    from ..resolver import Resolver
+
+__all__ = ["FORMAT", "FORMAT_VERSION", "UnitRow", "unit_rows", "write_workbooks"]
+
+FORMAT = "spbe_engine.monev-workbook"
+FORMAT_VERSION = 1
+REPORT = "Laporan"
+HELP = "Petunjuk"
+META = "spbe_monev"
+HEAD = 6  # the table's header row; indicator rows follow
+
+# Columns of "Laporan", in order: key -> (English header, width, fillable).
+COLUMNS: dict[str, tuple[str, float, bool]] = {
+    "indicator": (N_("Indicator"), 10, False),
+    "name": (N_("Indicator name"), 42, False),
+    "role": (N_("Role"), 14, False),
+    "level": (N_("Current level"), 10, False),
+    "criteria": (N_("Criteria of the current level"), 40, False),
+    "target": (N_("Target level"), 10, False),
+    "evidence_status": (N_("Evidence status"), 18, False),
+    "progress": (N_("Progress level (self-assessed)"), 14, True),
+    "evidence": (N_("Evidence submitted (names or links)"), 32, True),
+    "kendala": (N_("Kendala (obstacles)"), 32, True),
+    "rencana_aksi": (N_("Rencana aksi (action plan)"), 32, True),
+    "pic": (N_("PIC (person in charge)"), 20, True),
+    "due": (N_("Due date"), 12, True),
+    "status": (N_("Action status"), 14, True),
+    "action": (N_("Action id"), 18, False),
+}
+COL = {key: n for n, key in enumerate(COLUMNS, 1)}
+FILLABLE = tuple(k for k, (_, _, fill) in COLUMNS.items() if fill)
+ACTION_FIELDS = ("kendala", "rencana_aksi", "pic", "due", "status")
+
+ROLE_LABELS = {"lead": N_("lead unit"), "support": N_("supporting unit")}
+EVIDENCE_LABELS = {
+    "pending": N_("pending"),
+    "accepted": N_("accepted"),
+    "rejected": N_("rejected"),
+    "needs_revision": N_("needs revision"),
+}
+_SAFE_UNIT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
+_EXCEL_DAY0 = dt.date(1899, 12, 30)
+
+
+def bilingual(message: str) -> str:
+    """Indonesian first, then English: "Level capaian / Progress level" (one text when they agree)."""
+    indonesian = translate(message, "id")
+    return indonesian if indonesian == message else f"{indonesian} / {message}"
+
+
+def status_label(status: str) -> str:
+    """The status as the workbook's list shows it (Indonesian)."""
+    return translate(STATUS_LABELS[status], "id")
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One indicator row of a unit's workbook."""
+
+    indicator: str
+    name: str
+    role: str  # lead or support
+    level: int | None
+    criteria: str
+    target: int | None
+    evidence_status: str
+    scale_min: int
+    scale_max: int
+    action: Action | None  # the open action carried over, if any
+    action_id: str
+
+
+def unit_rows(
+    cat: Catalogue,
+    base: Assessment,
+    own: Ownership,
+    unit: str,
+    targets: Targets | None = None,
+    actions: ActionLog | None = None,
+) -> list[UnitRow]:
+    """The rows of `unit`'s workbook, in catalogue order: the indicators it leads, then those it supports."""
+    roles: dict[str, str] = {}
+    for r in own.indicators:
+        if r.lead == unit:
+            roles[r.indicator] = "lead"
+        elif unit in r.support:
+            roles[r.indicator] = "support"
+    scales = {s.id: s for s in cat.scales}
+    rows: list[UnitRow] = []
+    for ind in cat.indicators():
+        role = roles.get(ind.id)
+        if role is None:
+            continue
+        scale = scales[ind.scale]
+        level = base.levels.get(ind.id)
+        carried = _carried(actions, ind.id, unit)
+        rows.append(
+            UnitRow(
+                indicator=ind.id,
+                name=ind.name,
+                role=role,
+                level=level,
+                criteria=_criteria(scale, level),
+                target=targets.levels.get(ind.id) if targets is not None else None,
+                evidence_status=_evidence_status(base, ind),
+                scale_min=scale.min,
+                scale_max=scale.max,
+                action=carried,
+                action_id=carried.id if carried is not None else _fresh_id(actions, ind.id, unit),
+            )
+        )
+    rows.sort(key=lambda r: r.role != "lead")  # stable: catalogue order within each role
+    return rows
+
+
+def _carried(actions: ActionLog | None, indicator: str, unit: str) -> Action | None:
+    """The unit's latest open action for the indicator, carried into the new workbook."""
+    if actions is None:
+        return None
+    found = [a for a in actions.select(unit=unit, indicator=indicator) if a.is_open]
+    return found[-1] if found else None
+
+
+def _fresh_id(actions: ActionLog | None, indicator: str, unit: str) -> str:
+    """`<indicator>.<unit>.<n>`, n one more than the unit's earlier actions for the indicator."""
+    known = actions.ids() if actions is not None else set()
+    n = 1 + (len(actions.select(unit=unit, indicator=indicator)) if actions is not None else 0)
+    while f"{indicator}.{unit}.{n}" in known:
+        n += 1
+    return f"{indicator}.{unit}.{n}"
+
+
+def _criteria(scale: LevelScale, level: int | None) -> str:
+    if level is None:
+        return ""
+    for lv in scale.levels:
+        if lv.value == level:
+            return f"{lv.value} {lv.name}" + (f": {lv.criteria}" if lv.criteria else "")
+    return str(level)
+
+
+def _evidence_status(base: Assessment, ind: Indicator) -> str:
+    counts: Counter[str] = Counter(ev.status for ev in base.evidence.get(ind.id, ()))
+    if not counts:
+        return "-"
+    return ", ".join(f"{counts[s]} {translate(EVIDENCE_LABELS[s], 'id')}" for s in EVIDENCE_LABELS if counts[s])
+
+
+def cell_text(value: Any) -> str:
+    """A cell's value as the digest sees it, the same written and read back."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def row_digest(cells: Mapping[int, Any], fillable: Iterable[int] = ()) -> str:
+    """A digest of a row's cells other than the fillable ones (column -> value)."""
+    skip = set(fillable)
+    parts = [f"{c}\x1f{cell_text(v)}" for c, v in sorted(cells.items()) if c not in skip and cell_text(v) != ""]
+    return hashlib.sha256("\x1e".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def write_workbooks(
+    engine: Resolver,
+    base: Assessment,
+    owners: Ownership,
+    out_dir: str | PathLike[str],
+    *,
+    targets: Targets | None = None,
+    actions: ActionLog | None = None,
+    units: Sequence[str] | None = None,
+) -> dict[str, Path]:
+    """Write `<unit id>.xlsx` into `out_dir` for every unit with at least one indicator (or the
+    `units` given); returns unit id -> path. No file is written when any of them exists already."""
+    require("openpyxl", "excel")
+    cat = engine.catalogue(base.catalogue)
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise SpbeError(tr("is a file, expected a folder"), file=str(out))
+    chosen = list(units) if units is not None else [u.id for u in owners.units]
+    known = {u.id for u in owners.units}
+    plans: dict[str, list[UnitRow]] = {}
+    for unit in chosen:
+        if unit not in known:
+            raise SpbeError(tr("unknown unit {unit!r}", unit=unit), field="unit", allowed=sorted(known))
+        if not _SAFE_UNIT.match(unit):
+            raise SpbeError(
+                tr("unit id {unit!r} cannot name a file", unit=unit),
+                field="units",
+                allowed="letters, digits, '.', '_' and '-'",
+            )
+        rows = unit_rows(cat, base, owners, unit, targets, actions)
+        if rows:
+            plans[unit] = rows
+    paths = {unit: out / f"{unit}.xlsx" for unit in plans}
+    for p in paths.values():
+        if p.exists() or p.is_symlink():
+            raise SpbeError(translate(EXISTS), file=str(p))
+    digest = fingerprint(base)
+    from ..io.excel import save_workbook
+
+    for unit, rows in plans.items():
+        wb = _UnitBook(cat, base, owners, unit, rows, digest).build()
+        save_workbook(wb, paths[unit], overwrite=False)
+    return paths
+
+
+class _UnitBook:
+    """Builds one unit's workbook (openpyxl objects are `Any`: the library is optional and untyped)."""
+
+    def __init__(
+        self, cat: Catalogue, base: Assessment, own: Ownership, unit: str, rows: list[UnitRow], digest: str
+    ) -> None:
+        self.cat, self.base, self.own, self.unit, self.rows, self.digest = cat, base, own, unit, rows, digest
+        self.xl = require("openpyxl", "excel")
+        self.styles = require("openpyxl.styles", "excel")
+        self.dv_class = require("openpyxl.worksheet.datavalidation", "excel").DataValidation
+        self.letter = require("openpyxl.utils", "excel").get_column_letter
+        from ..io.excel import put_cell
+
+        self.put = put_cell
+        self.row_digests: list[tuple[int, str, str]] = []  # (row, indicator or "", digest)
+
+    def build(self) -> Any:
+        wb = self.xl.Workbook()
+        self.report(wb.active)
+        self.help(wb.create_sheet(HELP))
+        self.meta(wb.create_sheet(META))
+        return wb
+
+    def report(self, ws: Any) -> None:
+        ws.title = REPORT
+        s = self.styles
+        unit = self.own.unit(self.unit)
+        bold = s.Font(bold=True)
+        title = bilingual(N_("SPBE progress report"))
+        self.put(ws, 1, 1, title, "title").font = s.Font(bold=True, size=13)
+        header = [
+            (bilingual(N_("Unit")), f"{unit.id} — {unit.name}"),
+            (bilingual(N_("Period")), self.base.period),
+            (bilingual(N_("Catalogue")), f"{self.cat.id} — {self.base.subject}"),
+        ]
+        for row, (label, value) in enumerate(header, 2):
+            self.put(ws, row, 1, label, "header").font = bold
+            self.put(ws, row, 2, value, "header")
+        self.put(ws, 5, 1, bilingual(N_("Fill in the yellow cells only; the other cells are locked.")), "header")
+        fill_head = s.PatternFill("solid", fgColor="DDEBF7")
+        fill_in = s.PatternFill("solid", fgColor="FFF2CC")
+        wrap = s.Alignment(wrap_text=True, vertical="top")
+        unlocked = s.Protection(locked=False)
+        for key, (english, width, _) in COLUMNS.items():
+            cell = self.put(ws, HEAD, COL[key], bilingual(english), "header")
+            cell.font = bold
+            cell.fill = fill_head
+            cell.alignment = wrap
+            ws.column_dimensions[self.letter(COL[key])].width = width
+        by_scale: dict[tuple[int, int], list[int]] = {}
+        for n, r in enumerate(self.rows, HEAD + 1):
+            what = f"indicator {r.indicator}"
+            if r.indicator.isascii() and r.indicator.isdecimal() and str(int(r.indicator)) == r.indicator:
+                self.put(ws, n, COL["indicator"], int(r.indicator), what)
+            else:
+                self.put(ws, n, COL["indicator"], r.indicator, what)
+            self.put(ws, n, COL["name"], r.name, what).alignment = wrap
+            self.put(ws, n, COL["role"], translate(ROLE_LABELS[r.role], "id"), what)
+            self.put(ws, n, COL["level"], r.level, what)
+            self.put(ws, n, COL["criteria"], r.criteria, what).alignment = wrap
+            self.put(ws, n, COL["target"], r.target, what)
+            self.put(ws, n, COL["evidence_status"], r.evidence_status, what)
+            self.put(ws, n, COL["action"], r.action_id, what)
+            for key in FILLABLE:
+                cell = ws.cell(row=n, column=COL[key])
+                cell.fill = fill_in
+                cell.protection = unlocked
+                if key in ("evidence", "kendala", "rencana_aksi"):
+                    cell.alignment = wrap
+            ws.cell(row=n, column=COL["due"]).number_format = "yyyy-mm-dd"
+            a = r.action
+            if a is not None:  # the open action carried over: the unit updates it
+                self.put(ws, n, COL["kendala"], a.kendala, what)
+                self.put(ws, n, COL["rencana_aksi"], a.rencana_aksi, what)
+                self.put(ws, n, COL["pic"], a.pic, what)
+                if a.due is not None:
+                    ws.cell(row=n, column=COL["due"], value=a.due)
+                self.put(ws, n, COL["status"], status_label(a.status), what)
+            by_scale.setdefault((r.scale_min, r.scale_max), []).append(n)
+        last = HEAD + len(self.rows)
+        self.validations(ws, by_scale, last)
+        ws.freeze_panes = ws.cell(row=HEAD + 1, column=COL["level"])
+        protection = ws.protection
+        protection.sheet = True
+        protection.formatColumns = False  # widening a column or a row changes no value
+        protection.formatRows = False
+        for n in range(1, last + 1):
+            cells = {c.column: c.value for c in ws[n] if c.value is not None}
+            fillable = [COL[k] for k in FILLABLE] if n > HEAD else []
+            iid = self.rows[n - HEAD - 1].indicator if n > HEAD else ""
+            self.row_digests.append((n, iid, row_digest(cells, fillable)))
+
+    def validations(self, ws: Any, by_scale: Mapping[tuple[int, int], list[int]], last: int) -> None:
+        if last <= HEAD:
+            return
+        for (lo, hi), rows in by_scale.items():
+            dv = self.dv_class(
+                type="whole",
+                operator="between",
+                formula1=str(lo),
+                formula2=str(hi),
+                allow_blank=True,
+                showInputMessage=True,
+                promptTitle=f"Level {lo}–{hi}",
+                prompt=f"Bilangan bulat {lo}–{hi} / a whole number {lo}–{hi}",
+                showErrorMessage=True,
+                errorTitle="Level",
+                error=f"Bilangan bulat {lo}–{hi} / a whole number {lo}–{hi}",
+            )
+            ws.add_data_validation(dv)
+            for n in rows:
+                dv.add(f"{self.letter(COL['progress'])}{n}")
+        due = self.letter(COL["due"])
+        dv = self.dv_class(
+            type="date",
+            operator="greaterThan",
+            formula1=str((dt.date(2000, 1, 1) - _EXCEL_DAY0).days),
+            allow_blank=True,
+            showInputMessage=True,
+            promptTitle="Tanggal / date",
+            prompt="Tanggal, mis. 2025-06-30 / a date",
+            showErrorMessage=True,
+            errorTitle="Tanggal / date",
+            error="Isi tanggal / give a date (YYYY-MM-DD)",
+        )
+        ws.add_data_validation(dv)
+        dv.add(f"{due}{HEAD + 1}:{due}{last}")
+        labels = [status_label(s) for s in STATUSES]
+        status = self.letter(COL["status"])
+        dv = self.dv_class(
+            type="list",
+            formula1='"' + ",".join(labels) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Status",
+            error=", ".join(labels),
+        )
+        ws.add_data_validation(dv)
+        dv.add(f"{status}{HEAD + 1}:{status}{last}")
+
+    def help(self, ws: Any) -> None:
+        bold = self.styles.Font(bold=True)
+        ws.column_dimensions["A"].width = 6
+        ws.column_dimensions["B"].width = 110
+        labels = ", ".join(status_label(s) for s in STATUSES)
+        steps = [
+            N_("This workbook lists the indicators your unit leads or supports, for the SPBE monitoring meeting."),
+            N_(
+                "Fill in only the yellow cells of the Laporan sheet; the other cells are locked and must stay as they"
+                " are."
+            ),
+            N_(
+                "Progress level: the level you assess the indicator at now (a whole number of its scale); leave it"
+                " empty if unchanged."
+            ),
+            N_("Evidence submitted: the names or links of the documents (data dukung) you submitted."),
+            N_(
+                "Kendala, rencana aksi, PIC and due date: the obstacle, the agreed action, the person in charge and"
+                " the date it is due (YYYY-MM-DD)."
+            ),
+            N_("Action status: one of the list ({labels})."),
+            N_(
+                "Do not rename sheets, insert rows or columns, or type formulas; return the file to the coordinator"
+                " with its name unchanged."
+            ),
+        ]
+        rows: list[tuple[str, str]] = [("", "Petunjuk (Bahasa Indonesia)")]
+        rows += [(str(n), translate(t, "id").format(labels=labels)) for n, t in enumerate(steps, 1)]
+        rows += [("", ""), ("", "Instructions (English)")]
+        rows += [(str(n), t.format(labels=labels)) for n, t in enumerate(steps, 1)]
+        for n, (a, b) in enumerate(rows, 1):
+            self.put(ws, n, 1, a, "help")
+            cell = self.put(ws, n, 2, b, "help")
+            if not a:
+                cell.font = bold
+        ws.protection.sheet = True
+
+    def meta(self, ws: Any) -> None:
+        unit = self.own.unit(self.unit)
+        values: list[tuple[str, Any]] = [
+            ("format", FORMAT),
+            ("version", FORMAT_VERSION),
+            ("catalogue", self.cat.id),
+            ("subject", self.base.subject),
+            ("period", self.base.period),
+            ("unit", unit.id),
+            ("base_fingerprint", self.digest),
+            ("sheet", REPORT),
+            ("head", HEAD),
+            ("rows", len(self.rows)),
+            ("written_by", __version__),
+            *((f"status.{s}", status_label(s)) for s in STATUSES),
+        ]
+        for n, (key, value) in enumerate(values, 1):
+            self.put(ws, n, 1, key, META)
+            self.put(ws, n, 2, value, META)
+        self.put(ws, 1, 4, "row", META)
+        self.put(ws, 1, 5, "indicator", META)
+        self.put(ws, 1, 6, "role", META)
+        self.put(ws, 1, 7, "target", META)
+        self.put(ws, 1, 8, "digest", META)
+        for n, (row, iid, digest) in enumerate(self.row_digests, 2):
+            self.put(ws, n, 4, row, META)
+            self.put(ws, n, 5, iid, META)
+            r = self.rows[row - HEAD - 1] if row > HEAD else None
+            self.put(ws, n, 6, r.role if r else "", META)
+            self.put(ws, n, 7, r.target if r else None, META)
+            self.put(ws, n, 8, digest, META)
+        ws.sheet_state = "hidden"
+        ws.protection.sheet = True
