@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING, Any
 from .._version import __version__
 from ..errors import SpbeError
 from ..i18n import N_, tr, translate
-from ..io.atomic import EXISTS
 from ..tabular import require
 from .actions import STATUS_LABELS, STATUSES, Action, ActionLog
 from .snapshot import fingerprint
@@ -248,7 +247,7 @@ def write_workbooks(
     paths = {unit: out / f"{unit}.xlsx" for unit in plans}
     for p in paths.values():
         if p.exists() or p.is_symlink():
-            raise SpbeError(translate(EXISTS), file=str(p))
+            raise SpbeError(tr("refusing to overwrite an existing workbook; write into another folder"), file=str(p))
     digest = fingerprint(base)
     from ..io.excel import save_workbook
 
