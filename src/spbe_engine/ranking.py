@@ -1,6 +1,7 @@
 """Ranking with ties as the official tables handle them: equal values share a rank and the next
 rank skips ("1, 2, 2, 4"). What counts as equal is the caller's choice: `Engine.rank` compares the
-published 2-decimal index by default (`by="display"`) or the exact index (`by="index"`)."""
+published 2-decimal index by default (`by="display"`), the exact index (`by="index"`), or the exact
+index of one domain or aspect (`by="D1"`, any group id of the catalogue)."""
 
 from __future__ import annotations
 
@@ -68,9 +69,16 @@ class Ranking(Result, list[RankRow]):
 
     def summary(self) -> str:
         n = len(self)
-        basis = "the published 2-decimal index" if self.by == "display" else "the exact index"
-        within = f" and {self.within}" if self.within else ""
-        return f"{n} {'agency' if n == 1 else 'agencies'} ranked on {basis}, per period{within}"
+        agencies = tr("1 agency") if n == 1 else tr("{n} agencies", n=n)
+        if self.by == "display":
+            basis = tr("ranked on the published 2-decimal index")
+        elif self.by == "index":
+            basis = tr("ranked on the exact index")
+        else:
+            basis = tr("ranked on the exact index of {group}", group=self.by)
+        if self.within:
+            return tr("{agencies} {basis}, per period and {within}", agencies=agencies, basis=basis, within=self.within)
+        return tr("{agencies} {basis}, per period", agencies=agencies, basis=basis)
 
     def to_dict(self) -> dict[str, Any]:
         """What was compared and, per agency, its rank, group, exact index, display and predikat."""
@@ -99,35 +107,52 @@ def _ranking(rows: list[RankRow], by: str, within: str | None) -> Ranking:
     return Ranking(rows, by=by, within=within)
 
 
-def check_ranking(by: str) -> None:
-    """Refuse an unknown ranking key (before any scoring, so it is the first thing said)."""
-    if by not in ("display", "index"):
-        from .errors import SpbeError
+def check_ranking(by: str, groups: Iterable[str] | None = None) -> None:
+    """Refuse an unknown ranking key (before any scoring, so it is the first thing said): `display`,
+    `index`, or one of `groups` (the group ids of the catalogues ranked; any id when not given)."""
+    if by in ("display", "index"):
+        return
+    known = None if groups is None else list(dict.fromkeys(groups))
+    if by and (known is None or by in known):
+        return
+    from .errors import SpbeError
 
-        raise SpbeError(tr("unknown ranking {by!r}", by=by), field="by", allowed="display, index")
+    raise SpbeError(
+        tr("unknown ranking {by!r}", by=by), field="by", allowed=", ".join(["display", "index", *(known or [])])
+    )
+
+
+def _key(r: ScoreResult, by: str) -> tuple[Fraction, str, str, Decimal, Fraction]:
+    """What is compared for one result, and the display, predikat, index and exact value its row shows."""
+    if by in ("display", "index"):
+        value = Fraction(Decimal(r.display)) if by == "display" else r.fraction
+        return value, r.display, r.predikat, r.index, r.fraction
+    if by not in r.groups:
+        check_ranking(by, r.groups)
+    g = r.groups[by]
+    return g.fraction, g.display, g.predikat, g.index, g.fraction
 
 
 def rank_results(results: Sequence[ScoreResult], *, within: str | None = None, by: str = "display") -> Ranking:
     """Rank scored agencies within each period, and within groups given by a tag (e.g.
     `within="province"`). Ties share a rank and the next rank skips (1, 2, 2, 4). `by="display"`
     ranks on the published 2-decimal index, as the official tables show it; `by="index"` on the
-    exact value."""
+    exact value; a group id (`by="D1"`) on that domain's or aspect's exact index, whose display and
+    predikat the rows then show."""
     from .errors import AssessmentError
 
     check_ranking(by)
-    groups: dict[tuple[str, str], list[ScoreResult]] = {}
+    groups: dict[tuple[str, str], list[tuple[ScoreResult, tuple[Fraction, str, str, Decimal, Fraction]]]] = {}
     for r in results:
         if within is not None and within not in r.assessment.tags:
             raise AssessmentError(
                 tr("assessment {subject!r} has no tag {within!r}", subject=r.subject, within=within),
                 field=f"tags.{within}",
             )
-        groups.setdefault((r.period, r.assessment.tags[within] if within else ""), []).append(r)
+        groups.setdefault((r.period, r.assessment.tags[within] if within else ""), []).append((r, _key(r, by)))
     out = Ranking(by=by, within=within)
     for (_, group), rs in groups.items():
-        values = [Fraction(Decimal(r.display)) if by == "display" else r.fraction for r in rs]
-        ranked = sorted(zip(competition_ranks(values), rs, strict=True), key=lambda x: (x[0], x[1].subject))
-        out.extend(
-            RankRow(r.subject, r.period, group, n, r.display, r.predikat, r.index, r.fraction) for n, r in ranked
-        )
+        values = [k[0] for _, k in rs]
+        ranked = sorted(zip(competition_ranks(values), rs, strict=True), key=lambda x: (x[0], x[1][0].subject))
+        out.extend(RankRow(r.subject, r.period, group, n, k[1], k[2], k[3], k[4]) for n, (r, k) in ranked)
     return out

@@ -1,11 +1,10 @@
-"""The `spbe` command. argparse (stdlib) keeps start-up fast and the core free of CLI dependencies.
+"""The `spbe` command. argparse (stdlib) keeps start-up fast and the core free of CLI dependencies
+(see docs/cli.md, "Design notes").
 
-Bad input prints one line `spbe: error: ...` to stderr and exits 2, never a traceback.
-
-User text (subjects, periods, unit names, notes) reaches every output, so each output is made safe
-for where it goes: tables and messages for a terminal lose escape sequences and control characters,
-CSV cells that a spreadsheet would run as formulas are neutralised, and JSON escapes the invisible
-controls it may otherwise carry raw.
+Every command speaks the language of `--lang`, else `SPBE_LANG`, else the locale (`LANG=id_ID.UTF-8`
+gives Bahasa Indonesia), else English: help, tables, headlines, messages and errors. Bad input
+prints one line `spbe: error: ...` to stderr and exits 2, never a traceback. What is printed and how
+user text is made safe for each output is in `cli.output`.
 """
 
 from __future__ import annotations
@@ -13,15 +12,32 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import re
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import PluginError, SpbeError
-from ..i18n import tr
-from ..io.safe_text import csv_cell, terminal_text
+from ..i18n import current_language, language, resolve_language, tr, translate
+from ..io.safe_text import terminal_text
+from . import headlines
+from .help import Formatter, speak_language
+from .inputs import FORMATS, shown_name, stdin_files
+from .output import (
+    EXCEL_ID,
+    CsvStyle,
+    cell,
+    csv_text,
+    dump,
+    localise_number,
+    message,
+    result_table,
+    say,
+    say_json,
+    table,
+    write_stdout,
+)
+from .progress import Activity, set_quiet, track
 
 EXIT_BAD_INPUT = 2  # bad input: one line on stderr
 EXIT_INTERNAL = 3  # a bug in spbe_engine (1 is reserved for "findings with errors" / "target not reachable")
@@ -30,94 +46,31 @@ EXIT_PLUGIN = 4  # a plugin is broken (with --strict-plugins), or what was asked
 _SETTINGS: dict[str, Any] = {"strict_plugins": False}  # set by main() from the command line
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[int] = ()) -> str:
-    headers = [terminal_text(h) for h in headers]
-    rows = [[terminal_text(c) for c in row] for row in rows]
-    widths = [len(h) for h in headers]
-    for row in rows:
-        for n, cell in enumerate(row):
-            widths[n] = max(widths[n], len(cell))
+class FlagError(SpbeError):
+    """Bad input given on the command line: the message starts with the flag as typed
+    (`--set 11=9: ...`), and no input file is blamed for it."""
 
-    def fmt(row: Sequence[str]) -> str:
-        cells = [c.rjust(widths[n]) if n in right else c.ljust(widths[n]) for n, c in enumerate(row)]
-        return "  ".join(cells).rstrip()
-
-    return "\n".join([fmt(headers), "  ".join("-" * w for w in widths), *(fmt(r) for r in rows)])
+    def __str__(self) -> str:
+        text = f"{self.field}: {self.message}" if self.field else self.message
+        if self.allowed:
+            text += " " + translate("(allowed: {allowed})").format(allowed=self.allowed)
+        return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
-def _cells(rows: Iterable[Sequence[object]]) -> list[list[str]]:
-    """A result's plain `rows()` as text cells (None empty, flags yes/no)."""
-    from ..tabular import cell_text
-
-    return [[cell_text(c) for c in row] for row in rows]
-
-
-def _result_table(result: Any, right: Sequence[int] = (), **kw: Any) -> str:
-    """A result's `headers` and `rows()` as a terminal table."""
-    return _table(result.headers, _cells(result.rows(**kw)), right=right)
-
-
-def _dump(data: Any) -> None:
-    """Print what results' `to_dict()` gave as JSON (exact values are already text)."""
-    import json
-
-    _say_json(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _say(text: str, *, file: Any = None) -> None:
-    """Print text for a person: user text in it loses escape sequences a terminal would obey."""
-    print("\n".join(terminal_text(line) for line in text.split("\n")), file=file)
-
-
-# Legal unescaped in JSON strings, but invisible or obeyed by some terminals: C1 controls, DEL,
-# bidirectional overrides and the Unicode line separators.
-_JSON_HIDDEN = re.compile("[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def _say_json(text: str) -> None:
-    """Print JSON with the invisible controls as \\u escapes: the same data, nothing hidden."""
-    print(_JSON_HIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
-
-
-def _csv(rows: Iterable[Sequence[object]]) -> str:
-    """CSV whose cells no spreadsheet runs as formulas (OWASP); plain numbers stay as they are."""
-    import csv
-    import io
-
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows([csv_cell(c) for c in row] for row in rows)
-    return buf.getvalue()
-
-
-def progress(items: Sequence[Any], label: str) -> Any:
-    """A progress bar on stderr for long runs (rich, when installed and stderr is a terminal)."""
-    if len(items) < 200 or not sys.stderr.isatty():
-        return items
-    try:
-        from rich.console import Console  # type: ignore[import-not-found,unused-ignore]
-        from rich.progress import track  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return items
-    return track(items, description=label, total=len(items), console=Console(stderr=True), transient=True)
-
-
-@contextlib.contextmanager
-def progress_hook(label: str, total: int, at_least: int = 1_000_000) -> Iterator[Callable[[int, int], None] | None]:
-    """A (done, total) callback that draws a progress bar on stderr for long runs (rich, when
-    installed and stderr is a terminal), else None."""
-    if total < at_least or not sys.stderr.isatty():
-        yield None
-        return
-    try:
-        from rich.console import Console  # type: ignore[import-not-found,unused-ignore]
-        from rich.markup import escape  # type: ignore[import-not-found,unused-ignore]
-        from rich.progress import Progress  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        yield None
-        return
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(escape(label), total=total)  # the label holds user text: no rich markup
-        yield lambda done, _total: bar.update(task, completed=done)
+# Errors about these fields come from a flag, not from the input file: they name the flag.
+FLAG_FIELDS = {
+    "weighting": "--weighting",
+    "to": "--to",
+    "target": "--target",
+    "missing": "--missing",
+    "by": "--by",
+    "within": "--within",
+    "tz": "--tz",
+    "n": "-n",
+    "max_level": "--max-level",
+    "max_steps_per_period": "--max-steps",
+    "periods": "--periods",
+}
 
 
 def _engine() -> Any:
@@ -127,8 +80,64 @@ def _engine() -> Any:
 
     engine = Engine(strict_plugins=_SETTINGS["strict_plugins"])
     for problem in engine.plugin_problems:
-        _say(f"spbe: warning: {problem}", file=sys.stderr)
+        message("warning", str(problem))
     return engine
+
+
+def _csv_style(args: argparse.Namespace) -> CsvStyle:
+    """The CSV style of `--excel-id`, `--delimiter` and `--decimal` (the last two override the preset)."""
+    base = EXCEL_ID if getattr(args, "excel_id", False) else CsvStyle()
+    delimiter = getattr(args, "delimiter", None)
+    decimal = getattr(args, "decimal", None)
+    if delimiter is not None:
+        delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter, delimiter)
+        if len(delimiter) != 1 or delimiter in "\"'\r\n" or delimiter.isalnum():
+            raise FlagError(
+                tr("a delimiter is one character such as , ; or tab"),
+                field=f"--delimiter {delimiter!r}",
+                allowed=", ; | tab",
+            )
+    style = CsvStyle(delimiter or base.delimiter, decimal or base.decimal, base.bom)
+    if style.delimiter == style.decimal:
+        raise FlagError(
+            tr("the delimiter and the decimal symbol must differ"),
+            field=f"--delimiter {style.delimiter!r} --decimal {style.decimal!r}",
+        )
+    return style
+
+
+def _emit(args: argparse.Namespace, text: str) -> None:
+    """The command's output: to stdout, or to `--out FILE` (written whole, never over a file unless --force)."""
+    out = getattr(args, "out", None)
+    if not out:
+        write_stdout(text)
+        return
+    from pathlib import Path
+
+    from ..io.atomic import protect, write_atomic
+
+    protect(Path(out), _inputs(args))
+    with _use_force():
+        write_atomic(Path(out), text.encode("utf-8"), overwrite=bool(getattr(args, "force", False)))
+    if not getattr(args, "quiet", False):
+        message("note", tr("written to {path}", path=out))
+
+
+def _emit_table(args: argparse.Namespace, text: str) -> None:
+    _emit(args, "\n".join(terminal_text(line) for line in text.split("\n")) + "\n")
+
+
+def _emit_json(args: argparse.Namespace, data: Any) -> None:
+    if getattr(args, "out", None):
+        import json
+
+        _emit(args, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        dump(data)
+
+
+def _inputs(args: argparse.Namespace) -> list[str]:
+    return [*(getattr(args, "files", None) or []), *([args.file] if getattr(args, "file", None) else [])]
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
@@ -147,7 +156,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
             except PluginError:  # incomplete while another plugin is broken: that one is listed below
                 continue
             if n:
-                rule_ids.append(f"{cid}: {n} rule(s)")
+                rule_ids.append(tr("{catalogue}: {n} rule(s)", catalogue=cid, n=n))
         rows.append(
             {
                 "name": info.name,
@@ -163,9 +172,9 @@ def cmd_plugins(args: argparse.Namespace) -> int:
             {"name": p.plugin, "version": "", "origin": "broken", "hooks": [], "contributes": {}, "problem": p.summary}
         )
     if args.format == "json":
-        _say_json(json.dumps(rows, ensure_ascii=False, indent=2))
+        say_json(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
-    table = [
+    lines = [
         [
             r["name"],
             r["version"],
@@ -175,7 +184,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
         ]
         for r in rows
     ]
-    _say(_table(["plugin", "version", "origin", "hooks", "contributes (or problem)"], table))
+    say(table(["plugin", "version", "origin", "hooks", "contributes (or problem)"], lines))
     return 0
 
 
@@ -186,7 +195,7 @@ def cmd_catalogues(args: argparse.Namespace) -> int:
         c = engine.catalogue(cid)
         years = f"{c.valid_from}–{c.valid_to or ''}"
         rows.append([c.id, c.status, c.regulation.short, str(len(list(c.indicators()))), years, c.title])
-    _say(_table(["id", "status", "regulation", "indicators", "valid", "title"], rows, right=[3]))
+    say(table(["id", "status", "regulation", "indicators", "valid", "title"], rows, right=[3]))
     return 0
 
 
@@ -194,53 +203,52 @@ def cmd_show(args: argparse.Namespace) -> int:
     engine = _engine()
     c = engine.catalogue(args.catalogue)
     if args.format == "json":
-        _say_json(c.model_dump_json(indent=2))
+        say_json(c.model_dump_json(indent=2))
         return 0
     lines = [
         f"{c.id} — {c.title}",
-        f"  regulation: {c.regulation.citation}",
-        f"  status: {c.status}; valid {c.valid_from}–{c.valid_to or ''}; weights total {c.weight_total}",
+        "  " + tr("regulation: {citation}", citation=c.regulation.citation),
+        "  "
+        + tr(
+            "status: {status}; valid {start}–{end}; weights total {total}",
+            status=cell(c.status),
+            start=c.valid_from,
+            end=c.valid_to or "",
+            total=localise_number(str(c.weight_total)),
+        ),
         "",
     ]
 
     width = max(3, *(len(i.id) for i in c.indicators()))  # 35-1 lines up with 35
+    uncertain = " " + tr("(uncertain)")
 
     def group(g: Any, depth: int) -> None:
         pad = "  " * depth
-        flag = " (uncertain)" if g.uncertain else ""
-        lines.append(f"{pad}{g.id}  {g.name}  [{g.kind}, weight {g.weight}]{flag}")
+        flag = uncertain if g.uncertain else ""
+        what = tr("[{kind}, weight {weight}]", kind=cell(g.kind), weight=localise_number(str(g.weight)))
+        lines.append(f"{pad}{g.id}  {g.name}  {what}{flag}")
         for sub in g.groups:
             group(sub, depth + 1)
         for ind in g.indicators:
-            flag = " (uncertain)" if ind.uncertain else ""
-            lines.append(f"{pad}  {ind.id:>{width}}  {ind.name}  [weight {ind.weight}, scale {ind.scale}]{flag}")
+            flag = uncertain if ind.uncertain else ""
+            what = tr("[weight {weight}, scale {scale}]", weight=localise_number(str(ind.weight)), scale=ind.scale)
+            lines.append(f"{pad}  {ind.id:>{width}}  {ind.name}  {what}{flag}")
 
     for g in c.groups:
         group(g, 0)
     lines.append("")
     for s in c.scales:
         levels = ", ".join(f"{lv.value} {lv.name}" for lv in s.levels)
-        lines.append(f"scale {s.id} ({s.name}): {levels}")
+        lines.append(tr("scale {id} ({name}): {levels}", id=s.id, name=s.name, levels=levels))
     lines.append(
-        "bands (lower bound inclusive, on the unrounded index): "
-        + "; ".join(f"{b.predikat} ≥ {b.lower}" for b in c.bands)
+        tr("bands (lower bound inclusive, on the unrounded index): ")
+        + "; ".join(f"{b.predikat} ≥ {localise_number(str(b.lower))}" for b in c.bands)
     )
     if c.notes:
         k = sum(n.kind == "conflict" for n in c.notes)
-        lines.append(f"notes: {len(c.notes)} ({k} conflict{'' if k == 1 else 's'}) — see --format json")
-    _say("\n".join(lines))
+        lines.append(tr("notes: {n} ({k} conflict(s)) — see --format json", n=len(c.notes), k=k))
+    say("\n".join(lines))
     return 0
-
-
-class FlagError(SpbeError):
-    """Bad input given on the command line: the message starts with the flag as typed
-    (`--set 11=9: ...`), and no input file is blamed for it."""
-
-    def __str__(self) -> str:
-        text = f"{self.field}: {self.message}" if self.field else self.message
-        if self.allowed:
-            text += f" (allowed: {self.allowed})"
-        return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def _load_all(engine: Any, files: Sequence[str], args: argparse.Namespace | None = None) -> list[Any]:
@@ -249,8 +257,11 @@ def _load_all(engine: Any, files: Sequence[str], args: argparse.Namespace | None
     from ..io.readers import check_duplicates, read_assessments
 
     items = []
-    for f in files:
-        items.extend(read_assessments(f, engine=engine))
+    label = tr("Reading {file}", file=shown_name(files[0])) if len(files) == 1 else tr("Reading files")
+    with Activity(label, total=len(files) if len(files) > 1 else None) as act:
+        for f in files:
+            items.extend(read_assessments(f, engine=engine))
+            act.advance()
     check_duplicates(items)  # across files too
     return items if args is None else _select(items, args)
 
@@ -296,36 +307,45 @@ def _missing(value: str | None) -> str | int | None:
     return int(value) if value.isdigit() else value
 
 
-def cmd_score(args: argparse.Namespace) -> int:
+def _score_all(engine: Any, items: Sequence[Any], args: argparse.Namespace, weighting: Any = None) -> list[Any]:
+    """Every item scored, with progress; an error names the item's file and row."""
     from ..errors import AssessmentError
+
+    missing = _missing(args.missing)
+    results = []
+    for item in track(items, tr("Scoring")):
+        try:
+            results.append(engine.score(item.assessment, weighting=weighting, missing=missing))
+        except AssessmentError as exc:
+            if exc.field in FLAG_FIELDS:
+                raise
+            raise AssessmentError(
+                exc.message, file=item.file, row=item.row, field=exc.field, allowed=exc.allowed
+            ) from None
+    return results
+
+
+def cmd_score(args: argparse.Namespace) -> int:
     from ..io.writers import results_to_csv
 
     engine = _engine()
     items = _load_all(engine, args.files, args)
-    results = []
-    missing = _missing(args.missing)
-    for item in progress(items, "scoring"):
-        try:
-            results.append(engine.score(item.assessment, weighting=args.weighting, missing=missing))
-        except AssessmentError as exc:
-            raise AssessmentError(
-                exc.message, file=item.file, row=item.row, field=exc.field, allowed=exc.allowed
-            ) from None
+    results = _score_all(engine, items, args, weighting=args.weighting)
     _warn(results)
     if args.format == "json":
-        _dump([r.to_dict(explain=args.lang if args.explain else None) for r in results])
+        _emit_json(args, [r.to_dict(explain=args.lang if args.explain else None) for r in results])
         return 0
     if args.format == "csv":
         import csv
         import io
 
-        table = list(csv.reader(io.StringIO(results_to_csv(results), newline="")))
+        rows = list(csv.reader(io.StringIO(results_to_csv(results), newline="")))
         if args.explain:  # one row per result, in order: the explanation in a last column
-            table = [
-                [*table[0], "explanation"],
-                *([*row, r.explain(lang=args.lang)] for row, r in zip(table[1:], results, strict=True)),
+            rows = [
+                [*rows[0], "explanation"],
+                *([*row, r.explain(lang=args.lang)] for row, r in zip(rows[1:], results, strict=True)),
             ]
-        sys.stdout.write(_csv(table))
+        _emit(args, csv_text(rows, _csv_style(args)))
         return 0
     by_catalogue: dict[str, list[Any]] = {}
     for r in results:
@@ -334,18 +354,21 @@ def cmd_score(args: argparse.Namespace) -> int:
     for cid, rs in by_catalogue.items():
         top = [g.id for g in engine.compiled(cid).groups if g.parent is None]
         headers = ["subject", "period", "index", "predikat", *top]
-        rows = []
+        rows_ = []
         for r in rs:
-            subject = r.subject + (" (partial)" if r.partial else "")
-            rows.append([subject, r.period, r.display, r.predikat, *(r.groups[g].display for g in top)])
-        weighting = "" if rs[0].weighting == "official" else f", weighting {rs[0].weighting}"
+            subject = r.subject + (translate(" (partial)") if r.partial else "")
+            rows_.append([subject, r.period, r.display, r.predikat, *(r.groups[g].display for g in top)])
         cat = engine.catalogue(cid)
-        status = ", provisional" if cat.status == "provisional" else ""
-        title = f"{cat.index_name} — {cid} ({cat.regulation.short}{status}{weighting})"
-        blocks.append(title + "\n" + _table(headers, rows, right=[2, *range(4, 4 + len(top))]))
+        notes = [cat.regulation.short]
+        if cat.status == "provisional":
+            notes.append(cell("provisional"))
+        if rs[0].weighting != "official":
+            notes.append(tr("weighting {name}", name=rs[0].weighting))
+        title = f"{cat.index_name} — {cid} ({', '.join(notes)})"
+        blocks.append(title + "\n" + table(headers, rows_, right=[2, *range(4, 4 + len(top))]))
         if args.explain:
             blocks.extend(r.explain(lang=args.lang) for r in rs)
-    _say("\n\n".join(blocks))
+    _emit_table(args, "\n\n".join(blocks))
     return 0
 
 
@@ -357,7 +380,7 @@ def _warn(results: Sequence[Any]) -> None:
         for w in r.warnings:
             if w not in seen:
                 seen.add(w)
-                _say(f"spbe: warning: {w}", file=sys.stderr)
+                message("warning", w)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -366,20 +389,30 @@ def cmd_validate(args: argparse.Namespace) -> int:
     engine = _engine()
     bad = 0
     for f in args.files:  # every problem of every file, not only the first, so one round of fixes suffices
-        count, shown, total = problems_in(f, engine=engine, limit=args.limit)
+        name = shown_name(f)
+        with Activity(tr("Checking {file}", file=name)):
+            count, shown, total = problems_in(f, engine=engine, limit=args.limit)
         for problem in shown:
-            named = (
-                problem
-                if problem.file
-                else SpbeError(problem.message, file=f, row=problem.row, field=problem.field, allowed=problem.allowed)
+            named = SpbeError(
+                problem.message,
+                file=shown_name(problem.file or f),
+                row=problem.row,
+                field=problem.field,
+                allowed=problem.allowed,
             )
-            _say(f"spbe: error: {named}", file=sys.stderr)
+            message("error", str(named))
         if total > len(shown):
-            _say(
-                f"spbe: error: {f}: … and {total - len(shown)} more problem(s) (--limit {args.limit})", file=sys.stderr
+            message(
+                "error",
+                tr(
+                    "{file}: … and {n} more problem(s) (--limit {limit})",
+                    file=name,
+                    n=total - len(shown),
+                    limit=args.limit,
+                ),
             )
         if total:
-            _say(f"{f}: {total} problem(s) in {count} assessment(s) read")
+            say(tr("{file}: {total} problem(s) in {count} assessment(s) read", file=name, total=total, count=count))
         bad += total
     if bad:
         return EXIT_BAD_INPUT
@@ -397,10 +430,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
             w = cc.catalogue.period_warning(item.assessment.period)
             if w and w not in warned:
                 warned.add(w)
-                _say(f"spbe: warning: {f}: {w}", file=sys.stderr)
-        note = f" ({partial} partial)" if partial else ""
-        of = f" selected of {len(read)}" if filtering else ""
-        _say(f"{f}: OK, {len(items)} assessment(s){of}{note}")
+                message("warning", f"{shown_name(f)}: {w}")
+        if filtering:
+            line = tr(
+                "{file}: OK, {n} assessment(s) selected of {total}", file=shown_name(f), n=len(items), total=len(read)
+            )
+        else:
+            line = tr("{file}: OK, {n} assessment(s)", file=shown_name(f), n=len(items))
+        if partial:
+            line += " " + tr("({n} partial)", n=partial)
+        say(line)
     return 0
 
 
@@ -410,7 +449,7 @@ def _date(text: str) -> Any:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (use YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(tr("{text!r} is not a date (use YYYY-MM-DD)", text=text)) from None
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -419,7 +458,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     engine = _engine()
     items = _load_all(engine, args.files, args)
     report = []
-    for item in progress(items, "checking"):
+    for item in track(items, tr("Checking")):
         try:
             report.append(engine.check(item.assessment, as_of=args.as_of))
         except AssessmentError as exc:
@@ -428,9 +467,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             ) from None
     worst = 1 if any(f.severity == "error" for fs in report for f in fs) else 0
     if args.format == "json":
-        _dump([fs.to_dict(args.lang) for fs in report])
+        dump([fs.to_dict(args.lang) for fs in report])
         return worst
-    _say("\n\n".join(fs.summary() + ("\n" + _result_table(fs, lang=args.lang) if fs else "") for fs in report))
+    say("\n\n".join(headlines.check(fs) + ("\n" + result_table(fs, lang=args.lang) if fs else "") for fs in report))
     return worst
 
 
@@ -445,7 +484,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
         reached = engine.impact(args.catalogue, args.impact)
         g = g.subgraph(reached | {args.impact})
     if args.format == "json":
-        _say_json(json.dumps(nx.node_link_data(g, edges="edges"), ensure_ascii=False, indent=2))
+        say_json(json.dumps(nx.node_link_data(g, edges="edges"), ensure_ascii=False, indent=2))
         return 0
     shapes = {"indicator": "ellipse", "group": "box", "index": "doublecircle", "rule": "diamond"}
 
@@ -459,7 +498,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
         style = " [style=dashed]" if str(data.get("kind", "")).startswith("rule") else ""
         lines.append(f"  {q(u)} -> {q(v)}{style};")
     lines.append("}")
-    _say("\n".join(lines))
+    say("\n".join(lines))
     return 0
 
 
@@ -480,7 +519,9 @@ def _one_or_more(engine: Any, files: Sequence[str], args: argparse.Namespace | N
 def _weighting(args: argparse.Namespace) -> Any:
     weights = _pairs(getattr(args, "weight", None), "--weight")
     if weights and args.weighting not in (None, "custom"):
-        raise FlagError("--weight sets custom weights; it cannot be combined with --weighting " + args.weighting)
+        raise FlagError(
+            tr("--weight sets custom weights; it cannot be combined with --weighting {name}", name=args.weighting)
+        )
     return weights or args.weighting
 
 
@@ -501,7 +542,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     changes = {k: _int(v, f"--set {k}={v}") for k, v in _pairs(args.set, "--set").items()}
     peers = _one_or_more(engine, args.peers) if args.peers else None  # peers are never filtered
     out = []
-    for a in _one_or_more(engine, [args.file], args):
+    for a in track(_one_or_more(engine, [args.file], args), tr("Scoring scenarios")):
         try:
             c = engine.what_if(
                 a, levels=changes, weighting=_weighting(args), peers=peers, missing=_missing(args.missing)
@@ -512,12 +553,13 @@ def cmd_whatif(args: argparse.Namespace) -> int:
             raise _flag_blamed(exc, typed) from None
         out.append(c)
     if args.format == "json":
-        _dump([c.to_dict() for c in out])
+        dump([c.to_dict() for c in out])
         return 0
     blocks = [
-        f"{c.before.subject} ({c.before.period}) — {c.summary()}\n" + _result_table(c, right=[1, 2, 3]) for c in out
+        f"{c.before.subject} ({c.before.period}) — {headlines.whatif(c)}\n" + result_table(c, right=[1, 2, 3])
+        for c in out
     ]
-    _say("\n\n".join(blocks))
+    say("\n\n".join(blocks))
     return 0
 
 
@@ -525,7 +567,7 @@ def _int(text: str, what: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise FlagError(tr("{text!r} is not a whole number", text=text), field=what, allowed="whole numbers") from None
+        raise FlagError(tr("{text!r} is not a whole number", text=text), field=what, allowed="0-9") from None
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -542,7 +584,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     blocks = []
     data = []
     worst = 0
-    for a in _one_or_more(engine, [args.file], args):
+    for a in track(_one_or_more(engine, [args.file], args), tr("Planning")):
         try:
             p = engine.plan(
                 a,
@@ -562,72 +604,75 @@ def cmd_plan(args: argparse.Namespace) -> int:
         if args.format == "json":
             data.append(p.to_dict())
             continue
-        text = f"{a.subject} ({a.period}) — {p.summary()}"
+        text = f"{a.subject} ({a.period}) — {headlines.plan(p)}"
         if p.steps:
-            text += "\n" + _result_table(p, right=[4, 5])
+            text += "\n" + result_table(p, right=[4, 5])
         blocks.append(text)
     if args.format == "json":
-        _dump(data)
+        dump(data)
     else:
-        _say("\n\n".join(blocks))
+        say("\n\n".join(blocks))
     return worst
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..io.safe_text import terminal_text
     from ..uncertainty.simulate import check_samples
 
     try:
         check_samples(args.n)  # about the option, not the file: say so before reading it
     except SpbeError as exc:
-        print(f"spbe: error: --n: {exc.message} (allowed: {exc.allowed})", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise FlagError(exc.message, field="-n", allowed=exc.allowed) from None
     engine = _engine()
     blocks = []
     data = []
     assessments = _one_or_more(engine, [args.file], args)  # read and selected before the note
     if Path(args.file).suffix.lower() in (".csv", ".tsv", ".txt"):
-        _say(
-            f"note: {args.file} is CSV, which carries levels only, not stages or distributions: every level is "
-            "certain (give stages in YAML or JSON to simulate them)",
-            file=sys.stderr,
+        message(
+            "note",
+            tr(
+                "{file} is CSV, which carries levels only, not stages or distributions: every level is certain "
+                "(give stages in YAML or JSON to simulate them)",
+                file=shown_name(args.file),
+            ),
         )
     for a in assessments:
-        with progress_hook(f"simulating {terminal_text(a.subject)}", args.n) as hook:
+        with Activity(tr("Simulating {subject}", subject=terminal_text(a.subject)), total=args.n) as act:
             s = engine.simulate(
-                a, n=args.n, seed=args.seed, backend=args.backend, missing=_missing(args.missing), progress=hook
+                a, n=args.n, seed=args.seed, backend=args.backend, missing=_missing(args.missing), progress=act.update
             )
         if args.format == "json":
             data.append(s.to_dict())
             continue
-        blocks.append(s.summary() + "\n" + _result_table(s, right=[1]))
+        blocks.append(headlines.simulate(s) + "\n" + result_table(s, right=[1]))
     if args.format == "json":
-        _dump(data)
+        dump(data)
     else:
-        _say("\n\n".join(blocks))
+        say("\n\n".join(blocks))
     return 0
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
     d = _engine().diff(args.old, args.new)
     if args.format == "json":
-        _dump(d.to_dict())
+        dump(d.to_dict())
     elif args.format == "markdown":
         sys.stdout.write(d.to_markdown())
     else:
-        _say(d.summary() + "\n" + _result_table(d))
+        say(headlines.diff(d) + "\n" + result_table(d))
     return 0
 
 
 @contextlib.contextmanager
 def _use_force() -> Iterator[None]:
     """The library's refusal to overwrite a file, in the command line's words (one wording for all)."""
+    from ..io.atomic import EXISTS
+
     try:
         yield
     except SpbeError as exc:
-        if "refusing to overwrite an existing" in exc.message or "file exists" in exc.message:
+        if exc.message in (EXISTS, translate(EXISTS)) or "refusing to overwrite an existing" in exc.message:
             raise SpbeError(tr("refusing to overwrite an existing file (use --force)"), file=exc.file) from None
         raise
 
@@ -640,32 +685,39 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
         with _use_force():
             written = write_assessments(args.out, [m.assessment for m in out], overwrite=args.force)
-        _say(
-            f"migrated assessment(s) written to {written} (uncertain and new indicators left unassessed)",
-            file=sys.stderr,
+        message(
+            "note",
+            tr(
+                "migrated assessment(s) written to {path} (uncertain and new indicators left unassessed)",
+                path=str(written),
+            ),
         )
     if args.format == "json":
-        _dump([m.to_dict() for m in out])
+        dump([m.to_dict() for m in out])
         return 0
-    _say("\n\n".join(m.summary() + "\n" + _result_table(m) for m in out))
+    say("\n\n".join(headlines.migrate(m) + "\n" + result_table(m) for m in out))
     return 0
 
 
 def cmd_transition(args: argparse.Namespace) -> int:
     engine = _engine()
-    t = engine.transition(_one_or_more(engine, args.files, args), to=args.to, missing=_missing(args.missing))
+    assessments = _one_or_more(engine, args.files, args)
+    with Activity(tr("Scoring and migrating")):
+        t = engine.transition(assessments, to=args.to, missing=_missing(args.missing))
     if args.format == "csv":
-        sys.stdout.write(_csv([t.headers, *_cells(t.rows())]))
+        from ..tabular import cell_text
+
+        _emit(args, csv_text([t.headers, *([cell_text(c) for c in row] for row in t.rows())], _csv_style(args)))
     else:
-        _say(t.summary() + "\n" + _result_table(t))
+        _emit_table(args, headlines.transition(t) + "\n" + result_table(t))
     return 0
 
 
 def _gaps(ranking: Any) -> list[tuple[int, Any]]:
     """Per ranked agency, in the ranking's order: its group's size and the gap (a Fraction) to the
     agency ranked above it (None for the first). The gap is taken on what was compared: the
-    2-decimal index (`--by display`) or the exact one (`--by index`); agencies sharing a rank have
-    the same gap, to the nearest rank above."""
+    2-decimal index (`--by display`) or the exact value (`--by index`, `--by D1`); agencies sharing
+    a rank have the same gap, to the nearest rank above."""
     from collections import Counter
     from decimal import Decimal
     from fractions import Fraction
@@ -686,55 +738,83 @@ def _gaps(ranking: Any) -> list[tuple[int, Any]]:
 
 def cmd_rank(args: argparse.Namespace) -> int:
     from ..exact import display, exact_text
+    from ..ranking import check_ranking, rank_results
 
     engine = _engine()
-    ranking = engine.rank(
-        _one_or_more(engine, args.files, args), within=args.within, by=args.by, missing=_missing(args.missing)
-    )
+    items = _load_all(engine, args.files, args)
+    if args.by not in ("display", "index"):  # a group id: of every catalogue ranked, before scoring
+        catalogues = dict.fromkeys(i.assessment.catalogue for i in items)
+        check_ranking(args.by, [g.id for cid in catalogues for g in engine.compiled(cid).groups])
+    results = _score_all(engine, items, args)
+    _warn(results)
+    ranking = rank_results(results, within=args.within, by=args.by)
     extra = _gaps(ranking)
     if args.format == "json":
         data = ranking.to_dict()
         for entry, (size, gap) in zip(data["ranking"], extra, strict=True):
             entry["group_size"] = size
             entry["gap"] = None if gap is None else exact_text(gap)
-        _dump(data)
+        _emit_json(args, data)
         return 0
     headers = [*ranking.headers, "of", "gap"]
+    if args.by not in ("display", "index"):
+        headers[headers.index("index")] = args.by
     rows = [
         [*row, str(size), "" if gap is None else display(gap.numerator, gap.denominator)]
-        for row, (size, gap) in zip(_cells(ranking.rows()), extra, strict=True)
+        for row, (size, gap) in zip(ranking.rows(), extra, strict=True)
     ]
     if args.format == "csv":
-        sys.stdout.write(_csv([headers, *rows]))
+        from ..tabular import cell_text
+
+        _emit(args, csv_text([headers, *([cell_text(c) for c in row] for row in rows)], _csv_style(args)))
         return 0
-    index = headers.index("index")
-    _say(ranking.summary() + "\n" + _table(headers, rows, right=[0, index, len(headers) - 2, len(headers) - 1]))
+    index = 4
+    _emit_table(
+        args, ranking.summary() + "\n" + table(headers, rows, right=[0, index, len(headers) - 2, len(headers) - 1])
+    )
     return 0
 
 
+def _accepts(function: Any, name: str) -> bool:
+    import inspect
+
+    return name in inspect.signature(function).parameters
+
+
 def cmd_report(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from ..i18n import local_time
     from ..reports.write import write_report
 
+    local_time(dt.datetime.now(dt.UTC), args.tz)  # an unknown zone is refused before any work
     engine = _engine()
     items = _load_all(engine, args.files, args)
-    written = write_report(
-        engine,
-        [i.assessment for i in items],
-        owners=args.owners,
-        targets=args.targets,
-        out_dir=args.out,
-        as_of=args.as_of,
-        inputs=args.files,
-        missing=_missing(args.missing),
-        lang=args.lang,
-        overwrite=args.force,
-    )
+    options: dict[str, Any] = {}
+    if _accepts(write_report, "tz"):
+        options["tz"] = args.tz
+    elif args.tz != "WIB":  # the report writer of this version has no time zone yet: say so, do not pretend
+        message("note", tr("--tz is not supported by this version's report writer; times are not converted"))
+    with Activity(tr("Writing the report")):
+        written = write_report(
+            engine,
+            [i.assessment for i in items],
+            owners=args.owners,
+            targets=args.targets,
+            out_dir=args.out,
+            as_of=args.as_of,
+            inputs=args.files,
+            missing=_missing(args.missing),
+            lang=args.lang,
+            overwrite=args.force,
+            **options,
+        )
     for fmt, where in written.items():
-        _say(f"{fmt}: {where}")
+        say(f"{fmt}: {where}")
     import importlib.util
 
     if importlib.util.find_spec("matplotlib") is None:
-        print("note: the HTML report has no charts: pip install 'spbe_engine[report]'", file=sys.stderr)
+        message("note", tr("the HTML report has no charts: pip install 'spbe_engine[report]'"))
     return 0
 
 
@@ -743,7 +823,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
     with _use_force():
         path = write_template(_engine(), args.catalogue, args.out, overwrite=args.force)
-    _say(f"template for {args.catalogue}: {path}")
+    say(tr("template for {catalogue}: {path}", catalogue=args.catalogue, path=str(path)))
     return 0
 
 
@@ -761,7 +841,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     module, name = SCHEMAS[args.kind]
     model = getattr(importlib.import_module(f"spbe_engine.{module}"), name)
-    _dump({"$schema": "https://json-schema.org/draft/2020-12/schema", **model.model_json_schema()})
+    dump({"$schema": "https://json-schema.org/draft/2020-12/schema", **model.model_json_schema()})
     return 0
 
 
@@ -772,29 +852,70 @@ def cmd_verify(args: argparse.Namespace) -> int:
     worst = 0
     for f in args.files:
         items = load_results(f)  # strict: duplicate keys, deep nesting, non-results are one-line errors
-        for n, item in enumerate(items, 1):
+        for n, item in enumerate(track(items, tr("Verifying")), 1):
             v = verify_result(engine, item)
-            _say(f"{f} #{n} {v.subject}: {'holds' if v.holds else 'DOES NOT HOLD'}")
+            verdict = tr("holds") if v.holds else tr("DOES NOT HOLD")
+            say(f"{shown_name(f)} #{n} {v.subject}: {verdict}")
             for p in v.problems:
-                _say(f"  - {p}")
+                say(f"  - {p}")
             for note in v.notes:
-                _say(f"  note: {note}")
+                say("  " + tr("note: {text}", text=note))
             worst = max(worst, 0 if v.holds else 1)
     return worst
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _examples(*lines: str) -> str:
+    """An epilog: the word "examples" in the reader's language, then the command lines as typed."""
+    return tr("examples:") + "\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
+    """The `spbe` parser, its help in `lang` (default: the current language)."""
     from .._version import __version__
 
-    parser = argparse.ArgumentParser(prog="spbe", description="Exact, explainable SPBE / Pemdi maturity scoring.")
-    parser.add_argument("--version", action="version", version=f"spbe_engine {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    with language(lang or current_language()):
+        speak_language()
+        return _build(__version__)
+
+
+def _build(version: str) -> argparse.ArgumentParser:
+    lang = current_language()
+    parser = argparse.ArgumentParser(
+        prog="spbe",
+        description=tr(
+            "Exact, explainable SPBE / Pemdi maturity scoring. Every command speaks the language of --lang, "
+            "else SPBE_LANG, else the locale (LANG=id_ID.UTF-8: Bahasa Indonesia), else English."
+        ),
+        epilog=_examples(
+            "spbe score examples/dumai-2024.yaml",
+            "spbe score nasional.csv -f csv --excel-id -o hasil.csv",
+            "spbe rank nasional.csv --within province",
+            "spbe plan table.csv --subject Dumai --target Memuaskan",
+            "spbe COMMAND --help",
+        ),
+        formatter_class=Formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"spbe_engine {version}")
+    sub = parser.add_subparsers(dest="command", metavar=tr("COMMAND"))
     sub.required = True
-    common = argparse.ArgumentParser(add_help=False)
+
+    common = argparse.ArgumentParser(add_help=False, formatter_class=Formatter)
+    common.add_argument(
+        "-l",
+        "--lang",
+        choices=["en", "id"],
+        default=lang,
+        help=tr("language of everything the command prints (from SPBE_LANG or the locale when not given)"),
+    )
+    common.add_argument(
+        "-q", "--quiet", action="store_true", help=tr("no progress and no notes on stderr (errors and warnings stay)")
+    )
     common.add_argument(
         "--strict-plugins",
         action="store_true",
-        help=f"stop (exit {EXIT_PLUGIN}) when an installed plugin is broken, instead of going on without it",
+        help=tr(
+            "stop (exit {code}) when an installed plugin is broken, instead of going on without it", code=EXIT_PLUGIN
+        ),
     )
 
     select = argparse.ArgumentParser(add_help=False)
@@ -802,190 +923,428 @@ def build_parser() -> argparse.ArgumentParser:
         "--subject",
         action="append",
         metavar="TEXT",
-        help="only the assessments whose subject contains TEXT, ignoring case (repeatable: any of them; default: all)",
+        help=tr(
+            "only the assessments whose subject contains TEXT, ignoring case (repeatable: any of them; default: all)"
+        ),
     )
     select.add_argument(
         "--where",
         action="append",
         metavar="KEY=VALUE",
-        help="only the assessments whose tag KEY is VALUE, ignoring case, e.g. province=Riau (repeatable: "
-        "all of them; default: all)",
+        help=tr(
+            "only the assessments whose tag KEY is VALUE, ignoring case, e.g. province=Riau (repeatable: all of "
+            "them; default: all)"
+        ),
+    )
+    select.add_argument(
+        "--input-format",
+        choices=sorted(FORMATS),
+        default=None,
+        help=tr("the format of '-' (stdin); default: recognised from the data"),
     )
 
+    csv_options = argparse.ArgumentParser(add_help=False)
+    csv_options.add_argument(
+        "--delimiter",
+        default=None,
+        metavar="CHAR",
+        help=tr("CSV field delimiter, e.g. ';' or tab (default: ',' or the --excel-id preset's ';')"),
+    )
+    csv_options.add_argument(
+        "--decimal",
+        choices=[".", ","],
+        default=None,
+        help=tr("CSV decimal symbol of numbers (default: '.' or the --excel-id preset's ',')"),
+    )
+    csv_options.add_argument(
+        "--excel-id",
+        action="store_true",
+        help=tr(
+            "CSV for Excel with an Indonesian locale: ';' between fields, decimal comma, UTF-8 with a byte order "
+            "mark (implies -f csv)"
+        ),
+    )
+
+    def output_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "-o", "--out", default=None, metavar="FILE", help=tr("write the output to FILE (default: stdout)")
+        )
+        p.add_argument("--force", action="store_true", help=tr("replace an existing --out file"))
+
+    def missing_option(p: argparse.ArgumentParser, text: str | None = None) -> None:
+        p.add_argument(
+            "--missing",
+            default=None,
+            metavar="POLICY",
+            help=text
+            or tr(
+                "score partial assessments: 'minimum' (the scale minimum) or a level such as 2 "
+                "(default: partial assessments are refused)"
+            ),
+        )
+
+    def fmt(p: argparse.ArgumentParser, choices: list[str]) -> None:
+        p.add_argument("-f", "--format", choices=choices, default=choices[0], help=tr("output format"))
+
     def add(name: str, *, reads: bool = False, **kw: Any) -> argparse.ArgumentParser:
-        """A subcommand; `reads`: it reads assessments, so --subject and --where select among them."""
-        return sub.add_parser(name, parents=[common, select] if reads else [common], **kw)
+        """A subcommand; `reads`: it reads assessments, so --subject and --where select among them.
+        `help` is the one-line summary in `spbe --help`; `description` defaults to it."""
+        kw.setdefault("formatter_class", Formatter)
+        if "help" in kw:
+            kw.setdefault("description", kw["help"][:1].upper() + kw["help"][1:] + ".")
+        parents = [common, select] if reads else [common]
+        return sub.add_parser(name, parents=[*parents, *kw.pop("parents", [])], **kw)
 
     from . import meeting, monev
 
     monev.register(add)  # the monitoring cycle: workbooks, collect, actions (issue 14)
     meeting.register(add)  # the meeting: brief, dashboard (issue 14)
 
-    p = add("plugins", help="list the installed plugins: version, hooks, what each contributes, problems")
-    p.add_argument("--format", choices=["table", "json"], default="table")
+    p = add(
+        "plugins",
+        help=tr("list the installed plugins: version, hooks, what each contributes, problems"),
+        epilog=_examples("spbe plugins", "spbe plugins -f json"),
+    )
+    fmt(p, ["table", "json"])
     p.set_defaults(func=cmd_plugins)
 
-    p = add("catalogues", help="list the available catalogues (regulation versions)")
+    p = add(
+        "catalogues",
+        help=tr("list the available catalogues (regulation versions)"),
+        epilog=_examples("spbe catalogues"),
+    )
     p.set_defaults(func=cmd_catalogues)
 
-    p = add("show", help="show a catalogue's tree with weights, scales and bands")
-    p.add_argument("catalogue")
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    p = add(
+        "show",
+        help=tr("show a catalogue's tree with weights, scales and bands"),
+        epilog=_examples("spbe show spbe-2020", "spbe show spbe-2020 -f json > spbe-2020.json"),
+    )
+    p.add_argument("catalogue", metavar="CATALOGUE", help=tr("a catalogue id, e.g. spbe-2020 (see spbe catalogues)"))
+    fmt(p, ["text", "json"])
     p.set_defaults(func=cmd_show)
 
-    p = add("score", reads=True, help="score assessment files (YAML, JSON, CSV)")
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p = add(
+        "score",
+        reads=True,
+        parents=[csv_options],
+        help=tr("score assessment files (YAML, JSON, CSV, Excel)"),
+        description=tr(
+            "Score every assessment in the files: one table per catalogue with the index, predikat and each "
+            "domain's index. JSON keeps every exact value; CSV gives one row per assessment (dots and exact "
+            "values, or Indonesian Excel's conventions with --excel-id). '-' reads stdin."
+        ),
+        epilog=_examples(
+            "spbe score examples/dumai-2024.yaml",
+            "spbe score examples/dumai-2024.yaml --explain -l id",
+            "spbe score nasional.csv --where province=Riau",
+            "spbe score nasional.csv -f csv --excel-id -o hasil.csv",
+            "cat penilaian.xlsx | spbe score - --input-format xlsx",
+        ),
+    )
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help=tr("assessment files: .yaml, .json, .csv, .xlsx, or - for stdin")
+    )
+    fmt(p, ["table", "json", "csv"])
     p.add_argument(
         "--explain",
         action="store_true",
-        help="explain each result: after the table, in each JSON result, or in an explanation column of the CSV",
+        help=tr("explain each result: after the table, in each JSON result, or in an explanation column of the CSV"),
     )
-    p.add_argument("--lang", choices=["en", "id"], default="en", help="language of explanations")
-    p.add_argument("--weighting", default=None, help="weighting scheme (default: official)")
-    p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
+    p.add_argument(
+        "--weighting",
+        default=None,
+        metavar="NAME",
+        help=tr("weighting scheme: official, equal, or a plugin's (default: official)"),
+    )
+    missing_option(p)
+    output_options(p)
     p.set_defaults(func=cmd_score)
 
-    p = add("check", reads=True, help="evidence and rule findings (exit 1 when any error)")
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--format", choices=["table", "json"], default="table")
-    p.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="evaluation date (default today)")
-    p.add_argument("--lang", choices=["en", "id"], default="en", help="language of messages")
+    p = add(
+        "check",
+        reads=True,
+        help=tr("evidence and rule findings (exit 1 when any error)"),
+        description=tr(
+            "Run the evidence rules and the cross-indicator rules on each assessment and list the findings, "
+            "with a count per severity. Exit status 1 when any finding is an error."
+        ),
+        epilog=_examples(
+            "spbe check examples/evidence-kota-contoh.yaml --as-of 2024-06-30",
+            "spbe check examples/evidence-kota-contoh.yaml -l id -f json",
+        ),
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help=tr("assessment files, or - for stdin"))
+    fmt(p, ["table", "json"])
+    p.add_argument(
+        "--as-of", type=_date, default=None, metavar="DATE", help=tr("evaluation date, YYYY-MM-DD (default: today)")
+    )
     p.set_defaults(func=cmd_check)
 
-    p = add("graph", help="the dependency graph of a catalogue (DOT or JSON)")
-    p.add_argument("catalogue")
-    p.add_argument("--impact", default=None, metavar="ID", help="only what this indicator reaches")
-    p.add_argument("--format", choices=["dot", "json"], default="dot")
+    p = add(
+        "graph",
+        help=tr("the dependency graph of a catalogue (DOT or JSON)"),
+        epilog=_examples("spbe graph spbe-2020 --impact 8", "spbe graph spbe-2020 | dot -Tsvg > graph.svg"),
+    )
+    p.add_argument("catalogue", metavar="CATALOGUE", help=tr("a catalogue id, e.g. spbe-2020"))
+    p.add_argument(
+        "--impact",
+        default=None,
+        metavar="ID",
+        help=tr("only what this indicator, group or rule reaches (default: all)"),
+    )
+    fmt(p, ["dot", "json"])
     p.set_defaults(func=cmd_graph)
 
-    p = add("whatif", reads=True, help="before/after of changed levels or weights, with ranks among peers")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--set", action="append", metavar="ID=LEVEL", help="a changed level (repeatable)")
-    p.add_argument("--weighting", default=None, help="weighting scheme of the scenario")
-    p.add_argument("--weight", action="append", metavar="ID=WEIGHT", help="a custom weight (repeatable)")
-    p.add_argument("--peers", action="append", metavar="PEERS", help="a file of peer assessments (repeatable)")
-    p.add_argument("--format", choices=["table", "json"], default="table")
-    p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
+    p = add(
+        "whatif",
+        reads=True,
+        help=tr("before/after of changed levels or weights, with ranks among peers"),
+        epilog=_examples(
+            "spbe whatif examples/dumai-2024.yaml --set 21=4 --set 22=4",
+            "spbe whatif examples/dumai-2024.yaml --weighting equal --peers examples/evidence-kota-contoh.yaml",
+        ),
+    )
+    p.add_argument("file", metavar="FILE", help=tr("assessment file, or - for stdin"))
+    p.add_argument("--set", action="append", metavar="ID=LEVEL", help=tr("a changed level (repeatable; default: none)"))
+    p.add_argument(
+        "--weighting", default=None, metavar="NAME", help=tr("weighting scheme of the scenario (default: official)")
+    )
+    p.add_argument(
+        "--weight", action="append", metavar="ID=WEIGHT", help=tr("a custom weight (repeatable; default: none)")
+    )
+    p.add_argument(
+        "--peers", action="append", metavar="PEERS", help=tr("a file of peer assessments to rank among (repeatable)")
+    )
+    fmt(p, ["table", "json"])
+    missing_option(p)
     p.set_defaults(func=cmd_whatif)
 
-    p = add("plan", reads=True, help="the cheapest plan that reaches a target index or predikat (exit 1 if none)")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--target", required=True, help="an index such as 4.2, or a predikat such as Memuaskan")
-    p.add_argument("--costs", metavar="COSTS.yaml", help="cost per indicator, or per level reached")
-    p.add_argument("--max-steps", type=int, default=None, metavar="N", help="most level steps per period")
-    p.add_argument("--periods", type=int, default=1, metavar="N", help="number of periods (default 1)")
-    p.add_argument("--max-level", type=int, default=None, metavar="L", help="no indicator above this level")
+    p = add(
+        "plan",
+        reads=True,
+        help=tr("the cheapest plan that reaches a target index or predikat (exit 1 if none)"),
+        epilog=_examples(
+            "spbe plan examples/dumai-2024.yaml --target Memuaskan",
+            "spbe plan table.csv --subject Dumai --target 4.2 --costs costs.yaml",
+            "spbe plan examples/dumai-2024.yaml --target Memuaskan --max-steps 3 --periods 2",
+        ),
+    )
+    p.add_argument("file", metavar="FILE", help=tr("assessment file, or - for stdin"))
+    p.add_argument(
+        "--target", required=True, help=tr("an index such as 4.2, or a predikat such as Memuaskan (required)")
+    )
+    p.add_argument(
+        "--costs", metavar="COSTS.yaml", help=tr("cost per indicator, or per level reached (default: 1 per step)")
+    )
+    p.add_argument(
+        "--max-steps", type=int, default=None, metavar="N", help=tr("most level steps per period (default: no limit)")
+    )
+    p.add_argument("--periods", type=int, default=1, metavar="N", help=tr("number of periods"))
+    p.add_argument(
+        "--max-level",
+        type=int,
+        default=None,
+        metavar="L",
+        help=tr("no indicator above this level (default: the scale's top)"),
+    )
     rules = p.add_mutually_exclusive_group()
     rules.add_argument(
         "--respect-heuristics",
         action="store_true",
-        help="let the catalogue's heuristic rules (e.g. policy before implementation) constrain the plan too; "
-        "by default only rules the regulation sets do",
+        help=tr(
+            "let the catalogue's heuristic rules (e.g. policy before implementation) constrain the plan too; "
+            "by default only rules the regulation sets do"
+        ),
     )
-    rules.add_argument("--ignore-rules", action="store_true", help="plan on the formula alone: no rule constrains it")
-    p.add_argument("--format", choices=["table", "json"], default="table")
-    p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
+    rules.add_argument(
+        "--ignore-rules", action="store_true", help=tr("plan on the formula alone: no rule constrains it")
+    )
+    fmt(p, ["table", "json"])
+    missing_option(p)
     p.set_defaults(func=cmd_plan)
 
-    p = add("simulate", reads=True, help="Monte-Carlo over disagreeing stages or level distributions")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--n", type=int, default=100_000, help="samples, 1 to 10^8 (default 100000)")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--backend", choices=["auto", "numpy", "python"], default="auto")
-    p.add_argument("--format", choices=["table", "json"], default="table")
-    p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
+    p = add(
+        "simulate",
+        reads=True,
+        help=tr("Monte-Carlo over disagreeing stages or level distributions"),
+        epilog=_examples(
+            "spbe simulate examples/stages-kota-contoh.yaml",
+            "spbe simulate examples/stages-kota-contoh.yaml -n 1000000 --seed 7",
+        ),
+    )
+    p.add_argument("file", metavar="FILE", help=tr("assessment file (YAML or JSON carry stages), or - for stdin"))
+    p.add_argument("-n", "--n", type=int, default=100_000, metavar="N", help=tr("samples, 1 to 10^8"))
+    p.add_argument("--seed", type=int, default=1, help=tr("random seed (the same seed gives the same numbers)"))
+    p.add_argument(
+        "--backend", choices=["auto", "numpy", "python"], default="auto", help=tr("numpy when installed, else Python")
+    )
+    fmt(p, ["table", "json"])
+    missing_option(p)
     p.set_defaults(func=cmd_simulate)
 
-    p = add("diff", help="what changed between two catalogues (regulation versions)")
-    p.add_argument("old")
-    p.add_argument("new")
-    p.add_argument("--format", choices=["table", "markdown", "json"], default="table")
+    p = add(
+        "diff",
+        help=tr("what changed between two catalogues (regulation versions)"),
+        epilog=_examples("spbe diff spbe-2018 spbe-2020", "spbe diff spbe-2020 pemdi-2026 -f markdown > changes.md"),
+    )
+    p.add_argument("old", metavar="OLD", help=tr("the older catalogue id"))
+    p.add_argument("new", metavar="NEW", help=tr("the newer catalogue id"))
+    fmt(p, ["table", "markdown", "json"])
     p.set_defaults(func=cmd_diff)
 
-    p = add("migrate", reads=True, help="migrate assessments to another catalogue, with an index interval")
-    p.add_argument("file", metavar="FILE")
-    p.add_argument("--to", required=True, metavar="CATALOGUE")
-    p.add_argument("--format", choices=["table", "json"], default="table")
-    p.add_argument("--out", default=None, metavar="OUT", help="also write the migrated assessment(s): .yaml, .json")
-    p.add_argument("--force", action="store_true", help="replace an existing --out file")
+    p = add(
+        "migrate",
+        reads=True,
+        help=tr("migrate assessments to another catalogue, with an index interval"),
+        epilog=_examples(
+            "spbe migrate examples/dumai-2024.yaml --to pemdi-2026",
+            "spbe migrate examples/dumai-2024.yaml --to pemdi-2026 -o dumai-pemdi.yaml",
+        ),
+    )
+    p.add_argument("file", metavar="FILE", help=tr("assessment file, or - for stdin"))
+    p.add_argument("--to", required=True, metavar="CATALOGUE", help=tr("the catalogue to migrate to (required)"))
+    fmt(p, ["table", "json"])
+    p.add_argument(
+        "-o",
+        "--out",
+        default=None,
+        metavar="OUT",
+        help=tr("also write the migrated assessment(s): .yaml, .json (default: not written)"),
+    )
+    p.add_argument("--force", action="store_true", help=tr("replace an existing --out file"))
     p.set_defaults(func=cmd_migrate)
 
-    p = add("transition", reads=True, help="who gains and who loses when agencies move to another catalogue")
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--to", required=True, metavar="CATALOGUE")
-    p.add_argument("--missing", default=None, metavar="POLICY", help="old score of partial assessments")
-    p.add_argument("--format", choices=["table", "csv"], default="table")
+    p = add(
+        "transition",
+        reads=True,
+        parents=[csv_options],
+        help=tr("who gains and who loses when agencies move to another catalogue"),
+        epilog=_examples(
+            "spbe transition examples/dumai-2024.yaml examples/evidence-kota-contoh.yaml --to pemdi-2026",
+            "spbe transition nasional.csv --to pemdi-2026 --missing minimum -f csv --excel-id -o transisi.csv",
+        ),
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help=tr("assessment files, or - for stdin"))
+    p.add_argument("--to", required=True, metavar="CATALOGUE", help=tr("the catalogue to move to (required)"))
+    missing_option(p, tr("old score of partial assessments: 'minimum' or a level (default: refused)"))
+    fmt(p, ["table", "csv"])
+    output_options(p)
     p.set_defaults(func=cmd_transition)
 
-    p = add("report", reads=True, help="write report.html, report.md and report.xlsx for one subject")
-    p.add_argument("files", nargs="+", metavar="ASSESSMENT", help="the subject's assessments (one per period)")
-    p.add_argument("--owners", required=True, metavar="OWNERS", help="ownership file (YAML or CSV)")
-    p.add_argument("--targets", default=None, metavar="TARGETS", help="targets file (YAML)")
-    p.add_argument("--out", required=True, metavar="DIR", help="folder to write the report into")
-    p.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="evaluation date for evidence")
-    p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
-    p.add_argument("--lang", choices=["en", "id"], default="en", help="language of the HTML and Markdown reports")
-    p.add_argument("--force", action="store_true", help="replace an existing report folder (one holding only a report)")
+    p = add(
+        "report",
+        reads=True,
+        help=tr("write report.html, report.md and report.xlsx for one subject"),
+        epilog=_examples(
+            "spbe report examples/kota-contoh/2024.yaml examples/kota-contoh/2025.yaml "
+            "--owners examples/kota-contoh/owners.yaml --targets examples/kota-contoh/targets.yaml -o report/ -l id",
+        ),
+    )
+    p.add_argument("files", nargs="+", metavar="ASSESSMENT", help=tr("the subject's assessments (one per period)"))
+    p.add_argument("--owners", required=True, metavar="OWNERS", help=tr("ownership file, YAML or CSV (required)"))
+    p.add_argument("--targets", default=None, metavar="TARGETS", help=tr("targets file, YAML (default: none)"))
+    p.add_argument("-o", "--out", required=True, metavar="DIR", help=tr("folder to write the report into (required)"))
+    p.add_argument(
+        "--as-of", type=_date, default=None, metavar="DATE", help=tr("evaluation date for evidence (default: today)")
+    )
+    p.add_argument(
+        "--tz",
+        default="WIB",
+        metavar="ZONE",
+        help=tr("time zone of the times in the report: WIB, WITA, WIT or an IANA name"),
+    )
+    missing_option(p)
+    p.add_argument(
+        "--force", action="store_true", help=tr("replace an existing report folder (one holding only a report)")
+    )
     p.set_defaults(func=cmd_report)
 
-    p = add("template", help="write a blank Excel assessment template for a catalogue")
-    p.add_argument("catalogue")
-    p.add_argument("out", metavar="OUT.xlsx")
-    p.add_argument("--force", action="store_true", help="replace an existing file")
+    p = add(
+        "template",
+        help=tr("write a blank Excel assessment template for a catalogue"),
+        epilog=_examples("spbe template spbe-2020 penilaian.xlsx"),
+    )
+    p.add_argument("catalogue", metavar="CATALOGUE", help=tr("a catalogue id, e.g. spbe-2020"))
+    p.add_argument("out", metavar="OUT.xlsx", help=tr("the workbook to write"))
+    p.add_argument("--force", action="store_true", help=tr("replace an existing file"))
     p.set_defaults(func=cmd_template)
 
     p = add(
         "rank",
         reads=True,
-        help="rank agencies with shared ranks, per period and within a tag (e.g. province)",
-        description="Score every assessment and rank the agencies within each period, and within the groups "
-        "of a tag with --within (e.g. province). Equal values share a rank and the next rank skips (1, 2, 2, 4). "
-        "The table gives each group's size (of) and the gap to the agency ranked above (2 decimals; exact in "
-        "JSON).",
+        parents=[csv_options],
+        help=tr("rank agencies with shared ranks, per period and within a tag (e.g. province)"),
+        description=tr(
+            "Score every assessment and rank the agencies within each period, and within the groups of a tag "
+            "with --within (e.g. province). Equal values share a rank and the next rank skips (1, 2, 2, 4). The "
+            "table gives each group's size (of) and the gap to the agency ranked above (2 decimals; exact in JSON)."
+        ),
+        epilog=_examples(
+            "spbe rank nasional.csv --within province",
+            "spbe rank nasional.csv --within province --by D1",
+            "spbe rank nasional.csv --where province=Riau -f csv --excel-id -o peringkat.csv",
+        ),
     )
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help=tr("assessment files, or - for stdin"))
     p.add_argument(
-        "--within", default=None, metavar="TAG", help="rank within groups of this tag (default: per period only)"
+        "--within", default=None, metavar="TAG", help=tr("rank within groups of this tag (default: per period only)")
     )
     p.add_argument(
         "--by",
-        choices=["display", "index"],
         default="display",
-        help="compare the published 2-decimal index (display, the default, as official tables do) or the exact index",
+        metavar="KEY",
+        help=tr(
+            "what is compared: display (the published 2-decimal index, as official tables do), index (the exact "
+            "index), or a domain or aspect id such as D1 (its exact index)"
+        ),
     )
-    p.add_argument("--format", choices=["table", "json", "csv"], default="table", help="output format (default: table)")
-    p.add_argument("--missing", default=None, metavar="POLICY", help="score partial assessments: 'minimum' or a level")
+    fmt(p, ["table", "json", "csv"])
+    missing_option(p)
+    output_options(p)
     p.set_defaults(func=cmd_rank)
 
     p = add(
         "verify",
-        help="recompute saved results from their manifests (exit 1 if any fails)",
-        description="Recompute results saved by `spbe score --format json` from their manifests and say whether "
-        "each still holds (exit 1 if any does not). The manifest is an integrity check, not a signature: it "
-        "catches edits and mismatches (a changed value, input, catalogue or option), but it does not prove who "
-        "made a file, since anyone can write a consistent one.",
+        help=tr("recompute saved results from their manifests (exit 1 if any fails)"),
+        description=tr(
+            "Recompute results saved by `spbe score --format json` from their manifests and say whether each still "
+            "holds (exit 1 if any does not). The manifest is an integrity check, not a signature: it catches edits "
+            "and mismatches (a changed value, input, catalogue or option), but it does not prove who made a file, "
+            "since anyone can write a consistent one."
+        ),
+        epilog=_examples("spbe score examples/dumai-2024.yaml -f json > dumai.json", "spbe verify dumai.json"),
     )
-    p.add_argument("files", nargs="+", metavar="RESULT.json")
+    p.add_argument("files", nargs="+", metavar="RESULT.json", help=tr("results saved by spbe score -f json"))
     p.set_defaults(func=cmd_verify)
 
     p = add(
         "schema",
-        help="print the JSON Schema of a kind of file, for editors that validate YAML as you type",
-        description="Print the JSON Schema of catalogue, assessment, ownership (owners) or rule files. Save it "
-        "(spbe schema catalogue > catalogue.schema.json) and put `# yaml-language-server: "
-        "$schema=./catalogue.schema.json` on the first line of a YAML file: VS Code (with the YAML extension) "
-        "and other editors then check the file as you type.",
+        help=tr("print the JSON Schema of a kind of file, for editors that validate YAML as you type"),
+        description=tr(
+            "Print the JSON Schema of catalogue, assessment, ownership (owners) or rule files. Save it (spbe schema "
+            "catalogue > catalogue.schema.json) and put `# yaml-language-server: $schema=./catalogue.schema.json` "
+            "on the first line of a YAML file: VS Code (with the YAML extension) and other editors then check the "
+            "file as you type."
+        ),
+        epilog=_examples("spbe schema assessment > assessment.schema.json"),
     )
-    p.add_argument("kind", choices=sorted(SCHEMAS))
+    p.add_argument("kind", choices=sorted(SCHEMAS), help=tr("the kind of file"))
     p.set_defaults(func=cmd_schema)
 
     p = add(
-        "validate", reads=True, help="check assessment files against their catalogues (every problem, exit 2 if any)"
+        "validate",
+        reads=True,
+        help=tr("check assessment files against their catalogues (every problem, exit 2 if any)"),
+        description=tr(
+            "Check each file against its catalogues without scoring: every problem of every file (row, column, "
+            "what is allowed), up to --limit per file, then the count. Exit status 2 if any."
+        ),
+        epilog=_examples("spbe validate examples/dumai-2024.yaml table.csv", "spbe validate opd.csv --limit 10"),
     )
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help=tr("assessment files, or - for stdin"))
     p.add_argument(
-        "--limit", type=int, default=50, metavar="N", help="list at most N problems per file, then count the rest (50)"
+        "--limit", type=int, default=50, metavar="N", help=tr("list at most N problems per file, then count the rest")
     )
     p.set_defaults(func=cmd_validate)
     return parser
@@ -1013,21 +1372,90 @@ def _stop_cleanly() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def _lang_in(argv: Sequence[str]) -> str | None:
+    """The language `-l`/`--lang` asks for, read before parsing so the help itself is in it."""
+    found = None
+    for n, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = None
+        if arg in ("-l", "--lang") and n + 1 < len(argv):
+            value = argv[n + 1]
+        elif arg.startswith("--lang="):
+            value = arg.removeprefix("--lang=")
+        elif arg.startswith("-l") and len(arg) > 2 and not arg.startswith("--"):
+            value = arg[2:]
+        if value in ("en", "id"):
+            found = value
+    return found
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Options that only make sense together: CSV options ask for CSV."""
+    csv_asked = bool(
+        getattr(args, "excel_id", False) or getattr(args, "delimiter", None) or getattr(args, "decimal", None)
+    )
+    if csv_asked and getattr(args, "format", None) == "table":
+        args.format = "csv"
+    elif csv_asked and getattr(args, "format", "csv") != "csv":
+        raise FlagError(tr("--excel-id, --delimiter and --decimal are CSV options"), field=f"--format {args.format}")
+    if csv_asked:
+        _csv_style(args)  # a bad delimiter is said before any work
+
+
+def _named(exc: SpbeError, args: argparse.Namespace) -> SpbeError:
+    """The error as the user should read it: a flag's field names the flag (never the input file),
+    stdin is `<stdin>`, and an error without a file names the one input when there is one."""
+    if isinstance(exc, FlagError):
+        return exc
+    flag = FLAG_FIELDS.get(exc.field or "")
+    dest = flag.lstrip("-").replace("-", "_") if flag else None
+    if flag and dest and (getattr(args, dest, None) is not None or dest == "n"):
+        value = getattr(args, dest, None)
+        return FlagError(exc.message, field=f"{flag} {value}" if value is not None else flag, allowed=exc.allowed)
+    file = shown_name(exc.file)
+    inputs = _inputs(args)
+    if file is None and len(inputs) == 1:  # one input: name it
+        file = shown_name(inputs[0])
+    if file != exc.file:
+        return type(exc)(exc.message, file=file, row=exc.row, field=exc.field, allowed=exc.allowed)
+    return exc
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run `spbe` with `argv` (default: the command line) and return the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        lang = resolve_language(_lang_in(argv))
+    except SpbeError as exc:  # SPBE_LANG names an unknown language
+        print(f"spbe: error: SPBE_LANG: {terminal_text(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    with language(lang):
+        return _run(argv)
+
+
+def _run(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     _SETTINGS["strict_plugins"] = bool(getattr(args, "strict_plugins", False))
+    set_quiet(bool(getattr(args, "quiet", False)))
     try:
-        with _stop_cleanly():
-            return int(args.func(args))
+        with _stop_cleanly(), language(getattr(args, "lang", None) or current_language()):
+            _check_options(args)
+            name = next((n for n in ("files", "file") if isinstance(getattr(args, n, None), (list, str))), None)
+            if name is None:
+                return int(args.func(args))
+            value = getattr(args, name)
+            paths = list(value) if isinstance(value, list) else [value]
+            # `-` reads stdin into a temporary file for the readers
+            with stdin_files(paths, getattr(args, "input_format", None)) as files:
+                setattr(args, name, files if isinstance(value, list) else files[0])
+                return int(args.func(args))
     except PluginError as exc:  # the plugin's fault, not the user's file: its own exit code
-        print(f"spbe: error: {terminal_text(exc)}", file=sys.stderr)
+        message("error", str(exc))
         return EXIT_PLUGIN
     except SpbeError as exc:
-        inputs = [*(getattr(args, "files", None) or []), *([args.file] if getattr(args, "file", None) else [])]
-        if exc.file is None and len(inputs) == 1 and not isinstance(exc, FlagError):  # one input: name it
-            exc = type(exc)(exc.message, file=inputs[0], row=exc.row, field=exc.field, allowed=exc.allowed)
-        print(f"spbe: error: {terminal_text(exc)}", file=sys.stderr)
+        message("error", str(_named(exc, args)))
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
@@ -1036,9 +1464,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug, not bad input: still one line unless debugging
         if os.environ.get("SPBE_DEBUG"):
             raise
-        what = terminal_text(f"{type(exc).__name__}: {exc}")
-        print(f"spbe: internal error: {what} (set SPBE_DEBUG=1 for details)", file=sys.stderr)
+        message("internal", tr("{what} (set SPBE_DEBUG=1 for details)", what=f"{type(exc).__name__}: {exc}"))
         return EXIT_INTERNAL
+    finally:
+        set_quiet(False)
 
 
 def run() -> None:

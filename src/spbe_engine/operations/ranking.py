@@ -26,6 +26,12 @@ def rank(
     """Rank agencies within each period, and within groups given by a tag (e.g.
     `within="province"`). Ties share a rank and the next rank skips (1, 2, 2, 4). `by="display"`
     ranks on the published 2-decimal index, as the official tables show it; `by="index"` on the
-    exact value. The `Ranking` is a list of `RankRow`."""
-    check_ranking(by)  # before scoring: a bad option is the first thing to say
-    return rank_results(engine.score_many(assessments, missing=missing), within=within, by=by)
+    exact value; a domain or aspect id (`by="D1"`) on that group's exact index. The `Ranking` is a
+    list of `RankRow`."""
+    items = list(assessments)
+    if by not in ("display", "index"):  # a group id: of every catalogue ranked
+        catalogues = dict.fromkeys(a.catalogue for a in items)
+        ids = [g.id for cid in catalogues for g in engine.compiled(cid).groups] if catalogues else None
+        check_ranking(by, ids)  # before scoring: a bad option is the first thing to say
+    check_ranking(by)
+    return rank_results(engine.score_many(items, missing=missing), within=within, by=by)

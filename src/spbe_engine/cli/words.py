@@ -1,0 +1,147 @@
+"""The words of the command line's tables: column headers and the library's fixed values (severities,
+directions, stages), marked for translation here and translated where a table is printed."""
+
+from __future__ import annotations
+
+from ..i18n import N_
+
+YES = N_("yes")
+NO = N_("no")
+PARTIAL = N_(" (partial)")
+ERROR = N_("error")
+WARNING = N_("warning")
+NOTE = N_("note")
+INTERNAL = N_("internal error")
+
+#: Column headers of the results' tables (`Result.headers`) and of the command's own tables.
+HEADERS = frozenset(
+    {
+        N_("subject"),
+        N_("period"),
+        N_("index"),
+        N_("predikat"),
+        N_("probability"),
+        N_("official rank"),
+        N_("rank p5"),
+        N_("median"),
+        N_("rank p95"),
+        N_("P(first)"),
+        N_("indicator"),
+        N_("name"),
+        N_("role"),
+        N_("level"),
+        N_("target"),
+        N_("weight"),
+        N_("at stake (target)"),
+        N_("at stake (max)"),
+        N_("gap (self − verified)"),
+        N_("rank"),
+        N_("unit"),
+        N_("lead indicators"),
+        N_("plan share"),
+        N_("evidence open (pending or needs revision)"),
+        N_("findings"),
+        N_("catalogue"),
+        N_("on track"),
+        N_("severity"),
+        N_("rule"),
+        N_("indicators"),
+        N_("basis"),
+        N_("message"),
+        N_("before"),
+        N_("after"),
+        N_("delta"),
+        N_("predikat before"),
+        N_("predikat after"),
+        N_("gain of +1"),
+        N_("cost"),
+        N_("gain per cost"),
+        N_("steps to next band"),
+        N_("step"),
+        N_("index gain"),
+        N_("contribution"),
+        N_("missing"),
+        N_("change"),
+        N_("what"),
+        N_("old"),
+        N_("new"),
+        N_("was"),
+        N_("becomes"),
+        N_("old predikat"),
+        N_("old rank"),
+        N_("new range"),
+        N_("new predikat"),
+        N_("rank range"),
+        N_("direction"),
+        N_("predikat disagrees"),
+        N_("levels"),
+        N_("from"),
+        N_("relations"),
+        N_("confidence"),
+        N_("group"),
+        N_("of"),
+        N_("gap"),
+        N_("plugin"),
+        N_("version"),
+        N_("origin"),
+        N_("hooks"),
+        N_("contributes (or problem)"),
+        N_("id"),
+        N_("status"),
+        N_("regulation"),
+        N_("valid"),
+        N_("title"),
+        N_("explanation"),
+    }
+)
+
+#: Fixed values the library puts in table cells, shown in the reader's language.
+VALUES = frozenset(
+    {
+        YES,
+        NO,
+        ERROR,
+        WARNING,
+        N_("info"),
+        N_("regulation"),
+        N_("heuristic"),
+        N_("gain"),
+        N_("loss"),
+        N_("uncertain"),
+        N_("current"),
+        N_("index"),
+        N_("official"),
+        N_("provisional"),
+        N_("indicator"),
+        N_("group"),
+        N_("band"),
+        N_("added"),
+        N_("removed"),
+        N_("renamed"),
+        N_("moved"),
+        N_("reweighted"),
+        N_("rescaled"),
+        N_("split"),
+        N_("merged"),
+        N_("partial"),
+        N_("equivalent"),
+        N_("high"),
+        N_("medium"),
+        N_("low"),
+        N_("self_assessment"),
+        N_("internal_verifier"),
+        N_("external_assessor"),
+        N_("final"),
+        N_("lead"),
+        N_("support"),
+        N_("domain"),
+        N_("aspect"),
+        N_("indicators"),
+        N_("groups"),
+        N_("top-level groups"),
+        N_("id and name"),
+    }
+)
+
+#: Columns of user text and ids: never read as numbers, nor translated.
+TEXT_COLUMNS = frozenset({"subject", "period", "name", "indicator", "indicators", "rule", "unit", "group", "what", ""})
