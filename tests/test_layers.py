@@ -44,7 +44,9 @@ LAYERS: list[tuple[str, set[str]]] = [
         "applications",
         {"reports", "reports.build", "reports.charts", "reports.html", "reports.i18n", "reports.markdown",
          "reports.write", "reports.xlsx", "conformance", "conformance.checks", "conformance.pytest_plugin",
-         "cli", "cli.main", "cli.monev", "cli.meeting", "__main__"},
+         "cli", "cli.main", "cli.monev", "cli.meeting", "__main__",
+         "monev", "monev.actions", "monev.snapshot", "monev.workbooks", "monev.collect", "monev.brief",
+         "monev.dashboard", "monev.brief_docx", "monev.brief_render", "monev.meeting"},
     ),
 ]  # fmt: skip
 
