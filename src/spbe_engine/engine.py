@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # type checkers see each operation's function itself
     from .operations.scoring import iter_scores as _iter_scores
     from .operations.scoring import score as _score
     from .operations.scoring import score_many as _score_many
+    from .operations.table import score_table as _score_table
     from .operations.uncertainty import (
         simulate as _simulate,
     )
@@ -108,6 +109,7 @@ class Engine(Resolver):
         iter_scores = _iter_scores
         score = _score
         score_many = _score_many
+        score_table = _score_table
         simulate = _simulate
         simulate_many = _simulate_many
         weight_sensitivity = _weight_sensitivity
@@ -124,6 +126,7 @@ class Engine(Resolver):
         score = _Operation("operations.scoring", "score")
         score_many = _Operation("operations.scoring", "score_many")
         iter_scores = _Operation("operations.scoring", "iter_scores")
+        score_table = _Operation("operations.table", "score_table")
         with_computed_levels = _Operation("operations.computed", "with_computed_levels")
         # rules and evidence
         check = _Operation("operations.rules", "check")

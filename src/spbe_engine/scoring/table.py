@@ -1,0 +1,488 @@
+"""Columnar exact scoring: a matrix of levels in, integer sums per group and coded texts out.
+
+Why a second path next to `score.score`: a ScoreResult per assessment costs microseconds of Python
+each, while a national or per-OPD table of millions of rows is one integer matrix product. The
+arithmetic is the same (integer-scaled weights, the band decided on the unrounded value, half-up
+display), done on whole columns: int64 when the largest possible sum fits (checked from the
+weights and scales, never assumed), else Python integers row by row. numpy is optional (the
+`fast` extra); without it the same columns come from a plain loop, value for value.
+
+Texts that repeat (display values, predikat, exact index texts) are coded: a column of small ints
+and the few distinct texts, so a million rows do not make a million strings (a pandas Categorical,
+an Arrow dictionary array).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from math import gcd
+from operator import mul
+from typing import Any
+
+from ..errors import AssessmentError
+from ..exact import display, to_decimal
+from ..i18n import tr
+from .compiled import CompiledCatalogue
+
+__all__ = ["Column", "TableScores", "decimal_text", "numpy_or_none", "score_levels"]
+
+CHUNK_ROWS = 32_768  # rows per numpy pass: temporaries stay in cache-sized blocks, not n × 47 × 8 bytes
+_INT64_LIMIT = 2**62  # headroom under 2**63 for 200 × numerator + denominator (half-up display)
+
+
+def numpy_or_none() -> Any:
+    """numpy when installed (the `fast` extra), else None: the pure-Python path gives the same columns."""
+    try:
+        import numpy
+    except ImportError:  # pragma: no cover - the test suite runs both paths by monkeypatching this
+        return None
+    return numpy
+
+
+@dataclass(frozen=True)
+class Column:
+    """One result column: plain values (a list or an ndarray), or codes into `categories`."""
+
+    name: str
+    values: Any
+    categories: tuple[str, ...] | None = None
+
+    def plain(self) -> list[Any]:
+        """The column as a list of Python values (texts decoded)."""
+        values = self.values.tolist() if hasattr(self.values, "tolist") else list(self.values)
+        if self.categories is None:
+            return values
+        cats = self.categories
+        return [cats[c] for c in values]
+
+
+@dataclass(frozen=True)
+class TableScores:
+    """Scored columns in order: what `Engine.score_table` turns into a DataFrame or an Arrow table."""
+
+    columns: tuple[Column, ...]
+    length: int
+
+    def to_dict(self) -> dict[str, list[Any]]:
+        return {c.name: c.plain() for c in self.columns}
+
+    def to_pandas(self, index: Any = None) -> Any:
+        import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+        block = self._int_block()
+        if block is not None:  # the numerators and denominators as one 2-D block, not copied
+            names, base = block
+            frame = pd.DataFrame(base.T, columns=names, index=index, copy=False)
+            for at, c in enumerate(self.columns):
+                if c.name not in names:
+                    frame.insert(at, c.name, self._series(pd, c, index))
+            return frame
+        data: dict[str, Any] = {}
+        for c in self.columns:
+            if c.categories is not None:
+                data[c.name] = pd.Categorical.from_codes(c.values, categories=list(c.categories))
+            elif isinstance(c.values, list):
+                data[c.name] = pd.Series(c.values, dtype=object, index=index)
+            else:
+                data[c.name] = c.values
+        return pd.DataFrame(data, index=index)
+
+    def _int_block(self) -> tuple[list[str], Any] | None:
+        ints = [c for c in self.columns if c.categories is None and getattr(c.values, "base", None) is not None
+                and getattr(c.values.base, "ndim", 0) == 2]  # fmt: skip
+        if not ints:
+            return None
+        base = ints[0].values.base
+        if base.shape[0] != len(ints) or any(c.values.base is not base for c in ints):
+            return None
+        if any(c.values.ctypes.data != base[i].ctypes.data for i, c in enumerate(ints)):
+            return None
+        return [c.name for c in ints], base
+
+    @staticmethod
+    def _series(pd: Any, c: Column, index: Any) -> Any:
+        if c.categories is not None:
+            return pd.Series(pd.Categorical.from_codes(c.values, categories=list(c.categories)), index=index)
+        return pd.Series(c.values, index=index, dtype=object if isinstance(c.values, list) else None)
+
+    def to_arrow(self, passthrough: dict[str, Any] | None = None) -> Any:
+        import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+
+        arrays, names = [], []
+        for c in self.columns:
+            if passthrough and c.name in passthrough:
+                arrays.append(passthrough[c.name])
+            elif c.categories is not None:
+                codes = pa.array(c.values, type=pa.int32())
+                arrays.append(pa.DictionaryArray.from_arrays(codes, pa.array(list(c.categories), type=pa.string())))
+            elif isinstance(c.values, list) and any(isinstance(v, int) and abs(v) >= 2**63 for v in c.values):
+                arrays.append(pa.array([str(v) for v in c.values]))  # beyond int64: the exact digits as text
+            else:
+                arrays.append(pa.array(c.values))
+            names.append(c.name)
+        return pa.Table.from_arrays(arrays, names=names)
+
+
+# -- exact texts ---------------------------------------------------------------------------------
+
+
+def decimal_text(num: int, den: int) -> str:
+    """`str(exact.to_decimal(num, den))`, fast for the terminating case (the index text of a CSV row)."""
+    if num > 0:
+        g = gcd(num, den)
+        n, d = num // g, den // g
+        twos = fives = 0
+        while d % 2 == 0:
+            d //= 2
+            twos += 1
+        while d % 5 == 0:
+            d //= 5
+            fives += 1
+        if d == 1:
+            k = max(twos, fives)
+            m = n * 10**k // (den // g)
+            s = str(m)
+            if k == 0:
+                return s
+            if len(s) - 1 - k >= -6:  # Decimal writes smaller values with an exponent
+                s = s.rjust(k + 1, "0")
+                return f"{s[:-k]}.{s[-k:]}"
+    return str(to_decimal(num, den))
+
+
+def _display_key_text(key: int) -> str:
+    """Display text of a signed hundredths key: k ≥ 0 is k/100; -q-1 is -(q/100) (so -0.00 exists)."""
+    if key >= 0:
+        return f"{key // 100}.{key % 100:02d}"
+    q = -key - 1
+    return f"-{q // 100}.{q % 100:02d}"
+
+
+# -- the computation --------------------------------------------------------------------------
+
+
+RowLabel = Callable[[int], "int | None"]
+Where = Callable[[int], str]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Where a table is refused: the first bad row (by position) and why."""
+
+    row: int
+    column: int
+    kind: str  # "missing" or "range"
+
+
+def _fits_int64(cc: CompiledCatalogue, fill: int | None) -> bool:
+    """Whether every sum, display and band comparison fits in int64 for this catalogue's scales."""
+    big = 0
+    for w, lo, hi in zip(cc.weights, cc.lo, cc.hi, strict=True):
+        big += w * max(abs(lo), abs(hi))
+    dens = [cc.total, *(g.weight for g in cc.groups)]
+    band_den = max((bd for _, bd, _ in cc.bands), default=1)
+    band_num = max((abs(bn) for bn, _, _ in cc.bands), default=0)
+    worst = max(200 * big + 2 * max(dens), big * band_den, band_num * max(dens))
+    return worst < _INT64_LIMIT and max(cc.weights) < _INT64_LIMIT
+
+
+def score_levels(
+    cc: CompiledCatalogue,
+    levels: Any,
+    present: Any,
+    *,
+    missing: str | int | None,
+    where: Where,
+    label: RowLabel,
+    text: bool = True,
+    source: str | None = None,
+    groups: Sequence[str] | None = None,
+) -> TableScores:
+    """Score a level matrix whose columns are `cc.ids` in order (an ndarray when numpy is used, else
+    a list of row lists). `present` marks given cells (None: all given); missing cells follow
+    `missing` as in `score()`. Errors name the first bad row (`label(position)`) and the column.
+
+    Columns: numerator, denominator, index (exact text), display, predikat, partial, then per
+    group `<id>_numerator`, `<id>_denominator`, `<id>_index`, `<id>_display`, `<id>_predikat`
+    (every group, or those named in `groups`).
+    """
+    np = numpy_or_none()
+    if np is not None and isinstance(levels, np.ndarray) and _fits_int64(cc, None):
+        return _score_numpy(np, cc, levels, present, missing, where, label, text, source, groups)
+    rows = levels.tolist() if hasattr(levels, "tolist") else levels
+    mask = None if present is None else (present.tolist() if hasattr(present, "tolist") else present)
+    return _score_python(cc, rows, mask, missing, where, label, text, source, groups)
+
+
+def _raise(cc: CompiledCatalogue, p: Problem, level: Any, absent: list[str], where: Where, label: RowLabel,
+           source: str | None, filled: bool) -> None:  # fmt: skip
+    iid = cc.ids[p.column]
+    if p.kind == "missing":
+        shown = ", ".join(absent[:8]) + (" ..." if len(absent) > 8 else "")
+        raise AssessmentError(
+            tr(
+                "{a}: {n_absent} indicator(s) not assessed: {shown}; to score a partial assessment, name a policy"
+                " for missing levels: the scale minimum or a level (missing='minimum' in Python,"
+                " --missing minimum on the command line)",
+                a=where(p.row),
+                n_absent=len(absent),
+                shown=shown,
+            ),
+            file=source,
+            row=label(p.row),
+            field="levels",
+        )
+    raise AssessmentError(
+        tr(
+            "{a}: indicator {iid} has level {level}{source}, outside scale {id!r}",
+            a=where(p.row),
+            iid=iid,
+            level=level,
+            source=" (filled in for a missing indicator)" if filled else "",
+            id=cc.scales[p.column].id,
+        ),
+        file=source,
+        row=label(p.row),
+        field=f"levels.{iid}",
+        allowed=f"{cc.lo[p.column]}–{cc.hi[p.column]}",
+    )
+
+
+def _fill_value(cc: CompiledCatalogue, n: int, missing: str | int | None) -> int:
+    return cc.lo[n] if missing == "minimum" else int(missing)  # type: ignore[arg-type]
+
+
+def _score_python(
+    cc: CompiledCatalogue,
+    rows: Sequence[Sequence[Any]],
+    present: Sequence[Sequence[bool]] | None,
+    missing: str | int | None,
+    where: Where,
+    label: RowLabel,
+    text: bool,
+    source: str | None,
+    chosen: Sequence[str] | None,
+) -> TableScores:
+    ids, lo, hi, weights = cc.ids, cc.lo, cc.hi, cc.weights
+    strict = missing is None or missing == "error"
+    nums: list[int] = []
+    groups: list[list[int]] = [[] for _ in cc.groups]
+    partial: list[bool] = []
+    for r, row in enumerate(rows):
+        vec = list(row)
+        mask = present[r] if present is not None else None
+        filled = [False] * len(ids)
+        if mask is not None and not all(mask):
+            absent = [ids[n] for n, ok in enumerate(mask) if not ok]
+            if strict:
+                _raise(cc, Problem(r, mask.index(False), "missing"), None, absent, where, label, source, False)
+            for n, ok in enumerate(mask):
+                if not ok:
+                    vec[n] = _fill_value(cc, n, missing)
+                    filled[n] = True
+        for n, level in enumerate(vec):
+            if not lo[n] <= level <= hi[n]:
+                _raise(cc, Problem(r, n, "range"), level, [], where, label, source, filled[n])
+        weighted = list(map(mul, vec, weights))
+        nums.append(sum(weighted))
+        for k, g in enumerate(cc.groups):
+            groups[k].append(sum(g.take(weighted)))
+        partial.append(any(filled))
+    return _columns_python(cc, nums, groups, partial, text, chosen)
+
+
+def _columns_python(
+    cc: CompiledCatalogue,
+    nums: list[int],
+    groups: list[list[int]],
+    partial: list[bool],
+    text: bool,
+    chosen: Sequence[str] | None,
+) -> TableScores:
+    n = len(nums)
+    out: list[Column] = []
+
+    def block(prefix: str, values: list[int], den: int) -> None:
+        out.append(Column(f"{prefix}numerator", values))
+        out.append(Column(f"{prefix}denominator", [den] * n))
+        if text:
+            cache: dict[int, str] = {}
+            out.append(
+                Column(f"{prefix}index", [cache.get(v) or cache.setdefault(v, decimal_text(v, den)) for v in values])
+            )
+        shown: dict[int, str] = {}
+        out.append(Column(f"{prefix}display", [shown.get(v) or shown.setdefault(v, display(v, den)) for v in values]))
+        bands: dict[int, str] = {}
+        out.append(
+            Column(
+                f"{prefix}predikat",
+                [bands.get(v) or bands.setdefault(v, cc.band(v, den).predikat) for v in values],
+            )
+        )
+
+    block("", nums, cc.total)
+    out.append(Column("partial", partial))
+    for g, values in zip(cc.groups, groups, strict=True):
+        if chosen is None or g.id in chosen:
+            block(f"{g.id}_", values, g.weight)
+    return TableScores(tuple(out), n)
+
+
+def _score_numpy(
+    np: Any,
+    cc: CompiledCatalogue,
+    levels: Any,
+    present: Any,
+    missing: str | int | None,
+    where: Where,
+    label: RowLabel,
+    text: bool,
+    source: str | None,
+    groups: Sequence[str] | None,
+) -> TableScores:
+    n, k = levels.shape
+    if k != len(cc.ids):
+        raise ValueError("level matrix columns must be the catalogue's indicators in order")
+    lo = np.array(cc.lo, dtype=np.int64)
+    hi = np.array(cc.hi, dtype=np.int64)
+    w = np.array(cc.weights, dtype=np.int64)
+    strict = missing is None or missing == "error"
+    fill = None if strict else np.array([_fill_value(cc, j, missing) for j in range(k)], dtype=np.int64)
+    spans = _spans(cc)
+    cuts: list[int] | None = None
+    pieces: list[tuple[int, int]] = []
+    if spans is not None:  # stretches between group boundaries, and each group as a run of them
+        cuts = sorted({0, *(a for a, _ in spans), *(b for _, b in spans if b < k)})
+        pieces = [(cuts.index(a), cuts.index(b) if b < k else len(cuts)) for a, b in spans]
+    chosen = [gi for gi, g in enumerate(cc.groups) if groups is None or g.id in groups]
+    ints = np.empty((2 * (1 + len(chosen)), n), dtype=np.int64)  # numerators and denominators: one block
+    partial = np.zeros(n, dtype=bool)
+    weighted = np.empty((min(n, CHUNK_ROWS), k), dtype=np.int64)
+    for start in range(0, n, CHUNK_ROWS):
+        stop = min(start + CHUNK_ROWS, n)
+        block = levels[start:stop]
+        if block.dtype != np.int64:
+            block = block.astype(np.int64)
+        mask = None if present is None else present[start:stop]
+        if mask is not None and not mask.all():
+            holes = ~mask
+            if strict:
+                r = int(np.argmax(holes.any(axis=1)))
+                bad = _first_range(np, block[:r], lo, hi, mask[:r])
+                if bad is not None:
+                    _raise(cc, Problem(start + bad[0], bad[1], "range"), int(block[bad]), [], where, label, source,
+                           False)  # fmt: skip
+                absent = [cc.ids[j] for j in np.flatnonzero(holes[r])]
+                _raise(cc, Problem(start + r, int(np.argmax(holes[r])), "missing"), None, absent, where, label, source,
+                       False)  # fmt: skip
+            block = np.where(mask, block, fill)
+            partial[start:stop] = holes.any(axis=1)
+        if cc.uniform is None or int(block.min()) < cc.uniform[0] or int(block.max()) > cc.uniform[1]:
+            bad = _first_range(np, block, lo, hi, None)
+            if bad is not None:
+                filled = mask is not None and not bool(mask[bad])
+                _raise(cc, Problem(start + bad[0], bad[1], "range"), int(block[bad]), [], where, label, source, filled)
+        part = weighted[: stop - start]
+        np.multiply(block, w, out=part)
+        if cuts is not None:
+            seg = np.add.reduceat(part, cuts, axis=1)  # sums of the stretches between group ends
+            seg.sum(axis=1, out=ints[0, start:stop])
+            for row, gi in enumerate(chosen, 1):
+                a, b = pieces[gi]
+                if b - a == 1:
+                    ints[2 * row, start:stop] = seg[:, a]
+                else:
+                    seg[:, a:b].sum(axis=1, out=ints[2 * row, start:stop])
+        else:
+            part.sum(axis=1, out=ints[0, start:stop])
+            for row, gi in enumerate(chosen, 1):
+                part[:, list(cc.groups[gi].members)].sum(axis=1, out=ints[2 * row, start:stop])
+    out: list[Column] = []
+
+    def block_columns(prefix: str, row: int, den: int, span: tuple[int, int]) -> None:
+        values = ints[2 * row]
+        ints[2 * row + 1] = den
+        out.append(Column(f"{prefix}numerator", ints[2 * row]))
+        out.append(Column(f"{prefix}denominator", ints[2 * row + 1]))
+        if text:
+            out.append(_coded(np, f"{prefix}index", values, lambda v: decimal_text(v, den)))
+        out.append(_display(np, f"{prefix}display", values, den, span))
+        out.append(_predikat(np, cc, f"{prefix}predikat", values, den))
+
+    block_columns("", 0, cc.total, _span(cc, range(k)))
+    out.append(Column("partial", partial))
+    for row, gi in enumerate(chosen, 1):
+        g = cc.groups[gi]
+        block_columns(f"{g.id}_", row, g.weight, _span(cc, g.members))
+    return TableScores(tuple(out), n)
+
+
+def _display(np: Any, name: str, values: Any, den: int, span: tuple[int, int]) -> Column:
+    """Half-up hundredths as codes into every display text the scales allow (`span`: the least and
+    the greatest numerator), so no pass over the column looks for the ones present."""
+    lo_q = _hundredths(span[0], den)
+    hi_q = _hundredths(span[1], den)
+    if span[0] >= 0:  # (200 v + den) // (2 den) - lo_q in one expression
+        codes = ((200 * values + (den - 2 * den * lo_q)) // (2 * den)).astype(np.int32)
+        return Column(name, codes, tuple(_display_key_text(k) for k in range(lo_q, hi_q + 1)))
+    q = (200 * np.abs(values) + den) // (2 * den)
+    return _coded(np, name, np.where(values < 0, -q - 1, q), _display_key_text)
+
+
+def _span(cc: CompiledCatalogue, members: Sequence[int]) -> tuple[int, int]:
+    """The least and the greatest numerator levels inside their scales can give."""
+    return (sum(cc.weights[m] * cc.lo[m] for m in members), sum(cc.weights[m] * cc.hi[m] for m in members))
+
+
+def _hundredths(num: int, den: int) -> int:
+    return (200 * abs(num) + den) // (2 * den)
+
+
+def _first_range(np: Any, block: Any, lo: Any, hi: Any, mask: Any) -> tuple[int, int] | None:
+    """(row, column) of the first level outside its scale, in row then column order."""
+    bad = (block < lo) | (block > hi)
+    if mask is not None:
+        bad &= mask
+    rows = bad.any(axis=1)
+    if not rows.any():
+        return None
+    r = int(np.argmax(rows))
+    return r, int(np.argmax(bad[r]))
+
+
+def _spans(cc: CompiledCatalogue) -> list[tuple[int, int]] | None:
+    """Each group's members as a [start, stop) range, when every group's members are contiguous."""
+    out = []
+    for g in cc.groups:
+        a, b = g.members[0], g.members[-1] + 1
+        if g.members != tuple(range(a, b)):
+            return None
+        out.append((a, b))
+    return out
+
+
+def _coded(np: Any, name: str, keys: Any, text: Callable[[int], str]) -> Column:
+    """Integer keys as codes into the texts of the keys present (sorted), each text made once."""
+    n = len(keys)
+    if n == 0:
+        return Column(name, np.zeros(0, dtype=np.int32), ())
+    lo, hi = int(keys.min()), int(keys.max())
+    if hi - lo <= 4 * n + 4096:  # a dense range: counting beats sorting
+        shifted = keys - lo
+        seen = np.bincount(shifted, minlength=hi - lo + 1) > 0
+        where = np.cumsum(seen) - 1
+        codes = where[shifted].astype(np.int32)
+        present = np.flatnonzero(seen) + lo
+    else:
+        present, inverse = np.unique(keys, return_inverse=True)
+        codes = inverse.astype(np.int32)
+    return Column(name, codes, tuple(text(int(v)) for v in present))
+
+
+def _predikat(np: Any, cc: CompiledCatalogue, name: str, values: Any, den: int) -> Column:
+    """The band of each unrounded value: value ≥ lower ⇔ numerator ≥ ceil(lower × den)."""
+    ascending = list(reversed(cc.bands))  # lowest first
+    thresholds = [-((-bn * den) // bd) for bn, bd, _ in ascending[1:]]  # the lowest band catches the rest
+    codes = np.searchsorted(np.array(thresholds, dtype=np.int64), values, side="right").astype(np.int32)
+    return Column(name, codes, tuple(b.predikat for _, _, b in ascending))
