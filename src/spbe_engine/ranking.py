@@ -77,7 +77,9 @@ class Ranking(Result, list[RankRow]):
         else:
             basis = tr("ranked on the exact index of {group}", group=self.by)
         if self.within:
-            return tr("{agencies} {basis}, per period and {within}", agencies=agencies, basis=basis, within=self.within)
+            return tr(
+                "{agencies} {basis}, per period and tag {within!r}", agencies=agencies, basis=basis, within=self.within
+            )
         return tr("{agencies} {basis}, per period", agencies=agencies, basis=basis)
 
     def to_dict(self) -> dict[str, Any]:

@@ -100,7 +100,7 @@ def whatif(c: Any) -> str:
 
 def simulate(s: Any) -> str:
     """`Kota (2024): 100000 samples, seed 1, 3 uncertain indicator(s); mean 3.62, 5–50–95%: 3.50 / 3.62 / 3.74`."""
-    from ..uncertainty.simulate import histogram_quantile
+    from ..uncertainty.rng import histogram_quantile
 
     q = " / ".join(
         localise_number(display(histogram_quantile(s.histogram, Fraction(k, 100)), s.total)) for k in (5, 50, 95)

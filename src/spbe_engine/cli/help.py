@@ -60,7 +60,9 @@ class Formatter(argparse.RawDescriptionHelpFormatter):
             and not isinstance(action, (argparse._StoreTrueAction, argparse._VersionAction, argparse._HelpAction))
             and "%(default)" not in text
         ):
-            shown = default if not isinstance(default, list) else " ".join(map(str, default))
+            shown = repr(default) if isinstance(default, str) else default  # a word shown as a value: 'table'
+            if isinstance(default, list):
+                shown = " ".join(map(str, default))
             # '%' would be read by argparse as a format field
             text += " (" + translate(DEFAULT).format(value=str(shown).replace("%", "%%")) + ")"
         return text

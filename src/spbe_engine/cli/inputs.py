@@ -61,7 +61,6 @@ def stdin_files(paths: list[str], input_format: str | None) -> Iterator[list[str
             fh.write(data)
         _temporary[name] = STDIN
         yield [name if p == STDIN else p for p in paths]
-    finally:
-        _temporary.pop(name, None)
+    finally:  # the name stays known, so an error raised from inside still says <stdin>
         with contextlib.suppress(OSError):
             os.unlink(name)

@@ -179,13 +179,21 @@ def cmd_plugins(args: argparse.Namespace) -> int:
             r["name"],
             r["version"],
             r["origin"],
-            ", ".join(h.removeprefix("spbe_") for h in r["hooks"]),
-            r["problem"] or "; ".join(f"{k}: {', '.join(v)}" for k, v in r["contributes"].items()),
+            ", ".join(r["hooks"]),
+            r["problem"] or "; ".join(_contribution(k, v) for k, v in r["contributes"].items()),
         ]
         for r in rows
     ]
     say(table(["plugin", "version", "origin", "hooks", "contributes (or problem)"], lines))
     return 0
+
+
+def _contribution(kind: str, items: Sequence[str]) -> str:
+    """`catalogues: spbe-2018, spbe-2020` in the reader's language; scheme names quoted, being names."""
+    from . import words
+
+    shown = [repr(i) for i in items] if kind == "weighting schemes" else list(items)
+    return f"{translate(kind) if kind in words.CONTRIBUTIONS else kind}: {', '.join(shown)}"
 
 
 def cmd_catalogues(args: argparse.Namespace) -> int:
@@ -889,7 +897,7 @@ def _build(version: str) -> argparse.ArgumentParser:
         epilog=_examples(
             "spbe score examples/dumai-2024.yaml",
             "spbe score nasional.csv -f csv --excel-id -o hasil.csv",
-            "spbe rank nasional.csv --within province",
+            "spbe rank nasional.csv --within provinsi",
             "spbe plan table.csv --subject Dumai --target Memuaskan",
             "spbe COMMAND --help",
         ),
@@ -1020,7 +1028,7 @@ def _build(version: str) -> argparse.ArgumentParser:
         help=tr("show a catalogue's tree with weights, scales and bands"),
         epilog=_examples("spbe show spbe-2020", "spbe show spbe-2020 -f json > spbe-2020.json"),
     )
-    p.add_argument("catalogue", metavar="CATALOGUE", help=tr("a catalogue id, e.g. spbe-2020 (see spbe catalogues)"))
+    p.add_argument("catalogue", metavar="CATALOGUE", help=tr("a catalogue id, e.g. spbe-2020"))
     fmt(p, ["text", "json"])
     p.set_defaults(func=cmd_show)
 
@@ -1037,7 +1045,7 @@ def _build(version: str) -> argparse.ArgumentParser:
         epilog=_examples(
             "spbe score examples/dumai-2024.yaml",
             "spbe score examples/dumai-2024.yaml --explain -l id",
-            "spbe score nasional.csv --where province=Riau",
+            "spbe score nasional.csv --where provinsi=Riau",
             "spbe score nasional.csv -f csv --excel-id -o hasil.csv",
             "cat penilaian.xlsx | spbe score - --input-format xlsx",
         ),
@@ -1055,7 +1063,7 @@ def _build(version: str) -> argparse.ArgumentParser:
         "--weighting",
         default=None,
         metavar="NAME",
-        help=tr("weighting scheme: official, equal, or a plugin's (default: official)"),
+        help=tr("weighting scheme: 'official', 'equal', or a plugin's (default: 'official')"),
     )
     missing_option(p)
     output_options(p)
@@ -1108,7 +1116,7 @@ def _build(version: str) -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help=tr("assessment file, or - for stdin"))
     p.add_argument("--set", action="append", metavar="ID=LEVEL", help=tr("a changed level (repeatable; default: none)"))
     p.add_argument(
-        "--weighting", default=None, metavar="NAME", help=tr("weighting scheme of the scenario (default: official)")
+        "--weighting", default=None, metavar="NAME", help=tr("weighting scheme of the scenario (default: 'official')")
     )
     p.add_argument(
         "--weight", action="append", metavar="ID=WEIGHT", help=tr("a custom weight (repeatable; default: none)")
@@ -1281,9 +1289,9 @@ def _build(version: str) -> argparse.ArgumentParser:
             "table gives each group's size (of) and the gap to the agency ranked above (2 decimals; exact in JSON)."
         ),
         epilog=_examples(
-            "spbe rank nasional.csv --within province",
-            "spbe rank nasional.csv --within province --by D1",
-            "spbe rank nasional.csv --where province=Riau -f csv --excel-id -o peringkat.csv",
+            "spbe rank nasional.csv --within provinsi",
+            "spbe rank nasional.csv --within provinsi --by D1",
+            "spbe rank nasional.csv --where provinsi=Riau -f csv --excel-id -o peringkat.csv",
         ),
     )
     p.add_argument("files", nargs="+", metavar="FILE", help=tr("assessment files, or - for stdin"))
@@ -1295,8 +1303,8 @@ def _build(version: str) -> argparse.ArgumentParser:
         default="display",
         metavar="KEY",
         help=tr(
-            "what is compared: display (the published 2-decimal index, as official tables do), index (the exact "
-            "index), or a domain or aspect id such as D1 (its exact index)"
+            "what is compared: 'display' (the published 2-decimal index, as official tables do), 'index' (the "
+            "exact index), or a domain or aspect id such as D1 (its exact index)"
         ),
     )
     fmt(p, ["table", "json", "csv"])
@@ -1322,12 +1330,12 @@ def _build(version: str) -> argparse.ArgumentParser:
         "schema",
         help=tr("print the JSON Schema of a kind of file, for editors that validate YAML as you type"),
         description=tr(
-            "Print the JSON Schema of catalogue, assessment, ownership (owners) or rule files. Save it (spbe schema "
-            "catalogue > catalogue.schema.json) and put `# yaml-language-server: $schema=./catalogue.schema.json` "
+            "Print the JSON Schema of catalogue, assessment, ownership (owners) or rule files. Save it (`spbe schema "
+            "catalogue > catalogue.schema.json`) and put `# yaml-language-server: $schema=./catalogue.schema.json` "
             "on the first line of a YAML file: VS Code (with the YAML extension) and other editors then check the "
             "file as you type."
         ),
-        epilog=_examples("spbe schema assessment > assessment.schema.json"),
+        epilog=_examples("spbe schema owners > owners.schema.json"),
     )
     p.add_argument("kind", choices=sorted(SCHEMAS), help=tr("the kind of file"))
     p.set_defaults(func=cmd_schema)
@@ -1408,6 +1416,9 @@ def _named(exc: SpbeError, args: argparse.Namespace) -> SpbeError:
     stdin is `<stdin>`, and an error without a file names the one input when there is one."""
     if isinstance(exc, FlagError):
         return exc
+    to = getattr(args, "to", None)
+    if exc.field == "catalogue" and to and repr(to) in exc.message:  # the catalogue --to names
+        return FlagError(exc.message, field=f"--to {to}", allowed=exc.allowed)
     flag = FLAG_FIELDS.get(exc.field or "")
     dest = flag.lstrip("-").replace("-", "_") if flag else None
     if flag and dest and (getattr(args, dest, None) is not None or dest == "n"):

@@ -140,6 +140,22 @@ VALUES = frozenset(
         N_("groups"),
         N_("top-level groups"),
         N_("id and name"),
+        N_("changed"),
+        N_("builtin"),
+        N_("explicit"),
+        N_("broken"),
+    }
+)
+
+#: What a plugin contributes (`spbe plugins`).
+CONTRIBUTIONS = frozenset(
+    {
+        N_("catalogues"),
+        N_("crosswalks"),
+        N_("weighting schemes"),
+        N_("rules"),
+        N_("level scales"),
+        N_("computed indicators"),
     }
 )
 
