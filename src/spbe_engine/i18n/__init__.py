@@ -121,11 +121,13 @@ def number(value: Decimal | int | str, lang: str | None = None, places: int | No
     """A number as a person reads it in `lang`: "3,90" in Indonesian, "3.90" in English.
 
     `value` should already be rounded the official way (half-up, `exact.display`); this only changes
-    the symbols, through Babel, and never rounds again (`places=None` keeps the digits given)."""
+    the symbols, through Babel, and never rounds again: `places` pads with zeros ("3.9" → "3,90") and a
+    value with more digits keeps them all (`places=None` keeps the digits given)."""
     lang = lang or _current.get()
     d = value if isinstance(value, Decimal) else Decimal(str(value))
-    if places is not None:
-        d = d.quantize(Decimal(1).scaleb(-places))  # exact: `value` has at most `places` digits already
+    exponent = d.as_tuple().exponent
+    if places is not None and isinstance(exponent, int) and -exponent < places:
+        d = d.quantize(Decimal(1).scaleb(-places))  # exact: only adds zeros
     if lang == "en":
         return f"{d:f}"
     from babel.numbers import format_decimal
