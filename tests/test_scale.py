@@ -127,3 +127,46 @@ def test_old_module_names_still_work_with_a_warning() -> None:
         assert spbe_engine.scale.Executor is spbe_engine.parallel.Executor
     with pytest.warns(DeprecationWarning, match="use spbe_engine.tabular.html_table"):
         assert spbe_engine.notebook.html_table is spbe_engine.tabular.html_table
+
+
+def test_dask_read_csv_pipeline_matches_one_process(tmp_path) -> None:
+    """The documented pipeline: dask.dataframe.read_csv → map_partitions(score_frame) on a local
+    cluster, several partitions, identical to scoring the file in one process."""
+    pytest.importorskip("dask", reason="dask is not installed (pip install 'spbe_engine[dask]'); CI installs it")
+    distributed = pytest.importorskip("distributed", reason="dask.distributed is not installed")
+    import csv
+
+    import dask.dataframe as dd
+
+    from spbe_engine.frames import score_frame
+    from spbe_engine.io.readers import load_assessments
+
+    rnd = random.Random(7)
+    path = tmp_path / "national.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["subject", "period", "catalogue", *IDS])
+        for k in range(400):
+            w.writerow(
+                [f"Pemkab {k}", "2024", "spbe-2020", *("" if rnd.random() < 0.02 else rnd.randint(1, 5) for _ in IDS)]
+            )
+    engine = Engine()
+    expected = engine.score_many(load_assessments(path, engine=engine), missing="minimum")
+    dtypes = {"subject": str, "period": str, "catalogue": str, **dict.fromkeys(IDS, "float64")}
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster),
+    ):
+        ddf = dd.read_csv(path, dtype=dtypes, blocksize=8_000)
+        assert ddf.npartitions >= 4
+        meta = score_frame(ddf._meta, catalogue="spbe-2020", groups="top")
+        out = ddf.map_partitions(
+            score_frame, catalogue="spbe-2020", missing="minimum", groups="top", meta=meta
+        ).compute()
+    assert list(out["subject"]) == [r.subject for r in expected]
+    assert list(out["index"]) == [str(r.index) for r in expected]
+    assert list(out["display"]) == [r.display for r in expected]
+    assert list(out["predikat"]) == [r.predikat for r in expected]
+    assert list(out["partial"]) == [r.partial for r in expected]
+    assert list(out["D4_display"]) == [r.groups["D4"].display for r in expected]
+    assert any(r.partial for r in expected)

@@ -102,8 +102,10 @@ def test_band_edges_exactly() -> None:
 
 def wide(rows: list[list[object]], ids: list[str]) -> object:
     return pd.DataFrame(
-        [{"subject": f"Instansi {k}", "period": 2024, "catalogue": "spbe-2020", **dict(zip(ids, r, strict=True))}
-         for k, r in enumerate(rows)]  # fmt: skip
+        [
+            {"subject": f"Instansi {k}", "period": 2024, "catalogue": "spbe-2020", **dict(zip(ids, r, strict=True))}
+            for k, r in enumerate(rows)
+        ]  # fmt: skip
     )
 
 
