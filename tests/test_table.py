@@ -105,7 +105,7 @@ def wide(rows: list[list[object]], ids: list[str]) -> object:
         [
             {"subject": f"Instansi {k}", "period": 2024, "catalogue": "spbe-2020", **dict(zip(ids, r, strict=True))}
             for k, r in enumerate(rows)
-        ]  # fmt: skip
+        ]
     )
 
 
@@ -124,8 +124,13 @@ def test_dataframe_in_the_wide_layout_and_arrow() -> None:
     want = expected("spbe-2020", clean, "minimum")
     assert {k: v for k, v in as_dict(got).items() if k in want} == want
     pa = pytest.importorskip("pyarrow")
-    arrow = ENGINE.score_table(pa.Table.from_pandas(frame.astype({i: object for i in ids}).astype(str).replace(
-        {"None": None, "nan": None}), preserve_index=False), missing="minimum")  # fmt: skip
+    arrow = ENGINE.score_table(
+        pa.Table.from_pandas(
+            frame.astype({i: object for i in ids}).astype(str).replace({"None": None, "nan": None}),
+            preserve_index=False,
+        ),
+        missing="minimum",
+    )
     assert isinstance(arrow, pa.Table)
     assert arrow.column("display").to_pylist() == want["display"]
     assert arrow.column("D1_index").to_pylist() == want["D1_index"]
