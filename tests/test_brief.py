@@ -255,3 +255,38 @@ def test_cli_brief_and_dashboard(tmp_path: Path, snapshot_file: Path, capsys: py
     assert main(["dashboard", str(snapshot_file), "--owners", str(OWNERS), "-o", str(snapshot_file)]) == 2
     err = capsys.readouterr().err
     assert "input" in err and "Traceback" not in err
+
+
+def test_brief_screenshots(tmp_path: Path, snapshot_file: Path) -> None:
+    """The brief in a real browser at 1280 px and at a projector's 1024x768, kept in test-artifacts/."""
+    import shutil
+
+    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (the browser extra)")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("no Chromium on PATH (CI installs the distribution's `chromium` package)")
+    out = write_brief(
+        ENGINE,
+        snapshot_file,
+        owners=OWNERS,
+        targets=TARGETS,
+        previous=CITY / "2024.yaml",
+        out_dir=tmp_path,
+        peers=load_assessments(CITY / "nasional-2025.csv"),
+        as_of=AS_OF,
+    )
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        try:
+            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        except Exception as exc:
+            pytest.skip(f"Chromium does not start: {str(exc).splitlines()[0]}")
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(Path(out["html"]).resolve().as_uri())
+        page.screenshot(path=str(artifacts / "brief-1280.png"), full_page=True)
+        page.set_viewport_size({"width": 1024, "height": 768})
+        page.screenshot(path=str(artifacts / "brief-1024x768.png"))
+        # nothing wider than the page: tables scroll inside their box
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        browser.close()

@@ -66,6 +66,9 @@ class Group:
 
 Block = Heading | Para | Cards | Table | Bullets | Group
 
+#: The city's target gaps shown in full; the rest are summed (each unit's section lists its own).
+TOP_GAPS = 10
+
 
 def n2(text: str) -> str:
     """A 2-decimal display value ("3.64") as a person reads it in the current language ("3,64")."""
@@ -123,7 +126,7 @@ def _action_table(actions: Sequence[ActionView], brief: Brief, names: dict[str, 
             )
             for a in actions
         ),
-        ("id", "", "name", "name", "", "narrow", "", "num"),
+        ("id", "", "", "", "", "narrow", "narrow", "num"),
     )
 
 
@@ -304,7 +307,22 @@ def blocks(brief: Brief) -> list[Block]:
     # -- target gaps
     out.append(Heading(tr("Target gaps"), "gaps"))
     if brief.gaps:
-        out.append(_gap_table(brief.gaps, names))
+        out.append(_gap_table(brief.gaps[:TOP_GAPS], names))
+        if len(brief.gaps) > TOP_GAPS:
+            rest = sum((g.points for g in brief.gaps[TOP_GAPS:]), Fraction(0))
+            out.append(
+                Para(
+                    tr(
+                        "The {n} largest of {total} gaps; the other {rest_n} are worth {points} index points together"
+                        " (listed per unit below).",
+                        n=TOP_GAPS,
+                        total=len(brief.gaps),
+                        rest_n=len(brief.gaps) - TOP_GAPS,
+                        points=pts(rest),
+                    ),
+                    muted=True,
+                )
+            )
     else:
         out.append(Para(tr("Every indicator is at or above its target."), muted=True))
 
@@ -443,7 +461,7 @@ def html(brief: Brief) -> str:
 
     items = blocks(brief)
     heading = f"{title(brief)} — {brief.now.subject}"
-    extra = "<style>h4{font-size:1rem;margin:.9rem 0 .3rem}</style>"
+    extra = "<style>h4{font-size:1rem;margin:.9rem 0 .3rem}th.num{white-space:normal}</style>"
     return style.page(heading, toc(items), _html_blocks(items), current_language(), head_extra=extra)
 
 

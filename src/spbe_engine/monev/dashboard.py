@@ -53,7 +53,6 @@ LABELS: dict[str, str] = {
     "apply_actions_unit": N_("Every open action of this unit succeeds"),
     "reset": N_("Reset"),
     "print": N_("Print"),
-    "other_lang": N_("Show in Bahasa Indonesia"),
     "groups": N_("Domains and aspects"),
     "group": N_("Group"),
     "name": N_("Name"),
@@ -209,20 +208,23 @@ def _json_for_script(data: dict[str, Any]) -> str:
 
 
 def render_dashboard(data: dict[str, Any]) -> str:
-    """The page: markup skeleton, inline style, the data and the script (the script builds the tables)."""
+    """The page: the shared report style with the dashboard's own on top, the data and the script
+    (the script builds the tables). A Content-Security-Policy forbids the page any network access."""
     from html import escape
+
+    from ..reports.style import CSS
 
     labels = data["labels"][data["lang"]]
     title = f"{labels['title']} — {data['subject']} ({data['period']})"
+    policy = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{escape(data["lang"])}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'; script-src 'unsafe-inline'\">"
-        f"<title>{escape(title)}</title><style>{_asset('dashboard.css')}</style></head>"
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+        f"<title>{escape(title)}</title><style>{CSS}{_asset('dashboard.css')}</style></head>"
         f"<body><noscript>{escape(translate(N_('This dashboard needs JavaScript.'), data['lang']))}</noscript>"
-        '<div id="app"></div>'
+        '<main class="page" id="app"></main>'
         f'<script type="application/json" id="spbe-data">{_json_for_script(data)}</script>'
         f"<script>{_asset('dashboard.js')}</script></body></html>\n"
     )

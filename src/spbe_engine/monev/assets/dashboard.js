@@ -109,7 +109,8 @@
     bReset.addEventListener("click", function () { cur = base.slice(); update(); });
     var bPrint = el("button", { type: "button", cls: "secondary", text: L("print") });
     bPrint.addEventListener("click", function () { window.print(); });
-    var bLang = el("button", { id: "lang", type: "button", cls: "secondary", text: L("other_lang") });
+    var bLang = el("button", { id: "lang", type: "button", cls: "secondary", lang: lang === "id" ? "en" : "id",
+      text: lang === "id" ? "English" : "Bahasa Indonesia" });  /* each language named in itself */
     bLang.addEventListener("click", function () { lang = lang === "id" ? "en" : "id"; build(); });
     app.appendChild(el("div", { cls: "controls" }, [
       el("label", { "for": "unit-filter", text: L("unit") }), select, bTargets, bActions, bReset, bPrint, bLang,
