@@ -122,9 +122,9 @@ def test_report_files(tmp_path: Path, city: list[Assessment]) -> None:
     out = write_report(ENGINE, city, owners=CITY / "owners.yaml", targets=CITY / "targets.yaml", out_dir=tmp_path)
     html = Path(out["html"]).read_text(encoding="utf-8")
     assert 'id="summary"' in html and "3.64" in html and "Sangat Baik" in html
-    assert html.count('<div class="unit" id="unit-') == 15 and "<svg" in html and "http" not in html.split("<body>")[0]
+    assert html.count('<details id="unit-') == 15 and "<svg" in html and "http" not in html.split("<body>")[0]
     md = Path(out["md"]).read_text(encoding="utf-8")
-    assert md.startswith("# SPBE report — Pemerintah Kota Contoh (2025)") and "## Dinas Kesehatan" in md
+    assert md.startswith("# SPBE report — Pemerintah Kota Contoh (2025)") and "### Dinas Kesehatan" in md
     with pytest.raises(SpbeError, match="refusing to overwrite an input file"):
         write_report(ENGINE, city, owners=tmp_path / "report.md", out_dir=tmp_path)
 
@@ -223,13 +223,14 @@ def test_report_in_bahasa_indonesia(tmp_path: Path, city: list[Assessment]) -> N
         ENGINE, city, owners=CITY / "owners.yaml", targets=CITY / "targets.yaml", out_dir=tmp_path, lang="id"
     )
     html = Path(out["html"]).read_text(encoding="utf-8")
-    assert '<html lang="id">' in html and "Unit kerja menurut poin indeks yang dipertaruhkan" in html
-    assert "<th>poin dipertaruhkan (target)</th>" in html and "<td>penanggung jawab</td>" in html
+    assert '<html lang="id">' in html and "Perangkat daerah dalam Tim SPBE" in html
+    assert "potensi kenaikan (ke target)</th>" in html and "<td class=\"narrow\">penanggung jawab</td>" in html
+    assert "dipertaruhkan" not in html  # issue 13: the odd "poin dipertaruhkan" is gone
     assert "Alasan Sangat Baik" in html  # the explanation in Bahasa Indonesia
     md = Path(out["md"]).read_text(encoding="utf-8")
     assert (
         md.startswith("# Laporan SPBE — Pemerintah Kota Contoh (2025)")
-        and "| 2024 | spbe-2020 | 2.67 | Baik | 2.80 | tidak |" in md
+        and "| 2024 | spbe-2020 | 2,67 | Baik | 2,80 | tidak |" in md
     )
     with pytest.raises(SpbeError, match="unknown language 'fr'"):
         write_report(ENGINE, city, owners=CITY / "owners.yaml", out_dir=tmp_path / "x", lang="fr")
@@ -248,5 +249,6 @@ def test_report_workbook_speaks_the_reports_language(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(tmp_path / "id" / "report.xlsx")
     labels = [row[0].value for row in wb["Ringkasan"].iter_rows(max_col=1)]
     assert labels[:5] == ["Laporan SPBE", "periode", "katalog", "indeks", "indeks (eksak)"]
+    assert [row[1].value for row in wb["Ringkasan"].iter_rows(max_col=2)][6].startswith("Target Memuaskan: 21 langkah")
     assert [c.value for c in wb["Indikator"][1]][:3] == ["indikator", "nama", "tingkat"]
     assert [c.value for c in wb["diskominfo"][1]][:3] == ["indikator", "nama", "peran"]

@@ -43,7 +43,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     (
         "applications",
         {"reports", "reports.build", "reports.charts", "reports.html", "reports.i18n", "reports.markdown",
-         "reports.write", "reports.xlsx", "conformance", "conformance.checks", "conformance.pytest_plugin",
+         "reports.write", "reports.xlsx", "reports.style", "reports.tables", "conformance", "conformance.checks", "conformance.pytest_plugin",
          "cli", "cli.main", "cli.monev", "cli.meeting", "cli.output", "cli.words", "cli.help", "cli.headlines",
          "cli.inputs", "cli.progress", "__main__",
          "monev", "monev.actions", "monev.snapshot", "monev.workbooks", "monev.collect", "monev.brief",

@@ -79,7 +79,7 @@ def test_a_gap_at_level_two_caps_the_indicator_at_one(engine: Engine) -> None:
     assert engine.supported_levels(a, as_of=AS_OF) == {"1": 1}
     (f,) = engine.check(a, as_of=AS_OF)
     assert f.rule_id == "evidence-policy" and f.severity == "error" and f.basis == "regulation"
-    assert "supports only level 1" in f.message() and "no valid enacted_policy for level 2" in f.message()
+    assert "supports only level 1" in f.message() and "no valid “Enacted policy document” for level 2" in f.message()
     assert "hanya mendukung tingkat 1" in f.message("id")
     assert f.trace == ("review", "revised") and "Pedoman MenPANRB 3/2024" in (f.citation or "")
 
@@ -392,7 +392,8 @@ def test_prerequisites_judge_declared_levels_whatever_a_cap_did() -> None:
 def test_findings_in_bahasa_indonesia_are_indonesian(engine: Engine) -> None:
     a = assess({1: 4}, {1: [POLICY_FULL[0], item("review", 4, "review_report", "2021-01-01")]})
     (f,) = engine.check(a, as_of=AS_OF)
-    assert "tidak ada review_report yang sah untuk tingkat 4" in f.message("id")
+    # issue 13: the evidence kind by the name people know, not its id (`review_report`)
+    assert "tidak ada “Laporan reviu/evaluasi” yang sah untuk tingkat 4" in f.message("id")
     assert "tidak kurang dari 2 tahun pada 2024-06-30" in f.message("id")
     assert "not under 2 year(s) old" in f.message("en")
 

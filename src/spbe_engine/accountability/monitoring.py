@@ -8,6 +8,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..exact import display, exact_text
+from ..i18n import N_, number, tr
 from ..results import Cell, Result
 from ..tabular import require
 
@@ -53,7 +54,7 @@ class Series(Result):
     catalogue: str
     points: tuple[SeriesPoint, ...]
 
-    headers = ("period", "catalogue", "index", "predikat", "target", "on track")
+    headers = (N_("period"), N_("catalogue"), N_("index"), N_("predikat"), N_("target"), N_("on track"))
 
     def rows(self) -> list[list[Cell]]:
         """Per period: the catalogue, the index (and its migrated interval), the predikat, the target
@@ -70,12 +71,22 @@ class Series(Result):
         return out
 
     def summary(self) -> str:
-        text = f"{self.subject}: {len(self.points)} period(s) in {self.catalogue}"
+        text = tr(
+            "{subject}: {n} period(s) in {catalogue}",
+            subject=self.subject,
+            n=len(self.points),
+            catalogue=self.catalogue,
+        )
         if self.points:
             last = self.points[-1]
-            text += f"; {last.period}: {last.result.display} ({last.result.predikat})"
+            text += tr(
+                "; {period}: {index} ({predikat})",
+                period=last.period,
+                index=number(last.result.display),
+                predikat=last.result.predikat,
+            )
             if last.on_track is not None:
-                text += ", on track" if last.on_track else ", below target"
+                text += tr(", on track") if last.on_track else tr(", below target")
         return text
 
     def to_dict(self) -> dict[str, Any]:
@@ -113,14 +124,13 @@ class Series(Result):
         xs = [p.period for p in self.points]
         lo = [float(p.low) for p in self.points]
         hi = [float(p.high) for p in self.points]
-        ax.plot(
-            xs, [float(p.result.fraction) if not p.migrated else None for p in self.points], marker="o", label="index"
-        )
+        index = [float(p.result.fraction) if not p.migrated else None for p in self.points]
+        ax.plot(xs, index, marker="o", label=tr("index"))
         if any(p.migrated for p in self.points):
-            ax.fill_between(xs, lo, hi, alpha=0.2, label=f"migrated to {self.catalogue}")
+            ax.fill_between(xs, lo, hi, alpha=0.2, label=tr("migrated to {catalogue}", catalogue=self.catalogue))
         targets = [(p.period, float(p.target)) for p in self.points if p.target is not None]
         if targets:
-            ax.plot([t[0] for t in targets], [t[1] for t in targets], linestyle="--", marker="x", label="target")
+            ax.plot([t[0] for t in targets], [t[1] for t in targets], linestyle="--", marker="x", label=tr("target"))
         cc = self.points[-1].result.compiled
         ax.set_ylim(min(cc.lo), max(cc.hi))
         ax.set_title(self.subject, fontsize=9)

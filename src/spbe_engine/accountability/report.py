@@ -10,6 +10,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..exact import display, exact_text
+from ..i18n import N_, number, tr
 from ..model.assessment import STAGES
 from ..results import Cell, Result, deprecated_alias
 from .ownership import Ownership, Targets, Unit
@@ -95,17 +96,17 @@ class UnitReport(Result):
         return [f for x in self.lead for f in x.findings]
 
     headers = (
-        "indicator",
-        "name",
-        "role",
-        "level",
-        "target",
-        "weight",
-        "at stake (target)",
-        "at stake (max)",
-        "evidence pending/accepted/rejected/revision",
-        "findings",
-        "plan steps",
+        N_("indicator"),
+        N_("name"),
+        N_("role"),
+        N_("level"),
+        N_("target"),
+        N_("weight"),
+        N_("at stake (target)"),
+        N_("at stake (max)"),
+        N_("evidence pending/accepted/rejected/revision"),
+        N_("findings"),
+        N_("plan steps"),
     )
 
     def rows(self) -> list[list[Cell]]:
@@ -129,10 +130,15 @@ class UnitReport(Result):
         ]
 
     def summary(self) -> str:
-        return (
-            f"{self.unit.name}: {len(self.lead)} lead indicator(s), {len(self.lines) - len(self.lead)} supported; "
-            f"{points(self.at_stake_target)} index points at stake to the targets, "
-            f"{points(self.at_stake_max)} to the maximum; {self.plan_steps} planned step(s)"
+        return tr(
+            "{unit}: {lead} lead indicator(s), {supported} supported; {target} index points at stake to the"
+            " targets, {max} to the maximum; {steps} planned step(s)",
+            unit=self.unit.name,
+            lead=len(self.lead),
+            supported=len(self.lines) - len(self.lead),
+            target=number(points(self.at_stake_target), places=None),
+            max=number(points(self.at_stake_max), places=None),
+            steps=self.plan_steps,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -166,7 +172,7 @@ class UnitReport(Result):
             ],
         }
 
-    stage_headers = ("indicator", *STAGES, "gap (self − verified)")
+    stage_headers = (N_("indicator"), *STAGES, N_("gap (self − verified)"))
 
     def stage_rows(self) -> list[list[str]]:
         out = []
@@ -202,14 +208,14 @@ class Accountability(Result):
         raise KeyError(unit_id)
 
     headers = (
-        "rank",
-        "unit",
-        "lead indicators",
-        "at stake (target)",
-        "at stake (max)",
-        "plan share",
-        "evidence open (pending or needs revision)",
-        "findings",
+        N_("rank"),
+        N_("unit"),
+        N_("lead indicators"),
+        N_("at stake (target)"),
+        N_("at stake (max)"),
+        N_("plan share"),
+        N_("evidence open (pending or needs revision)"),
+        N_("findings"),
     )
 
     def rows(self) -> list[list[Cell]]:
@@ -231,7 +237,14 @@ class Accountability(Result):
 
     def summary(self) -> str:
         r = self.result
-        text = f"{r.subject} ({r.period}): {r.catalogue} index {r.display}, {r.predikat}"
+        text = tr(
+            "{subject} ({period}): {catalogue} index {index}, {predikat}",
+            subject=r.subject,
+            period=r.period,
+            catalogue=r.catalogue,
+            index=number(r.display),
+            predikat=r.predikat,
+        )
         if self.plan is not None:
             text += f"; {self.plan.summary()}"
         return text

@@ -48,7 +48,7 @@ from .._version import __version__
 from .._yaml import MAX_BYTES, one_line, plain
 from ..errors import AssessmentError, SpbeError
 from ..exact import exact_decimal
-from ..i18n import tr
+from ..i18n import N_, tr
 from ..model.assessment import STAGES, Assessment
 from ..model.catalogue import Catalogue, Group, Indicator, LevelScale
 from ..model.rules import Evidence
@@ -126,6 +126,11 @@ _EXCEL_EPOCH = dt.date(1900, 3, 1)  # earlier dates do not survive Excel's seria
 
 
 # -- writing -----------------------------------------------------------------------------------
+
+
+def _both(message: str, **params: Any) -> str:
+    """A short prompt in Bahasa Indonesia, then English ("... / ..."), for the cells' input messages."""
+    return f"{tr(message, lang='id', **params)} / {tr(message, lang='en', **params)}"
 
 
 def write_assessment(engine: Resolver, assessment: Assessment, path: str | Path, *, overwrite: bool = False) -> Path:
@@ -228,6 +233,9 @@ def put_cell(ws: Any, row: int, col: int, value: Any, what: str) -> Any:
             ),
             field=what,
         )
+    # XML parsers turn "\r" into "\n", openpyxl's lxml writer keeps it escaped: normalise, so the file
+    # reads back the same whichever writer openpyxl uses
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
     cell.value = value
     cell.data_type = "s"
     if value.startswith(_FORMULA_START):
@@ -356,9 +364,9 @@ class Book:
         for row, (key, label) in enumerate(HEADER_LABELS.items(), 2):
             self.text(ws, row, 1, label, key).font = bold
             self.text(ws, row, 2, given[key], key)
-        self.text(ws, 2, 3, "(jangan diubah / do not change)", "catalogue")
-        self.text(ws, 3, 3, "nama instansi / subject assessed", "subject")
-        self.text(ws, 4, 3, "mis. / e.g. 2024", "period")
+        self.text(ws, 2, 3, _both(N_("do not change")), "catalogue")
+        self.text(ws, 3, 3, _both(N_("the agency assessed")), "subject")
+        self.text(ws, 4, 3, _both(N_("e.g. 2024")), "period")
         head = 6
         col = self.headers(ws, head, ASSESS_COLUMNS)
         wrap = self.styles.Alignment(wrap_text=True, vertical="top")
@@ -394,12 +402,12 @@ class Book:
                 formula2=str(scale.max),
                 showInputMessage=True,
                 promptTitle=f"Level {scale.min}–{scale.max}"[:32],
-                prompt=(f"{names}. Kosongkan bila belum dinilai / leave empty if not assessed.")[:255],
+                prompt=(f"{names}. " + _both(N_("Leave empty if not assessed.")))[:255],
                 showErrorMessage=True,
                 errorTitle="Level",
-                error=(
-                    f"Bilangan bulat {scale.min}–{scale.max} / a whole number {scale.min}–{scale.max} ({scale.name})"
-                )[:255],
+                error=(_both(N_("A whole number {range}"), range=f"{scale.min}–{scale.max}") + f" ({scale.name})")[
+                    :255
+                ],
             )
             for first, last in _runs(rows):
                 for column in ("level", *STAGES):
@@ -418,7 +426,7 @@ class Book:
                 formula1=IDS_NAME,
                 showErrorMessage=True,
                 errorTitle="Indikator",
-                error="ID indikator dari lembar Penilaian / an indicator id from the Penilaian sheet",
+                error=_both(N_("An indicator id from the Penilaian sheet")),
             ).add(self.letter_range(col["indicator"], 2, last))
         return col, last
 
@@ -434,7 +442,7 @@ class Book:
             formula1=str(lo),
             formula2=str(hi),
             showErrorMessage=True,
-            error=f"Bilangan bulat / a whole number {lo}–{hi}",
+            error=_both(N_("A whole number {range}"), range=f"{lo}–{hi}"),
         ).add(self.letter_range(col["level"], 2, last))
         kinds = self.cat.evidence.kinds
         if kinds:
@@ -444,7 +452,7 @@ class Book:
                 formula1=KINDS_NAME,
                 showErrorMessage=True,
                 errorTitle="Jenis",
-                error="Lihat lembar Petunjuk / see the Petunjuk sheet",
+                error=_both(N_("See the Petunjuk sheet")),
             ).add(self.letter_range(col["kind"], 2, last))
         self.validation(
             ws,
@@ -458,7 +466,7 @@ class Book:
             ws,
             showInputMessage=True,
             promptTitle="Tanggal / date",
-            prompt="Tanggal dokumen, mis. 2024-03-31 / the document's date",
+            prompt=_both(N_("The document's date, e.g. 2024-03-31")),
         ).add(self.letter_range(col["date"], 2, last))
         for row, (iid, ev) in enumerate(items, 2):
             what = f"evidence.{iid}[{ev.id}]"
@@ -484,18 +492,16 @@ class Book:
             self.text(ws, row, col["value"], value, f"tags.{key}")
 
     def exact_column(self, ws: Any, column: int, last: int, title: str, prompt: str) -> None:
-        self.validation(ws, showInputMessage=True, promptTitle=title, prompt=prompt).add(
+        # No text format on the column: a number typed the locale's way (0,25 in Indonesian Excel) is
+        # stored as a number and read back as typed; the values written here are exact text cells.
+        self.validation(ws, showInputMessage=True, promptTitle=title, prompt=prompt[:255]).add(
             self.letter_range(column, 2, last)
         )
-        # Text format for the column: what people type (0.25) stays the exact text they typed
-        ws.column_dimensions[self.get_column_letter(column)].number_format = "@"
 
     def inputs_sheet(self, ws: Any) -> None:
         items = [(iid, name, v) for iid, vals in (self.a.inputs if self.a else {}).items() for name, v in vals.items()]
         col, last = self.item_sheet(ws, INPUT_COLUMNS, len(items))
-        self.exact_column(
-            ws, col["value"], last, "Nilai / value", "Angka desimal dengan titik, mis. 12.5 / a decimal number"
-        )
+        self.exact_column(ws, col["value"], last, "Nilai / value", _both(N_("A number, e.g. 12,5 or 12.5")))
         for row, (iid, name, value) in enumerate(items, 2):
             self.indicator(ws, row, col["indicator"], iid, f"inputs.{iid}")
             self.text(ws, row, col["name"], name, f"inputs.{iid}.{name}")
@@ -511,7 +517,7 @@ class Book:
             col["probability"],
             last,
             "Probabilitas",
-            "Desimal dengan titik, mis. 0.25; per indikator berjumlah tepat 1 / sums to exactly 1 per indicator",
+            _both(N_("A probability, e.g. 0,25; they sum to exactly 1 per indicator")),
         )
         for row, (iid, level, p) in enumerate(items, 2):
             self.indicator(ws, row, col["indicator"], iid, f"distributions.{iid}")
@@ -519,54 +525,71 @@ class Book:
             self.text(ws, row, col["probability"], str(p), f"distributions.{iid}.{level}")
 
     def help_sheet(self, ws: Any) -> None:
+        """Instructions in Bahasa Indonesia, then in English (the same messages, from the catalogue)."""
         bold = self.styles.Font(bold=True)
         ws.column_dimensions["A"].width = 28
-        ws.column_dimensions["B"].width = 100
-        stages = ", ".join(f"{STAGE_HEADERS[s]} = {s}" for s in STAGES)
-        lines: list[tuple[str, str]] = [
-            ("Petunjuk (Bahasa Indonesia)", ""),
-            ("1", f"Isi Instansi dan Periode di lembar {ASSESS}. Katalog ({self.cat.id}) sudah terisi: jangan diubah."),
-            ("2", "Isi kolom Level tiap indikator dengan bilangan bulat dalam skalanya; kosongkan bila belum dinilai."),
-            ("3", "Catatan, Nama Layanan dan kolom tahap (Target … Nilai Akhir) boleh dikosongkan."),
-            ("4", f"{EVIDENCE}: satu baris per dokumen (indikator, ID, level, jenis, tanggal, status, catatan)."),
-            (
-                "5",
-                f"{TAGS}: kunci dan nilai (mis. provinsi). {INPUTS}: nilai masukan bernama. {DISTS}: probabilitas"
-                " per level, ditulis sebagai teks (mis. 0.25), berjumlah tepat 1 per indikator.",
-            ),
-            (
-                "6",
-                "Gunakan titik sebagai pemisah desimal. Jangan ubah nama lembar, judul kolom, atau lembar spbe_meta.",
-            ),
-            ("7", "Baca: spbe score berkas.xlsx, atau load_assessments('berkas.xlsx') di Python."),
-            ("", ""),
-            ("Instructions (English)", ""),
-            (
-                "1",
-                f"Fill in Instansi (subject) and Periode (period) on {ASSESS}; the catalogue is pre-filled: keep it.",
-            ),
-            ("2", "Give each indicator's Level as a whole number within its scale; leave it empty if not assessed."),
-            ("3", f"Catatan (note), Nama Layanan (service) and the stage columns are optional: {stages}."),
-            ("4", f"{EVIDENCE} (evidence): one row per document (indicator, id, level, kind, date, status, note)."),
-            (
-                "5",
-                f"{TAGS}: key and value. {INPUTS}: named exact inputs. {DISTS}: a probability per level, written as"
-                " text (e.g. 0.25), summing to exactly 1 per indicator.",
-            ),
-            ("6", "Use a dot as the decimal separator. Keep sheet names, column headers and the spbe_meta sheet."),
-            ("7", "Read it with: spbe score file.xlsx, or load_assessments('file.xlsx') in Python."),
-            ("", ""),
-            ("Status", ", ".join(STATUSES)),
-        ]
+        ws.column_dimensions["B"].width = 110
+        lines: list[tuple[str, str]] = []
+        for lang, title in (("id", "Petunjuk (Bahasa Indonesia)"), ("en", "Instructions (English)")):
+            stages = ", ".join(f"{STAGE_HEADERS[s]} = {s}" for s in STAGES)
+            steps = [
+                tr(
+                    "Fill in Instansi (the agency assessed) and Periode (the period) on the {sheet} sheet;"
+                    " the catalogue ({catalogue}) is already filled in: do not change it.",
+                    lang=lang,
+                    sheet=ASSESS,
+                    catalogue=self.cat.id,
+                ),
+                tr(
+                    "Give each indicator's Level as a whole number within its scale; leave it empty if the"
+                    " indicator is not assessed yet.",
+                    lang=lang,
+                ),
+                tr(
+                    "Catatan (note), Nama Layanan (service) and the stage columns are optional: {stages}.",
+                    lang=lang,
+                    stages=stages,
+                ),
+                tr(
+                    "{sheet}: one row per document (indicator, id, level, kind, date, status, note).",
+                    lang=lang,
+                    sheet=EVIDENCE,
+                ),
+                tr(
+                    "{tags}: a key and its value (e.g. the province). {inputs}: named inputs. {dists}: a"
+                    " probability per level, summing to exactly 1 per indicator.",
+                    lang=lang,
+                    tags=TAGS,
+                    inputs=INPUTS,
+                    dists=DISTS,
+                ),
+                tr(
+                    "Type numbers as Excel does on your computer (with Indonesian settings: 0,25). Values"
+                    " already written as text are read exactly as written. Keep the sheet names, the column"
+                    " headers and the spbe_meta sheet.",
+                    lang=lang,
+                ),
+                tr(
+                    "Read the workbook with: spbe score file.xlsx, or load_assessments('file.xlsx') in Python.",
+                    lang=lang,
+                ),
+            ]
+            if lines:
+                lines.append(("", ""))
+            lines.append((title, ""))
+            lines += [(str(n), text) for n, text in enumerate(steps, 1)]
+        lines += [("", ""), ("Status", ", ".join(STATUSES))]
         if self.cat.evidence.kinds:
             lines.append(("Jenis bukti / evidence kinds", ""))
         for kind in self.cat.evidence.kinds:
             lines.append((kind.id, kind.name + (f" / {kind.name_en}" if kind.name_en else "")))
+        wrap = self.styles.Alignment(wrap_text=True, vertical="top")
         for row, (a, b) in enumerate(lines, 1):
             cell = self.text(ws, row, 1, a, "help")
             if not b or a == "Status":  # titles
                 cell.font = bold
-            self.text(ws, row, 2, b, "help")
+            if b:
+                self.text(ws, row, 2, b, "help").alignment = wrap
 
     def meta_sheet(self, ws: Any) -> None:
         rows = [

@@ -412,20 +412,20 @@ class Catalogue(StrictModel):
         """The rounds it governs, e.g. "2021–2025" or "2026–" (open-ended)."""
         return f"{self.valid_from}–{self.valid_to if self.valid_to is not None else ''}"
 
-    def period_warning(self, period: str, lang: str = "en") -> str | None:
+    def period_warning(self, period: str, lang: str | None = None) -> str | None:
         """Why scoring `period` under this catalogue deserves a warning (its year lies outside the
-        rounds the catalogue governs), or None. A warning, not an error: what-if on other rules is legitimate."""
+        rounds the catalogue governs), or None, in `lang` (default: the current language). A warning,
+        not an error: what-if on other rules is legitimate."""
         year = period_year(period)
         if year is None or self.governs(year):
             return None
-        if lang == "id":
-            return (
-                f"periode {period!r} berada di luar tahun evaluasi yang diatur {self.id} ({self.years}); "
-                "hasil resmi tahun itu dihitung dengan katalog lain"
-            )
-        return (
-            f"period {period!r} lies outside the evaluation rounds {self.id} governs ({self.years}); "
-            "the official result for that year was computed under another catalogue"
+        return tr(
+            "period {period!r} lies outside the evaluation rounds {catalogue} governs ({years}); "
+            "the official result for that year was computed under another catalogue",
+            lang=lang,
+            period=period,
+            catalogue=self.id,
+            years=self.years,
         )
 
     def unknown_indicator(self, indicator_id: str) -> str:

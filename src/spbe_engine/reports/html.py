@@ -1,87 +1,137 @@
-"""The report as one self-contained HTML file: inline CSS and inline SVG charts, no network needed."""
+"""The report as one self-contained HTML file: inline CSS and inline SVG charts, no network needed.
+
+Layout (see `style`): key figures and the domain/aspect table first, the charts side by side, the
+series, then one summary row per unit linking to that unit's collapsible details, so fifteen units
+make a short page; a table of contents on top; every section opens for printing.
+"""
 
 from __future__ import annotations
 
-import html
-from collections.abc import Sequence
+import re
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from . import charts
+from ..exact import display
+from ..i18n import current_language, language, local_time, number, tr
+from . import charts, style, tables
 from .build import ReportData
-from .i18n import Words
+from .style import esc
 
-CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#1b1b1b}
-h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:2px solid #e3e3e3}
-.summary{display:flex;gap:1.5rem;align-items:baseline;flex-wrap:wrap}.big{font-size:2.6rem;font-weight:700}
-.predikat{font-size:1.3rem;padding:.2rem .6rem;border-radius:.4rem;background:#eef5ee}
-table{border-collapse:collapse;width:100%;font-size:.85rem;margin:.6rem 0}
-th,td{border:1px solid #ddd;padding:.3rem .45rem;text-align:left;vertical-align:top}
-th{background:#f4f6f8}tr:nth-child(even) td{background:#fafafa}
-.charts{display:flex;flex-wrap:wrap;gap:1rem}.charts svg{max-width:100%;height:auto}
-.note{color:#666;font-size:.85rem}pre{background:#f7f7f7;padding:.8rem;white-space:pre-wrap;font-size:.8rem}
-"""
+if TYPE_CHECKING:
+    from ..accountability.report import UnitReport
+
+__all__ = ["CSS", "render", "unit_anchor"]
+
+CSS = style.CSS  # kept for callers of the old name
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], cls: str = "") -> str:
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+def unit_anchor(n: int, unit_id: str) -> str:
+    """The anchor of the n-th unit's details: stable, unique, and safe in a URL fragment."""
+    return f"unit-{n}-" + re.sub(r"[^A-Za-z0-9_-]+", "-", unit_id).strip("-")[:40]
 
 
-def render(data: ReportData, lang: str = "en") -> str:
-    w = Words(lang)
+def render(data: ReportData, lang: str | None = None, tz: str = "WIB") -> str:
+    """The whole page in `lang`; the time it was made in the zone `tz` (WIB, WITA, WIT or IANA)."""
+    lang = lang or current_language()
+    with language(lang):
+        return _render(data, lang, tz)
+
+
+def _render(data: ReportData, lang: str, tz: str) -> str:
     r = data.latest
     acc = data.accountability
-    e = html.escape
-    parts = [
-        "<!DOCTYPE html>",
-        f'<html lang="{lang}"><head><meta charset="utf-8">',
-        f"<title>{e(w('SPBE report'))} — {e(r.subject)} ({e(r.period)})</title>",
-        f"<style>{CSS}</style></head><body>",
-        f"<h1>{e(r.subject)}</h1>",
-        f'<section id="summary"><div class="summary"><span class="big">{e(r.display)}</span>'
-        f'<span class="predikat">{e(r.predikat)}</span>'
-        f"<span>{e(r.catalogue)} · {e(w('period'))} {e(r.period)}</span></div>",
+    summary = [
+        style.cards(
+            [
+                (tr("SPBE index"), number(r.display)),
+                (tr("Predikat"), r.predikat),
+                (tr("Period"), r.period),
+                (tr("Catalogue"), r.catalogue),
+            ],
+            small=(1, 2, 3),
+        )
     ]
     if r.compiled.catalogue.status == "provisional":
-        parts.append(
-            f'<p class="provisional"><strong>{e(w("Provisional catalogue"))}</strong>: {e(r.catalogue)} — '
-            f'{e(w("not an official regulation yet; results may change when it is published"))}</p>'
-        )
+        head = esc(tr("Provisional catalogue"))
+        why = esc(tr("not an official regulation yet; results may change when it is published"))
+        summary.append(f'<p class="banner provisional"><strong>{head}</strong>: {esc(r.catalogue)} — {why}</p>')
     if acc.plan is not None:
-        parts.append(f"<p>{e(acc.plan.summary())}</p>")
-    parts.append(
-        _table(
-            ("group", "name", "weight", "index", "predikat"),
-            [[g.id, g.name, g.weight, g.display, g.predikat] for g in r.groups.values()],
-            "groups",
+        plan = esc(tr("Plan"))
+        summary.append(f"<p><strong>{plan}</strong>: {esc(tables.plan_text(acc.plan))}</p>")
+    groups = tables.groups(r)
+    summary.append(style.table(groups.headers, groups.shown(), kinds=groups.kinds, cls="groups"))
+
+    svgs = [
+        (s, caption)
+        for s, caption in (
+            (charts.radar(r), tr("Index per aspect")),
+            (charts.waterfall(r), tr("Contribution of each domain to the index")),
+            (charts.trend(data.series), tr("Index over the years against the target")),
         )
-    )
-    parts.append("</section>")
-    svgs = [s for s in (charts.radar(r), charts.waterfall(r), charts.trend(data.series)) if s]
-    parts.append(f'<section id="charts"><h2>{e(w("Charts"))}</h2>')
+        if s
+    ]
     if svgs:
-        parts.append('<div class="charts">' + "".join(f"<figure>{s}</figure>" for s in svgs) + "</div>")
+        chart_html = style.grid(style.figure(s, caption) for s, caption in svgs)
     else:
-        parts.append(f'<p class="note">{e(w("Charts need matplotlib"))}: pip install "spbe_engine[plot]".</p>')
-    parts.append("</section>")
-    parts.append(f'<section id="series"><h2>{e(w("Progress over the years"))}</h2>')
-    parts.append(_table(w.all(data.series.headers), w.rows(data.series.rows(), [5]), "series") + "</section>")
-    parts.append(f'<section id="units"><h2>{e(w("Units ranked by index points at stake"))}</h2>')
-    parts.append(_table(w.all(acc.headers), acc.rows(), "units-summary"))
-    for u in acc.units:
-        contact = f' <span class="note">{e(u.unit.contact)}</span>' if u.unit.contact else ""
-        parts.append(f'<div class="unit" id="unit-{e(u.unit.id)}"><h2>{e(u.unit.name)}{contact}</h2>')
-        parts.append(_table(w.all(u.headers), w.rows(u.rows(), [2]), "unit-table"))
-        stages = u.stage_rows()
-        if stages:
-            parts.append(f"<p>{e(w('Stages'))}</p>" + _table(w.all(u.stage_headers), stages, "stage-table"))
-        parts.append("</div>")
-    parts.append("</section>")
-    parts.append(
-        f'<section id="explanation"><h2>{e(w("Explanation"))}</h2><pre>{e(r.explain(lang=lang))}</pre></section>'
+        need = esc(tr("Charts need matplotlib"))
+        chart_html = f'<p class="note">{need}: pip install "spbe_engine[plot]".</p>'
+
+    s = tables.series(data.series)
+    series_html = style.table(s.headers, s.shown(), kinds=s.kinds, cls="series")
+
+    anchors = [unit_anchor(n, u.unit.id) for n, u in enumerate(acc.units, 1)]
+    ut = tables.units(acc)
+    intro = tr(
+        "Each unit is ranked by the index points it can still add: to its targets, then to the maximum level."
+        " Open a unit to see its indicators."
     )
-    parts.append(
-        f'<p class="note">{e(w("Generated by spbe_engine on"))} {e(data.generated.isoformat())}.</p></body></html>'
+    units_html = [
+        f'<p class="note">{esc(intro)}</p>',
+        style.table(ut.headers, ut.shown(), kinds=ut.kinds, cls="units-summary", links={1: anchors}),
+    ]
+    for anchor, u in zip(anchors, acc.units, strict=True):
+        units_html.append(_unit(u, anchor))
+
+    made = esc(tr("Generated by spbe_engine on {time}.", time=local_time(data.generated, tz)))
+    body = [
+        style.section("summary", tr("Summary"), "".join(summary)),
+        style.section("charts", tr("Charts"), chart_html),
+        style.section("series", tr("Progress over the years"), series_html),
+        style.section("units", tr("Units of the SPBE team"), "".join(units_html)),
+        style.section("explanation", tr("How the index is computed"), f"<pre>{esc(r.explain(lang=lang))}</pre>"),
+        f'<p class="note">{made}</p>',
+    ]
+    toc = [
+        ("summary", tr("Summary")),
+        ("charts", tr("Charts")),
+        ("series", tr("Progress over the years")),
+        ("units", tr("Units of the SPBE team")),
+        ("explanation", tr("How the index is computed")),
+    ]
+    title = tr("SPBE report") + f" — {r.subject} ({r.period})"
+    return style.page(title, toc, "\n".join(body), lang, heading=r.subject)
+
+
+def _unit(u: UnitReport, anchor: str) -> str:
+    t = tables.unit_lines(u)
+    parts = []
+    if u.unit.contact:
+        contact = esc(tr("Contact"))
+        parts.append(f'<p class="note">{contact}: {esc(u.unit.contact)}</p>')
+    parts.append(style.table(t.headers, t.shown(), kinds=t.kinds, cls="unit-table"))
+    found = [f for x in u.lines for f in x.findings]
+    if found:
+        items = "".join(f"<li>{esc(tables.findings_text(f))}</li>" for f in found)
+        title = esc(tr("Findings"))
+        parts.append(f'<h3>{title}</h3><ul class="findings">{items}</ul>')
+    st = tables.stages(u)
+    if st is not None:
+        parts.append("<h3>" + esc(tr("Assessment stages")) + "</h3>")
+        parts.append(style.table(st.headers, st.shown(), kinds=st.kinds, cls="stage-table"))
+    note = tr(
+        "{lead} lead, {support} supporting indicator(s); {points} index points at stake to the targets",
+        lead=len(u.lead),
+        support=len(u.lines) - len(u.lead),
+        points=number(Decimal(display(u.at_stake_target.numerator, u.at_stake_target.denominator, 4)), places=None),
     )
-    return "\n".join(parts)
+    return style.details(u.unit.name, "".join(parts), anchor=anchor, note=note)

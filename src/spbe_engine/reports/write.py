@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import SpbeError
-from ..i18n import tr
+from ..i18n import N_, current_language, language, local_time, tr, translate
 from ..io.atomic import protect
 from . import html, markdown
 from .build import ReportData, collect
@@ -30,7 +30,7 @@ __all__ = ["write_report"]
 
 #: The files of a report folder: `overwrite` replaces a folder holding only these.
 REPORT_FILES = ("report.html", "report.md", "report.xlsx")
-REFUSAL = "refusing to overwrite an existing folder (use --force)"
+REFUSAL = N_("refusing to overwrite an existing folder (use --force)")
 
 
 def write_report(
@@ -43,15 +43,18 @@ def write_report(
     as_of: dt.date | None = None,
     inputs: Sequence[str | PathLike[str]] = (),
     missing: str | int | None = None,
-    lang: str = "en",
+    lang: str | None = None,
     overwrite: bool = False,
+    tz: str = "WIB",
 ) -> dict[str, Path | str]:
-    """Write the three formats; returns each format's path, or the reason it was skipped (the
-    Excel workbook needs openpyxl: the `excel` extra).
+    """Write the three formats in `lang` (default: the current language); returns each format's
+    path, or the reason it was skipped (the Excel workbook needs openpyxl: the `excel` extra). The
+    time the report was made is shown in the zone `tz` (WIB, WITA, WIT or an IANA name).
 
     An existing folder is replaced only with `overwrite`, and only when it holds nothing but a
     report (an empty folder needs no `overwrite`); the user's input files are never touched.
     """
+    lang = lang or current_language()
     out = Path(out_dir)
     # the folder renamed into place: absolute (`.` has no name to rename), a link's target for a link
     place = out.resolve() if out.is_symlink() else Path(os.path.abspath(out))
@@ -60,9 +63,8 @@ def write_report(
     guarded = [*inputs, owners, *([targets] if targets else [])]
     for name in REPORT_FILES:
         protect(place / name, guarded)  # before any work: never a report over an input
-    from .i18n import Words
-
-    Words(lang)  # refuse an unknown language before doing any work
+    with language(lang):  # refuse an unknown language or time zone before doing any work
+        local_time(dt.datetime.now(dt.UTC), tz)
     _replaceable(place, overwrite, shown=out)
     data = collect(engine, assessments, owners, targets, as_of, missing)
     place.parent.mkdir(parents=True, exist_ok=True)
@@ -71,15 +73,15 @@ def write_report(
     old: Path | None = None
     moved = False
     try:
-        (tmp / "report.html").write_bytes(html.render(data, lang).encode("utf-8"))
-        (tmp / "report.md").write_bytes(markdown.render(data, lang).encode("utf-8"))
-        xlsx = _workbook(engine, data, tmp / "report.xlsx", lang)
+        (tmp / "report.html").write_bytes(html.render(data, lang, tz).encode("utf-8"))
+        (tmp / "report.md").write_bytes(markdown.render(data, lang, tz).encode("utf-8"))
+        xlsx = _workbook(engine, data, tmp / "report.xlsx", lang, tz)
         old = _aside(place, overwrite, shown=out)
         try:
             os.rename(tmp, place)
         except OSError:
             if os.path.lexists(place):  # another run put a folder there meanwhile
-                raise SpbeError(REFUSAL, file=str(out)) from None
+                raise SpbeError(translate(REFUSAL), file=str(out)) from None
             raise
         moved = True
     finally:
@@ -95,18 +97,18 @@ def write_report(
     return written
 
 
-def _workbook(engine: Engine, data: ReportData, path: Path, lang: str = "en") -> str | None:
+def _workbook(engine: Engine, data: ReportData, path: Path, lang: str = "en", tz: str = "WIB") -> str | None:
     """Write the workbook; None when written, else why it was skipped (openpyxl is missing)."""
     try:
         from .xlsx import write_report_workbook
     except ImportError:  # pragma: no cover - the module ships with spbe_engine
-        return "skipped: the Excel writer is unavailable"
+        return tr("skipped: the Excel writer is unavailable")
     try:
-        write_report_workbook(engine, data, path, lang=lang)
+        write_report_workbook(engine, data, path, lang=lang, tz=tz)
     except SpbeError as exc:
         if "openpyxl" not in str(exc):
             raise
-        return f"skipped: {exc}"
+        return tr("skipped: {reason}", reason=exc)
     return None
 
 
@@ -120,13 +122,13 @@ def _replaceable(place: Path, overwrite: bool, *, shown: Path) -> bool:
     if not entries:
         return True  # an empty folder: nothing to lose
     if not overwrite:
-        raise SpbeError(REFUSAL, file=str(shown))
+        raise SpbeError(translate(REFUSAL), file=str(shown))
     foreign = [p.name for p in entries if p.name not in REPORT_FILES or p.is_symlink() or not p.is_file()]
     if foreign:
         raise SpbeError(
             tr("refusing to replace a folder that holds more than a report: {foreign!r}", foreign=foreign[0]),
             file=str(shown),
-            allowed="a folder holding only " + ", ".join(REPORT_FILES) + ", or a new folder",
+            allowed=tr("a folder holding only {files}, or a new folder", files=", ".join(REPORT_FILES)),
         )
     return True
 

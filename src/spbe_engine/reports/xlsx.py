@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..exact import display, exact_text
+from ..i18n import N_, current_language, language, local_time, tr, translate
 from ..io.excel import Book, put_cell, save_workbook
 from ..tabular import require
-from .i18n import Words
+from . import tables
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -51,7 +52,7 @@ def _sheet(wb: Any, title: str, rows: list[list[Any]], *, index: int | None = No
             if isinstance(value, Decimal):  # a number people can sort and sum, shown as the report rounds it
                 places = max(-int(value.as_tuple().exponent), 0)  # 3.00 keeps its two places
                 cell.number_format = "0." + "0" * places if places else "0"
-            if r == 1:
+            if r == 1 or isinstance(row, _Head):
                 cell.font = bold
             widths[c] = max(widths.get(c, 0), len(str(value)))
     for c, width in widths.items():
@@ -65,40 +66,54 @@ def _number(weight: Decimal | Fraction) -> Decimal | str:
     return weight if isinstance(weight, Decimal) else exact_text(weight)
 
 
-def write_report_workbook(engine: Engine, data: ReportData, path: Path, *, lang: str = "en") -> Path:
-    """The report as a workbook, its labels in the report's language (the HTML's words)."""
-    w = Words(lang)
+class _Head(list[Any]):
+    """A header row (drawn bold)."""
+
+
+def _rows(t: tables.Table) -> list[list[Any]]:
+    """A table for a sheet: its headers, then its cells; numbers stay numbers."""
+    return [_Head(t.headers), *[list(row) for row in t.rows]]
+
+
+def write_report_workbook(
+    engine: Engine, data: ReportData, path: Path, *, lang: str | None = None, tz: str = "WIB"
+) -> Path:
+    """The report as a workbook, its labels in the report's language (the HTML's words); every number
+    a number cell (2 decimals for indices and weights, 4 for points) with the exact value as text in
+    its own column."""
+    with language(lang or current_language()):
+        return _write(engine, data, path, tz)
+
+
+def _write(engine: Engine, data: ReportData, path: Path, tz: str) -> Path:
     r = data.latest
     acc = data.accountability
     wb = Book(engine.catalogue(r.catalogue), r.assessment).build()
     summary: list[list[Any]] = [
-        [w("SPBE report"), r.subject],
-        [w("period"), r.period],
-        [w("catalogue"), r.catalogue],
-        [w("index"), Decimal(r.display)],
-        [w("index (exact)"), exact_text(r.fraction)],
-        ["predikat", r.predikat],
-        [w("plan"), acc.plan.summary() if acc.plan else ""],
+        [tr("SPBE report"), r.subject],
+        [translate(N_("period")), r.period],
+        [translate(N_("catalogue")), r.catalogue],
+        [translate(N_("index")), Decimal(r.display)],
+        [translate(N_("index (exact)")), exact_text(r.fraction)],
+        [translate(N_("predikat")), r.predikat],
+        [tr("plan"), tables.plan_text(acc.plan) if acc.plan else ""],
+        [tr("generated"), local_time(data.generated, tz)],
         [],
-        w.all(("group", "name", "weight", "index", "predikat")),
-        *[[g.id, g.name, _number(g.weight), Decimal(g.display), g.predikat] for g in r.groups.values()],
+        *_rows(tables.groups(r, exact=True)),
         [],
-        w.all(acc.headers),
-        *[list(row) for row in acc.rows()],
+        *_rows(tables.units(acc, exact=True)),
         [],
-        w.all(data.series.headers),
-        *w.rows(data.series.rows(), [5]),
+        *_rows(tables.series(data.series)),
     ]
     _sheet(wb, "Ringkasan", summary, index=0)
     for u in acc.units:
-        rows: list[list[Any]] = [w.all(u.headers), *w.rows(u.rows(), [2])]
-        stages = u.stage_rows()
-        if stages:
-            rows += [[], w.all(u.stage_headers), *[list(row) for row in stages]]
+        rows: list[list[Any]] = _rows(tables.unit_lines(u, workbook=True))
+        stages = tables.stages(u)
+        if stages is not None:
+            rows += [[], *_rows(stages)]
         _sheet(wb, u.unit.id, rows)
-    indicators: list[list[Any]] = [
-        w.all(("indicator", "name", "level", "weight", "contribution", "contribution (exact)"))
-    ]
+    head = (N_("indicator"), N_("name"), N_("level"), N_("weight"), N_("contribution"), N_("contribution (exact)"))
+    indicators: list[list[Any]] = [_Head(translate(h) for h in head)]
     for s in r.indicators.values():
         c = s.contribution
         indicators.append(

@@ -4,6 +4,7 @@ validations. Everything here runs on data compiled at resolution time; no hook i
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -107,23 +108,42 @@ def _fmt(rule: Rule, lang: str, **values: Any) -> str:
         return template
 
 
-def _evidence_finding(a: Assessment, s: Support) -> Finding:
+def _readable(text: str, names: Mapping[str, str]) -> str:
+    """`text` with evidence kind ids (`review_report`) as the names people know ("Laporan reviu/evaluasi");
+    ids of evidence items (file names such as `1.b.Laporan_Reviu.pdf`) are left alone."""
+    if not names:
+        return text
+    pattern = "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True))
+    # one pass: a name holding another kind's id ("Enacted policy document") is not replaced again
+    return re.sub(rf"(?<![\w.-])(?:{pattern})(?![\w.-])", lambda m: f"“{names[m.group()]}”", text)
+
+
+def _evidence_finding(cr: CompiledRules, a: Assessment, s: Support) -> Finding:
     declared = a.levels[s.indicator]
     need = s.need
     assert need is not None
-    why = "; ".join(en for en, _ in s.reasons) or "requirements not met"
-    why_id = "; ".join(i for _, i in s.reasons) or "persyaratan tidak terpenuhi"
+    kinds = cr.catalogue.evidence.kinds
+    messages = {}
+    for lang, pick, names in (
+        ("en", 0, {k.id: k.name_en or k.name for k in kinds}),
+        ("id", 1, {k.id: k.name for k in kinds}),
+    ):
+        why = "; ".join(reason[pick] for reason in s.reasons) or tr("requirements not met", lang=lang)
+        messages[lang] = tr(
+            "Indicator {indicator} is declared at level {declared} but its evidence supports only"
+            " level {level}: {why}.",
+            lang=lang,
+            indicator=s.indicator,
+            declared=declared,
+            level=s.level,
+            why=_readable(why, names),
+        )
     return Finding(
         rule_id=need.rule_id,
         severity="error",
         basis=need.basis,
         indicators=(s.indicator,),
-        messages={
-            "en": f"Indicator {s.indicator} is declared at level {declared} but its evidence supports only "
-            f"level {s.level}: {why}.",
-            "id": f"Indikator {s.indicator} dinyatakan pada tingkat {declared}, tetapi bukti dukungnya hanya "
-            f"mendukung tingkat {s.level}: {why_id}.",
-        },
+        messages=messages,
         citation=need.citation,
         trace=s.considered,
     )
@@ -135,7 +155,7 @@ def check(cr: CompiledRules, a: Assessment, as_of: dt.date) -> CheckOutcome:
     for iid in cr.needs:  # catalogue order
         s = supported.get(iid)
         if s is not None and iid in a.levels and a.levels[iid] > s.level:
-            findings.append(_evidence_finding(a, s))
+            findings.append(_evidence_finding(cr, a, s))
     levels = dict(a.levels)  # after caps, applied in topological order
     declared = dict(a.levels)  # prerequisites judge what was declared, whatever a cap did
     changes: list[LevelChange] = []

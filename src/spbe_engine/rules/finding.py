@@ -6,9 +6,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..i18n import N_, language, tr, translate
 from ..results import Cell, Result
 
 __all__ = ["Finding", "Findings", "LevelChange"]
+
+#: Severities and bases as words (translated where shown).
+WORDS = {
+    "error": N_("error"),
+    "warning": N_("warning"),
+    "info": N_("info"),
+    "regulation": N_("regulation"),
+    "heuristic": N_("heuristic"),
+}
 
 
 @dataclass(frozen=True)
@@ -75,24 +85,44 @@ class Findings(Result, list[Finding]):
         self.catalogue = catalogue
         self.evidence_checked = evidence_checked  # False when the assessment gave no evidence
 
-    headers = ("severity", "rule", "indicators", "basis", "message")
+    headers = (N_("severity"), N_("rule"), N_("indicators"), N_("basis"), N_("message"))
 
     def rows(self, lang: str = "en") -> list[list[Cell]]:
-        """One row per finding: severity, rule, indicators, basis and the message in `lang`."""
-        return [[f.severity, f.rule_id, ",".join(f.indicators), f.basis, f.message(lang)] for f in self]
+        """One row per finding: severity, rule, indicators, basis and the message in `lang` (the
+        severity and basis as words of that language: "peringatan", "regulasi")."""
+        return [
+            [
+                translate(WORDS.get(f.severity, f.severity), lang),
+                f.rule_id,
+                ",".join(f.indicators),
+                translate(WORDS.get(f.basis, f.basis), lang),
+                f.message(lang),
+            ]
+            for f in self
+        ]
 
     @property
     def counts(self) -> dict[str, int]:
         """The number of findings per severity: error, warning, info."""
         return {s: sum(f.severity == s for f in self) for s in ("error", "warning", "info")}
 
-    def summary(self) -> str:
-        plural = {"error": "errors", "warning": "warnings", "info": "info"}
-        text = f"{self.subject} ({self.period}, {self.catalogue}): " + ", ".join(
-            f"{n} {s if n == 1 else plural[s]}" for s, n in self.counts.items()
+    def summary(self, lang: str | None = None) -> str:
+        """ "Kota X (2024, spbe-2020): 0 errors, 2 warnings, 0 info" in `lang` (default: the current language)."""
+        if lang is not None:
+            with language(lang):
+                return self.summary()
+        c = self.counts
+        text = tr(
+            "{subject} ({period}, {catalogue}): {errors}, {warnings}, {info}",
+            subject=self.subject,
+            period=self.period,
+            catalogue=self.catalogue,
+            errors=tr("1 error") if c["error"] == 1 else tr("{n} errors", n=c["error"]),
+            warnings=tr("1 warning") if c["warning"] == 1 else tr("{n} warnings", n=c["warning"]),
+            info=tr("{n} info", n=c["info"]),
         )
         if not self.evidence_checked:
-            text += " (no evidence given, so the evidence rules were not checked)"
+            text += tr(" (no evidence given, so the evidence rules were not checked)")
         return text
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
