@@ -79,6 +79,15 @@ def test_the_page_gets_the_engines_integer_weights_and_bands() -> None:
     assert data["peers"]["group"] == "Riau" and len(data["peers"]["rows"]) == 4  # Jambi's city left out
 
 
+def test_every_label_has_its_indonesian() -> None:
+    from spbe_engine.i18n import translate
+    from spbe_engine.monev.dashboard import LABELS, NOSCRIPT
+
+    same = {"Predikat", "Status", "Target", "No."}  # the same word in both languages
+    untranslated = [t for t in [*LABELS.values(), NOSCRIPT] if translate(t, "id") == t and t not in same]
+    assert untranslated == []
+
+
 def test_the_page_is_self_contained_and_user_text_cannot_leave_its_script() -> None:
     evil = SNAPSHOT.replace(subject="</script><script>alert(1)</script>")
     acc = ENGINE.accountability(evil, owners=CITY / "owners.yaml")

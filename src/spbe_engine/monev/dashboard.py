@@ -102,6 +102,9 @@ LABELS: dict[str, str] = {
 }
 
 
+NOSCRIPT = N_("This dashboard needs JavaScript.")
+
+
 def _labels(lang: str) -> dict[str, str]:
     return {k: translate(v, lang) for k, v in LABELS.items()}
 
@@ -223,7 +226,7 @@ def render_dashboard(data: dict[str, Any]) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
         f"<title>{escape(title)}</title><style>{CSS}{_asset('dashboard.css')}</style></head>"
-        f"<body><noscript>{escape(translate(N_('This dashboard needs JavaScript.'), data['lang']))}</noscript>"
+        f"<body><noscript>{escape(translate(NOSCRIPT, data['lang']))}</noscript>"
         '<main class="page" id="app"></main>'
         f'<script type="application/json" id="spbe-data">{_json_for_script(data)}</script>'
         f"<script>{_asset('dashboard.js')}</script></body></html>\n"
