@@ -112,10 +112,10 @@ def data_phrases() -> frozenset[str]:
         with contextlib.suppress(yaml.YAMLError, UnicodeDecodeError):
             for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
                 out.update(_strings(doc))
-    for path in sorted(DATA.rglob("*.csv")):
-        with path.open(encoding="utf-8", newline="") as fh:
+    for path in sorted([*DATA.rglob("*.csv"), *EXAMPLES.rglob("*.csv")]):
+        with path.open(encoding="utf-8-sig", newline="") as fh:
             for row in csv.reader(fh):
-                out.update(cell.strip() for cell in row[3:4])  # the agency names
+                out.update(cell.strip() for cell in row)  # agency names, provinces
     words = english_words()
     return frozenset(p for p in out if len(p) >= 3 and p.lower() not in words)
 
@@ -165,6 +165,7 @@ def _snapshot(tmp: Path) -> Path:
     return snap
 
 
+_PEERS = ["--peers", str(KOTA / "nasional-2025.csv"), "--as-of", "2025-07-01"]
 _OWNERS = ["--owners", str(KOTA / "owners.yaml"), "--targets", str(KOTA / "targets.yaml")]
 
 
@@ -260,6 +261,8 @@ INVOCATIONS: dict[str, Callable[[Path], list[tuple[Argv, set[int]]]]] = {
         )
     ],
     "actions": lambda t: [(["actions", str(_snapshot(t)), "--as-of", "2025-07-01"], {0})],
+    "brief": lambda t: [(["brief", str(_snapshot(t)), *_OWNERS, *_PEERS, "-o", str(t / "brief")], {0})],
+    "dashboard": lambda t: [(["dashboard", str(_snapshot(t)), *_OWNERS, *_PEERS, "-o", str(t / "rapat.html")], {0})],
     "validate": lambda t: [
         (["validate", str(DUMAI), str(KOTA / "2024.yaml")], {0}),
         (["validate", str(_bad_csv(t))], {2}),
@@ -335,6 +338,8 @@ def xlsx_text(path: Path) -> str:
     book = openpyxl.load_workbook(path, read_only=False)
     parts = []
     for sheet in book.worksheets:
+        if sheet.sheet_state != "visible":  # a hidden sheet of ids and checksums for the program
+            continue
         parts.append(sheet.title)
         for row in sheet.iter_rows(values_only=True):
             parts.extend(str(c) for c in row if isinstance(c, str))
@@ -342,6 +347,16 @@ def xlsx_text(path: Path) -> str:
             parts.extend(x for x in (dv.promptTitle, dv.prompt, dv.errorTitle, dv.error) if x)
         for cell_comment in (c.comment for r in sheet.iter_rows() for c in r if c.comment):
             parts.append(cell_comment.text)
+    return "\n".join(parts)
+
+
+def docx_text(path: Path) -> str:
+    docx = pytest.importorskip("docx")
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    for section in document.sections:
+        parts += [p.text for p in section.header.paragraphs] + [p.text for p in section.footer.paragraphs]
     return "\n".join(parts)
 
 
@@ -358,6 +373,8 @@ def written_text(root: Path) -> dict[str, str]:
             out[str(path)] = path.read_text(encoding="utf-8")
         elif path.suffix == ".xlsx":
             out[str(path)] = xlsx_text(path)
+        elif path.suffix == ".docx":
+            out[str(path)] = docx_text(path)
     return out
 
 
@@ -415,10 +432,11 @@ def test_command_speaks_indonesian(command: str, tmp_path: Path) -> None:
         texts = {"stderr": err} if command in MACHINE else {"stdout": out, "stderr": err}
         texts.update(written_text(tmp_path))
         for where, text in texts.items():
+            kind = where if where in {"stdout", "stderr"} else f"written {Path(where).suffix}"  # one line for 16 files
             for word in english_words_in(text, data_phrases()):
-                problems.append(f"{shown} [{where}]: {word}")
+                problems.append(f"{shown} [{kind}]: {word}")
         for path in tmp_path.rglob("*"):  # the next invocation checks only what it writes
-            if path.is_file() and path.suffix in {".html", ".md", ".txt", ".xlsx"}:
+            if path.is_file() and path.suffix in {".html", ".md", ".txt", ".xlsx", ".docx"}:
                 path.rename(path.with_suffix(path.suffix + ".seen"))
     assert not problems, f"{len(problems)} English word(s):\n" + "\n".join(dict.fromkeys(problems))
 
