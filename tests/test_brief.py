@@ -290,3 +290,58 @@ def test_brief_screenshots(tmp_path: Path, snapshot_file: Path) -> None:
         # nothing wider than the page: tables scroll inside their box
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         browser.close()
+
+
+def test_full_cycle_workbooks_collect_brief_dashboard(tmp_path: Path) -> None:
+    """Issue 14's acceptance on the example city, through the command line: workbooks out, two filled
+    (one level conflict, one action), collect, then the brief (three formats) and the dashboard."""
+    import json
+
+    openpyxl = pytest.importorskip("openpyxl", reason="unit workbooks need the `excel` extra")
+    from spbe_engine.cli.main import main
+    from spbe_engine.monev.workbooks import COL, HEAD, REPORT, status_label
+
+    def fill(path: Path, values: dict[str, dict[str, object]]) -> None:
+        wb = openpyxl.load_workbook(path)
+        ws = wb[REPORT]
+        for row in range(HEAD + 1, ws.max_row + 1):
+            for key, value in values.get(str(ws.cell(row, COL["indicator"]).value), {}).items():
+                ws.cell(row, COL[key]).value = value
+        wb.save(path)
+
+    owners = ["--owners", str(OWNERS)]
+    assert (
+        main(["workbooks", str(CITY / "2025.yaml"), *owners, "--targets", str(TARGETS), "-o", str(tmp_path / "out")])
+        == 0
+    )
+    fill(
+        tmp_path / "out" / "bappeda.xlsx",
+        {
+            "11": {"progress": 4, "kendala": "SK belum ada", "rencana_aksi": "Susun SK arsitektur", "pic": "Kabid",
+                   "due": dt.date(2025, 5, 31), "status": status_label("in_progress")},
+            "13": {"progress": 3},
+        },
+    )  # fmt: skip
+    fill(tmp_path / "out" / "diskominfo.xlsx", {"13": {"progress": 2}, "1": {"progress": 4, "evidence": "perwal.pdf"}})
+    snap = tmp_path / "2025-04.yaml"
+    assert main(["collect", str(tmp_path / "out"), *owners, "--base", str(CITY / "2025.yaml"), "--meeting",
+                 "2025-04-10", "-o", str(snap)]) == 0  # fmt: skip
+    common = [*owners, "--targets", str(TARGETS), "--peers", str(CITY / "nasional-2025.csv"), "--as-of", "2025-07-01"]
+    assert main(["brief", str(snap), "--previous", str(CITY / "2025.yaml"), *common, "-o", str(tmp_path / "b")]) == 0
+    md = (tmp_path / "b" / "brief.md").read_text(encoding="utf-8")
+    assert "indikator 13" in md and "bappeda: 3" in md and "diskominfo: 2" in md  # the conflict, in Indonesian
+    assert "Susun SK arsitektur" in md and "terlambat" in md  # the action, overdue on 2025-07-01
+    assert "perwal.pdf" in md  # evidence added
+    now = ENGINE.score(BASE.replace(levels={**BASE.levels, "1": 4, "11": 4}))
+    assert f"Indeks SPBE: **{now.display.replace('.', ',')}**" in md
+    b = build_brief(
+        ENGINE, open_snapshot(ENGINE, snap), owners=OWNERS, previous=open_snapshot(ENGINE, CITY / "2025.yaml")
+    )
+    assert {(c.indicator, c.before, c.after) for c in b.changes} == {("1", 3, 4), ("11", 3, 4)}
+    for name in ("brief.html", "brief.docx"):
+        assert (tmp_path / "b" / name).stat().st_size > 1000
+    assert main(["dashboard", str(snap), *common, "-o", str(tmp_path / "d.html")]) == 0
+    page = (tmp_path / "d.html").read_text(encoding="utf-8")
+    data = json.loads(page.split('id="spbe-data">')[1].split("</script>")[0])
+    assert data["levels"] == list(now.levels)  # the page starts from the snapshot as reported
+    assert [(a["indicator"], a["unit"], a["overdue"]) for a in data["actions"]] == [("11", "bappeda", True)]
