@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 
 from ..i18n import tr
@@ -53,6 +52,8 @@ def stdin_files(paths: list[str], input_format: str | None) -> Iterator[list[str
     if STDIN not in paths:
         yield paths
         return
+    import tempfile
+
     data = sys.stdin.buffer.read()
     suffix = FORMATS[input_format] if input_format else sniff(data[:4096])
     fd, name = tempfile.mkstemp(prefix="spbe-stdin-", suffix=suffix)

@@ -20,7 +20,6 @@ from typing import Any
 from ..errors import PluginError, SpbeError
 from ..i18n import current_language, language, resolve_language, tr, translate
 from ..io.safe_text import terminal_text
-from . import headlines
 from .help import Formatter, speak_language
 from .inputs import FORMATS, shown_name, stdin_files
 from .output import (
@@ -462,6 +461,7 @@ def _date(text: str) -> Any:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from ..errors import AssessmentError
+    from . import headlines
 
     engine = _engine()
     items = _load_all(engine, args.files, args)
@@ -544,6 +544,8 @@ def _flag_blamed(exc: SpbeError, flags: dict[str, str]) -> SpbeError:
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
+    from . import headlines
+
     engine = _engine()
     typed = {f"--set {k}": f"--set {k}={v}" for k, v in _pairs(args.set, "--set").items()}
     typed |= {f"--weight {k}": f"--weight {k}={v}" for k, v in _pairs(args.weight, "--weight").items()}
@@ -582,6 +584,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .._yaml import load_yaml_file
+    from . import headlines
 
     if args.periods != 1 and args.max_steps is None:
         raise FlagError(tr("--periods splits a plan under --max-steps; give --max-steps too"), field="--periods")
@@ -627,6 +630,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ..uncertainty.simulate import check_samples
+    from . import headlines
 
     try:
         check_samples(args.n)  # about the option, not the file: say so before reading it
@@ -662,6 +666,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    from . import headlines
+
     d = _engine().diff(args.old, args.new)
     if args.format == "json":
         dump(d.to_dict())
@@ -686,6 +692,8 @@ def _use_force() -> Iterator[None]:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
+    from . import headlines
+
     engine = _engine()
     out = [engine.migrate(a, to=args.to) for a in _one_or_more(engine, [args.file], args)]
     if args.out:
@@ -708,6 +716,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_transition(args: argparse.Namespace) -> int:
+    from . import headlines
+
     engine = _engine()
     assessments = _one_or_more(engine, args.files, args)
     with Activity(tr("Scoring and migrating")):

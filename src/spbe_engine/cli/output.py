@@ -17,9 +17,8 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..i18n import current_language, number, translate
 from ..io.safe_text import csv_cell, terminal_text
@@ -127,8 +126,7 @@ def dump(data: Any) -> None:
     say_json(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-@dataclass(frozen=True)
-class CsvStyle:
+class CsvStyle(NamedTuple):
     """How CSV is written: the field delimiter, the decimal symbol of plain numbers, and whether a
     UTF-8 byte order mark comes first (Excel then reads UTF-8 instead of the Windows code page)."""
 
@@ -137,10 +135,11 @@ class CsvStyle:
     bom: bool = False
 
 
+PLAIN = CsvStyle()
 EXCEL_ID = CsvStyle(delimiter=";", decimal=",", bom=True)
 
 
-def csv_text(rows: Iterable[Sequence[object]], style: CsvStyle = CsvStyle()) -> str:
+def csv_text(rows: Iterable[Sequence[object]], style: CsvStyle = PLAIN) -> str:
     """CSV whose cells no spreadsheet runs as formulas (OWASP); plain numbers stay numbers (with the
     style's decimal symbol) and keep every digit."""
     import csv

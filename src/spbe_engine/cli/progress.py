@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 from collections.abc import Iterable, Iterator
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import threading
 
 T = TypeVar("T")
 
@@ -45,20 +47,24 @@ class Activity:
         self.label = label
         self.total = total
         self.done = 0
-        self._lock = threading.Lock()
+        self._lock: threading.Lock | None = None
         self._timer: threading.Timer | None = None
         self._bar: Any = None
         self._task: Any = None
         self._closed = False
 
     def __enter__(self) -> Activity:
-        if enabled():
+        if enabled():  # threads only when a bar may be drawn: quick commands never import them
+            import threading
+
+            self._lock = threading.Lock()
             self._timer = threading.Timer(_delay(), self._show)
             self._timer.daemon = True
             self._timer.start()
         return self
 
     def _show(self) -> None:
+        assert self._lock is not None
         with self._lock:
             if self._closed:
                 return
@@ -87,7 +93,10 @@ class Activity:
         self.update(self.done + step)
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        with self._lock:
+        lock = self._lock
+        if lock is None:  # nothing was started
+            return
+        with lock:
             self._closed = True
             if self._timer is not None:
                 self._timer.cancel()
