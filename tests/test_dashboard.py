@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from spbe_engine import Engine, load_assessments
 from spbe_engine.model.assessment import Assessment
 from spbe_engine.monev.dashboard import dashboard_data, render_dashboard, write_dashboard
-from spbe_engine.monev.meeting import action_views, peer_context, projected_levels, target_levels
+from spbe_engine.monev.meeting import action_views, merged_targets, peer_context, projected_levels, target_levels
 
 ROOT = Path(__file__).resolve().parent.parent
 CITY = ROOT / "examples" / "kota-contoh"
@@ -77,6 +77,9 @@ def test_the_page_gets_the_engines_integer_weights_and_bands() -> None:
     overdue = {a["indicator"]: a["overdue"] for a in data["actions"]}
     assert overdue == {"11": True, "17": False, "24": False}  # done is never overdue
     assert data["peers"]["group"] == "Riau" and len(data["peers"]["rows"]) == 4  # Jambi's city left out
+    # without a targets file the page's targets are the assessment's target stage, as the brief's are
+    bare = dashboard_data(ENGINE, ENGINE.accountability(SNAPSHOT, owners=CITY / "owners.yaml"))
+    assert bare["targets"] == [SNAPSHOT.stages["target"].get(i) for i in cc.ids] != [None] * 47
 
 
 def test_every_label_has_its_indonesian() -> None:
@@ -272,7 +275,7 @@ def test_apply_targets_and_actions_equal_the_engine(page: Any) -> None:
         page.click("#reset")
         page.select_option("#unit-filter", unit)
         page.click("#apply-targets")
-        expected = target_levels(SNAPSHOT.levels, acc.targets, acc.ownership, unit or None)
+        expected = target_levels(SNAPSHOT.levels, merged_targets(SNAPSHOT, acc.targets), acc.ownership, unit or None)
         assert expected != SNAPSHOT.levels
         _assert_same_as_engine(page, expected)
     page.click("#reset")

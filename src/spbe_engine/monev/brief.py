@@ -27,6 +27,7 @@ from .meeting import (
     MeetingSnapshot,
     PeerContext,
     hundredths,
+    merged_targets,
     open_snapshot,
     peer_context,
     projected_levels,
@@ -324,9 +325,7 @@ def build_brief(
         prev_result = engine.score(previous.assessment, missing=missing)
     changes = _changes(now_a, None if previous is None else previous.assessment, names, lead)
     evidence = _evidence(snapshot, previous, lead)
-    target_levels = dict(now_a.stages.get("target", {}))
-    if acc.targets is not None:
-        target_levels.update(acc.targets.levels)
+    target_levels = merged_targets(now_a, acc.targets)
     gaps = []
     for n, iid in enumerate(cc.ids):
         target = target_levels.get(iid)

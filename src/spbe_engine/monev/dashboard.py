@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..i18n import LANGS, N_, local_time, translate
-from .meeting import ActionView, action_views, peer_context
+from .meeting import ActionView, action_views, merged_targets, peer_context
 
 if TYPE_CHECKING:
     from ..accountability.ownership import Ownership, Targets
@@ -135,9 +135,7 @@ def dashboard_data(
     position = cc.position
     lead = {x.indicator: x.lead for x in own.indicators}
     support = {x.indicator: list(x.support) for x in own.indicators}
-    target_levels = dict(a.stages.get("target", {}))
-    if tg is not None:
-        target_levels.update(tg.levels)
+    target_levels = merged_targets(a, tg)
     views: tuple[ActionView, ...] = action_views(actions)
     ctx = peer_context(engine, a, peers, missing) if peers else None
     upcoming = tg.next_index_target(a.period) if tg is not None else None

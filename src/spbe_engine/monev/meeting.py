@@ -30,6 +30,7 @@ __all__ = [
     "PeerContext",
     "action_views",
     "hundredths",
+    "merged_targets",
     "open_snapshot",
     "peer_context",
     "projected_levels",
@@ -122,15 +123,23 @@ def projected_levels(
     return out
 
 
+def merged_targets(assessment: Assessment, targets: Targets | None) -> dict[str, int]:
+    """Target level per indicator: the assessment's `target` stage, overridden by a targets file (as the
+    accountability report reads them)."""
+    out = dict(assessment.stages.get("target", {}))
+    if targets is not None:
+        out.update(targets.levels)
+    return out
+
+
 def target_levels(
-    levels: Mapping[str, int], targets: Targets | None, ownership: Ownership, unit: str | None = None
+    levels: Mapping[str, int], targets: Mapping[str, int], ownership: Ownership, unit: str | None = None
 ) -> dict[str, int]:
-    """The levels if `unit` (or every unit) reaches the target levels of the indicators it leads."""
+    """The levels if `unit` (or every unit) reaches the target levels (`merged_targets`) of the indicators
+    it leads; a level never falls."""
     out = dict(levels)
-    if targets is None:
-        return out
     for r in ownership.indicators:
-        target = targets.levels.get(r.indicator)
+        target = targets.get(r.indicator)
         if target is not None and (unit is None or r.lead == unit) and r.indicator in out:
             out[r.indicator] = max(out[r.indicator], target)
     return out
