@@ -224,7 +224,7 @@ def test_report_in_bahasa_indonesia(tmp_path: Path, city: list[Assessment]) -> N
     )
     html = Path(out["html"]).read_text(encoding="utf-8")
     assert '<html lang="id">' in html and "Perangkat daerah dalam Tim SPBE" in html
-    assert "potensi kenaikan (ke target)</th>" in html and "<td class=\"narrow\">penanggung jawab</td>" in html
+    assert "potensi kenaikan (ke target)</th>" in html and '<td class="narrow">penanggung jawab</td>' in html
     assert "dipertaruhkan" not in html  # issue 13: the odd "poin dipertaruhkan" is gone
     assert "Alasan Sangat Baik" in html  # the explanation in Bahasa Indonesia
     md = Path(out["md"]).read_text(encoding="utf-8")

@@ -105,6 +105,31 @@ def test_template_has_a_row_and_validations_per_indicator(tmp_path: Path) -> Non
     assert "Petunjuk (Bahasa Indonesia)" in [c.value for c in wb["Petunjuk"]["A"]]
 
 
+def test_template_does_not_ask_for_a_dot(tmp_path: Path) -> None:
+    """Issue 13: the instructions no longer tell people to type a dot as decimal separator; a number
+    typed the Indonesian way (0,25 in Excel: a number cell) in the Distribusi sheet is read exactly."""
+    p = template(tmp_path)
+    wb = openpyxl.load_workbook(p)
+    help_text = " ".join(str(c.value) for row in wb["Petunjuk"].iter_rows() for c in row if c.value)
+    assert "titik" not in help_text and "a dot" not in help_text
+    assert "0,25" in help_text and "Ketik angka seperti biasa di Excel" in help_text
+    assert "Instructions (English)" in help_text and "Type numbers as Excel does" in help_text
+    for sheet in ("Input", "Distribusi"):
+        assert all(d.number_format != "@" for d in wb[sheet].column_dimensions.values()), sheet
+    prompts = [dv.prompt for dv in wb["Distribusi"].data_validations.dataValidation if dv.prompt]
+    assert any("0,25" in text and "titik" not in text for text in prompts)
+    ws = wb["Penilaian"]
+    ws["B3"], ws["B4"] = "Kota X", "2025"
+    for row in range(7, 54):
+        ws.cell(row=row, column=6, value=3)
+    d = wb["Distribusi"]
+    put(d, 2, 1, 3, 0.25)  # what Excel stores when "0,25" is typed with Indonesian settings
+    put(d, 3, 1, 4, 0.75)
+    wb.save(p)
+    (loaded,) = read_xlsx(p, engine=ENGINE)
+    assert loaded.assessment.distributions["1"] == {3: Decimal("0.25"), 4: Decimal("0.75")}
+
+
 def test_template_without_evidence_kinds(tmp_path: Path) -> None:
     p = template(tmp_path, catalogue="spbe-2018")
     ws = openpyxl.load_workbook(p)["Bukti Dukung"]

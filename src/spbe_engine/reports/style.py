@@ -48,9 +48,11 @@ th,td{border-bottom:1px solid var(--line);padding:.32rem .5rem;text-align:left;v
 thead th{background:var(--head);font-weight:600;vertical-align:bottom}
 thead th::first-letter{text-transform:uppercase}
 tbody tr:nth-child(even) td{background:var(--zebra)}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.id,th.id,td.narrow,th.narrow{width:1%;white-space:nowrap}
-td.name{min-width:14rem}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num,td.id,td.narrow,th.id{white-space:nowrap}
+td.id,th.id,td.narrow,th.narrow{width:1%}
+th.num{min-width:4.5rem}
+td.name{min-width:17rem}
 td.zero{color:#9aa3ad}
 details{border:1px solid var(--line);border-radius:.5rem;margin:.6rem 0;padding:0 .9rem;background:#fff}
 details>summary{cursor:pointer;padding:.55rem 0;font-weight:600}
@@ -60,7 +62,7 @@ ul.findings{margin:.3rem 0 .8rem;padding-left:1.2rem}
 pre{background:var(--card);padding:.8rem;white-space:pre-wrap;font-size:.85rem;overflow-x:auto}
 .banner{background:#fff4e0;border:1px solid #e8c27a;border-radius:.5rem;padding:.5rem .9rem}
 .badge{display:inline-block;padding:.1rem .55rem;border-radius:.4rem;background:#e3f0e3;font-weight:600}
-@media (max-width:700px){html{font-size:15px}.card .value{font-size:1.7rem}td.name{min-width:11rem}}
+@media (max-width:700px){html{font-size:15px}.card .value{font-size:1.7rem}td.name{min-width:12rem}}
 @media print{
  html{font-size:11pt}.page{max-width:none;padding:0}nav.toc{display:none}
  a{color:inherit;text-decoration:none}details{border:none;padding:0}details>summary{list-style:none}
