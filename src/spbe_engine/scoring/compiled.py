@@ -52,6 +52,10 @@ class CompiledCatalogue:
     group_index: Mapping[str, int]
     bands: tuple[tuple[int, int, Band], ...]  # (numerator, denominator, band), highest first
     context: Mapping[str, Any] = field(default_factory=dict)  # what produced it: engine, catalogue hash, plugins
+    levels_of: Callable[[Mapping[str, int]], tuple[int, ...]] = field(default=tuple, compare=False, repr=False)
+    """The levels of a mapping in catalogue order, in one C call (`itemgetter(*ids)`); KeyError when one lacks."""
+    in_scale: Callable[[Sequence[int]], bool] | None = field(default=None, compare=False, repr=False)
+    """Whether every level lies inside its scale, in C calls (None: check indicator by indicator)."""
 
     def exact_weight(self, scaled: int) -> Decimal | Fraction:
         """A scaled integer weight back as the exact decimal, keeping its places (13.00, not 13), or
@@ -158,4 +162,29 @@ def compile_catalogue(
         group_index={g.id: n for n, g in enumerate(groups)},
         bands=tuple(bands),
         context=dict(context or {}),
+        levels_of=_levels_of(ids),
+        in_scale=_in_scale(uniform),
     )
+
+
+def _in_scale(uniform: tuple[int, int] | None) -> Callable[[Sequence[int]], bool] | None:
+    """For one shared scale inside 0–255: `bytes(levels)` refuses anything outside 0–255 and
+    `translate` deletes the allowed levels, so nothing may remain."""
+    if uniform is None or uniform[0] < 0 or uniform[1] > 255:
+        return None
+    allowed = bytes(range(uniform[0], uniform[1] + 1))
+
+    def in_scale(levels: Sequence[int]) -> bool:
+        try:
+            return not bytes(levels).translate(None, allowed)
+        except (ValueError, TypeError):
+            return False
+
+    return in_scale
+
+
+def _levels_of(ids: tuple[str, ...]) -> Callable[[Mapping[str, int]], tuple[int, ...]]:
+    if len(ids) == 1:
+        (only,) = ids
+        return lambda levels: (levels[only],)
+    return itemgetter(*ids)

@@ -10,6 +10,7 @@ import copy
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
+from operator import mul
 from types import MappingProxyType
 from typing import Any
 
@@ -118,11 +119,11 @@ class ScoreResult(Result):
     exact weight and exact contribution to the index (the contributions add up to `fraction`)."""
 
     __slots__ = (
+        "_group_numerators",
         "assessment",
         "changes",
         "compiled",
         "findings",
-        "group_numerators",
         "levels",
         "missing",
         "numerator",
@@ -135,7 +136,7 @@ class ScoreResult(Result):
         assessment: Assessment,
         levels: tuple[int, ...],
         numerator: int,
-        group_numerators: tuple[int, ...],
+        group_numerators: tuple[int, ...] | None,
         missing: tuple[str, ...] = (),
         findings: tuple[Finding, ...] = (),
         changes: tuple[LevelChange, ...] = (),
@@ -147,7 +148,7 @@ class ScoreResult(Result):
         init(self, "assessment", assessment)
         init(self, "levels", levels)
         init(self, "numerator", numerator)
-        init(self, "group_numerators", group_numerators)
+        init(self, "_group_numerators", group_numerators)  # None: summed on first use
         init(self, "missing", missing)
         init(self, "findings", findings)  # rule and evidence findings, when scored with apply_rules=True
         init(self, "changes", changes)  # levels lowered by cap rules, when scored with apply_rules=True
@@ -158,11 +159,20 @@ class ScoreResult(Result):
     assessment: Assessment
     levels: tuple[int, ...]
     numerator: int
-    group_numerators: tuple[int, ...]
     missing: tuple[str, ...]
     findings: tuple[Finding, ...]
     changes: tuple[LevelChange, ...]
     options: Mapping[str, Any]
+
+    @property
+    def group_numerators(self) -> tuple[int, ...]:
+        """Each group's weighted sum, in `compiled.groups` order (its index is this over the group's weight)."""
+        found: tuple[int, ...] | None = self._group_numerators
+        if found is None:
+            weighted = list(map(mul, self.levels, self.compiled.weights))
+            found = tuple(sum(g.take(weighted)) for g in self.compiled.groups)
+            object.__setattr__(self, "_group_numerators", found)  # the same value in any thread
+        return found
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from operator import mul
 from typing import TYPE_CHECKING, Any
 
@@ -47,22 +47,25 @@ def score(
     try:
         if len(levels) != len(cc.ids):
             raise KeyError
-        vec = [levels[i] for i in cc.ids]
+        vec: Sequence[int] = cc.levels_of(levels)
     except KeyError:
         vec, filled = _diagnose(cc, a, missing)
-    if cc.uniform is not None:
+    if cc.in_scale is not None:
+        if not cc.in_scale(vec):
+            _range_error(cc, a, list(vec))
+    elif cc.uniform is not None:
         lo, hi = cc.uniform
         if min(vec) < lo or max(vec) > hi:
-            _range_error(cc, a, vec)
+            _range_error(cc, a, list(vec))
     else:
         for level, lo, hi in zip(vec, cc.lo, cc.hi, strict=True):
             if not lo <= level <= hi:
-                _range_error(cc, a, vec)
-    weighted = list(map(mul, vec, cc.weights))
-    groups = tuple(sum(g.take(weighted)) for g in cc.groups)
+                _range_error(cc, a, list(vec))
     if missing is not None:
         options = {"missing": missing, **(options or {})}
-    return ScoreResult(cc, a, tuple(vec), sum(weighted), groups, filled, findings, changes, options)
+    # Group sums are left to the result, which adds them up when first asked (score_many over a
+    # table reads the index only, most of the time).
+    return ScoreResult(cc, a, tuple(vec), sum(map(mul, vec, cc.weights)), None, filled, findings, changes, options)
 
 
 def check_levels(cc: CompiledCatalogue, a: Assessment) -> None:
