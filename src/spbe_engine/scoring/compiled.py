@@ -52,7 +52,7 @@ class CompiledCatalogue:
     group_index: Mapping[str, int]
     bands: tuple[tuple[int, int, Band], ...]  # (numerator, denominator, band), highest first
     context: Mapping[str, Any] = field(default_factory=dict)  # what produced it: engine, catalogue hash, plugins
-    levels_of: Callable[[Mapping[str, int]], tuple[int, ...]] = field(default=tuple, compare=False, repr=False)
+    levels_of: Callable[[Mapping[str, int]], tuple[int, ...]] = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
     """The levels of a mapping in catalogue order, in one C call (`itemgetter(*ids)`); KeyError when one lacks."""
     in_scale: Callable[[Sequence[int]], bool] | None = field(default=None, compare=False, repr=False)
     """Whether every level lies inside its scale, in C calls (None: check indicator by indicator)."""

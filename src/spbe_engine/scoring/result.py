@@ -159,6 +159,7 @@ class ScoreResult(Result):
     assessment: Assessment
     levels: tuple[int, ...]
     numerator: int
+    _group_numerators: tuple[int, ...] | None
     missing: tuple[str, ...]
     findings: tuple[Finding, ...]
     changes: tuple[LevelChange, ...]
