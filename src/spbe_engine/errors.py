@@ -21,8 +21,14 @@ def _same(text: str) -> str:
 
 
 #: Translates the words around a message ("row", "field", "allowed"); `spbe_engine.i18n` installs its
-#: `translate` here when imported, so this module needs nothing above it.
+#: `translate` here when imported (`set_translator`), so this module needs nothing above it.
 _translate: Callable[[str], str] = _same
+
+
+def set_translator(translate: Callable[[str], str]) -> None:
+    """Let the words around every message follow the current language (called by `spbe_engine.i18n`)."""
+    global _translate
+    _translate = translate
 
 
 class SpbeError(ValueError):

@@ -165,4 +165,4 @@ def local_time(moment: datetime, zone: str = "WIB") -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
-errors._translate = translate  # the words around every error message ("row", "field") follow the language
+errors.set_translator(translate)  # the words around every error message ("row", "field") follow the language

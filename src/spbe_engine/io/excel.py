@@ -643,14 +643,14 @@ def read_xlsx(path: str | Path, *, engine: Resolver | None = None, validate: boo
     the cell: its cached result need not be what the sheet shows.
     """
     p = Path(path)
-    with _open(p) as book:
-        reader = _Reader(str(p), book)
+    with open_workbook(p) as book:
+        reader = SheetReader(str(p), book)
         try:
             assessment = reader.assessment()
         except SpbeError:
             raise
         except Exception as exc:  # XML, zip and openpyxl errors met while streaming a sheet
-            raise _unreadable(p, exc) from None
+            raise unreadable(p, exc) from None
     items = [LoadedAssessment(assessment, str(p), None)]
     if validate:
         if engine is None:  # validation needs only the catalogues, not a whole engine
@@ -664,13 +664,13 @@ def read_xlsx(path: str | Path, *, engine: Resolver | None = None, validate: boo
     return items
 
 
-def _unreadable(p: Path, exc: BaseException) -> AssessmentError:
+def unreadable(p: Path, exc: BaseException) -> AssessmentError:
     detail = " ".join(str(exc).split()) or type(exc).__name__
     return AssessmentError(tr("not a readable .xlsx workbook ({detail})", detail=detail), file=str(p))
 
 
 @contextmanager
-def _open(p: Path) -> Iterator[_Workbook]:
+def open_workbook(p: Path) -> Iterator[_Workbook]:
     require("openpyxl", "excel")
     try:
         size = p.stat().st_size
@@ -690,7 +690,7 @@ def _open(p: Path) -> Iterator[_Workbook]:
         try:
             z = zipfile.ZipFile(fh)
         except Exception as exc:
-            raise _unreadable(p, exc) from None
+            raise unreadable(p, exc) from None
         with z:
             try:
                 # zipfile never inflates a part beyond its stated size: a zip bomb is refused unread
@@ -706,7 +706,7 @@ def _open(p: Path) -> Iterator[_Workbook]:
             except SpbeError:
                 raise
             except Exception as exc:  # zipfile, XML and openpyxl errors alike
-                raise _unreadable(p, exc) from None
+                raise unreadable(p, exc) from None
             yield book
 
 
@@ -908,7 +908,7 @@ class _Workbook:
 
     def rows(self, name: str) -> Iterator[tuple[int, Row]]:
         """(row number, {column: value}) for each row of a sheet holding a value, in file order;
-        formulas as `_Formula`. Only the cells the file holds are kept (one value in XFD1048576 is
+        formulas as `Formula`. Only the cells the file holds are kept (one value in XFD1048576 is
         one cell), and each row is dropped once read."""
         where = f"sheet {name!r}"
         parser = require("openpyxl.worksheet._reader", "excel").WorkSheetParser(
@@ -977,7 +977,7 @@ class _Workbook:
             for c in found:
                 value = c["value"]
                 if value is not None:
-                    values[c["column"]] = _Formula(value) if c["data_type"] == "f" else value
+                    values[c["column"]] = Formula(value) if c["data_type"] == "f" else value
             if values:
                 yield n, values
 
@@ -998,7 +998,7 @@ def _rels_of(part: str) -> str:
     return posixpath.join(folder, "_rels", f"{name}.rels")
 
 
-class _Formula:
+class Formula:
     """A formula cell where a value was expected (its text, e.g. "=2+1")."""
 
     __slots__ = ("text",)
@@ -1013,7 +1013,7 @@ class _Formula:
 Row = dict[int, Any]  # column (1-based) -> value, only the cells holding one
 
 
-def _text(value: Any) -> str | None:
+def cell_text(value: Any) -> str | None:
     """A cell as text (numbers typed by people included); None for an empty cell."""
     if value is None:
         return None
@@ -1032,7 +1032,7 @@ def _text(value: Any) -> str | None:
 
 def _key(value: Any) -> str | None:
     """An identifier cell: text, stripped; None when empty."""
-    text = _text(value)
+    text = cell_text(value)
     if text is None:
         return None
     return text.strip() or None
@@ -1054,7 +1054,7 @@ def _expected(key: str, sheet: str) -> tuple[str, str | None]:
 
 
 @dataclass
-class _Reader:
+class SheetReader:
     file: str
     wb: _Workbook
     header_rows: dict[str, int] = field(default_factory=dict)
@@ -1076,7 +1076,7 @@ class _Reader:
 
     # cells
 
-    def formula(self, sheet: str, key: str, row: int, column: int, value: _Formula) -> AssessmentError:
+    def formula(self, sheet: str, key: str, row: int, column: int, value: Formula) -> AssessmentError:
         letter = require("openpyxl.utils", "excel").get_column_letter(column)
         noun, allowed = _expected(key, sheet)
         shown = value.text if len(value.text) <= 40 else value.text[:37] + "..."
@@ -1098,7 +1098,7 @@ class _Reader:
         out: dict[str, Any] = {}
         for key in keys:
             value = raw.get(col[key])
-            if isinstance(value, _Formula):
+            if isinstance(value, Formula):
                 raise self.formula(sheet, key, row, col[key], value)
             out[key] = value
         return out
@@ -1120,7 +1120,7 @@ class _Reader:
     def exact(self, value: Any, row: int, field: str, what: str) -> Decimal:
         if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
             raise self.error(
-                tr("{what} {value!r} is not a decimal number", what=what, value=_text(value)), row=row, field=field
+                tr("{what} {value!r} is not a decimal number", what=what, value=cell_text(value)), row=row, field=field
             )
         text = str(value).strip()
         try:
@@ -1159,7 +1159,10 @@ class _Reader:
             except ValueError:
                 pass
         raise self.error(
-            tr("{value!r} is not a date", value=_text(value)), row=row, field=field, allowed="dates, or text YYYY-MM-DD"
+            tr("{value!r} is not a date", value=cell_text(value)),
+            row=row,
+            field=field,
+            allowed="dates, or text YYYY-MM-DD",
         )
 
     # sheets
@@ -1194,7 +1197,7 @@ class _Reader:
 
         def value(key: str) -> Any:
             n, v = meta.get(key, (0, None))
-            if isinstance(v, _Formula):
+            if isinstance(v, Formula):
                 raise self.formula(META, key, n, 2, v)
             return v
 
@@ -1307,7 +1310,7 @@ class _Reader:
         for n, raw in rows:
             cells = self.cells(ASSESS, n, raw, col, read)
             iid = _key(cells["id"])
-            filled = [k for k in ("level", "note", "service", *STAGES) if _text(cells[k]) is not None]
+            filled = [k for k in ("level", "note", "service", *STAGES) if cell_text(cells[k]) is not None]
             if iid is None:
                 if filled:
                     raise self.error(tr("a row with values but no indicator id"), row=n, field=f"{ASSESS}.id")
@@ -1322,10 +1325,10 @@ class _Reader:
             level = cells["level"]
             if _key(level) is not None:
                 levels[iid] = self.whole(level, n, f"{ASSESS}.level")
-            note = _text(cells["note"])
+            note = cell_text(cells["note"])
             if note is not None:
                 notes[iid] = note
-            service = _text(cells["service"])
+            service = cell_text(cells["service"])
             if service is not None:
                 services[iid] = service
             for stage in STAGES:
@@ -1362,7 +1365,7 @@ class _Reader:
                     field=f"{TAGS}.key",
                 )
             first[key] = n
-            out[key] = _text(cells["value"]) or ""
+            out[key] = cell_text(cells["value"]) or ""
         return out
 
     def evidence(self) -> dict[str, tuple[Evidence, ...]]:
@@ -1383,7 +1386,7 @@ class _Reader:
                 )
             date = self.date(cells["date"], n, f"{s}.date")
             try:
-                ev = Evidence(id=ev_id, level=level, kind=kind, date=date, status=status, note=_text(cells["note"]))
+                ev = Evidence(id=ev_id, level=level, kind=kind, date=date, status=status, note=cell_text(cells["note"]))
             except SpbeError as exc:
                 raise self.error(one_line(exc.message), row=n, field=f"{s}.{exc.field or 'id'}") from None
             out.setdefault(iid, []).append(ev)

@@ -95,18 +95,18 @@ def workbook_files(sources: Iterable[str | PathLike[str]]) -> list[Path]:
 def read_unit_workbook(path: Path, levels: dict[str, tuple[int, int]]) -> _Book:
     """Read a returned workbook: its meta, the filled cells of each row, and what was edited outside
     the fillable cells. `levels`: indicator -> (lowest, highest) level of its scale."""
-    from ..io.excel import _Formula, _open, _Reader, _text
+    from ..io.excel import Formula, SheetReader, cell_text, open_workbook
 
-    with _open(path) as wb:
-        reader = _Reader(str(path), wb)
+    with open_workbook(path) as wb:
+        reader = SheetReader(str(path), wb)
         try:
-            return _read(reader, wb, path, levels, _Formula, _text)
+            return _read(reader, wb, path, levels, Formula, cell_text)
         except SpbeError:
             raise
         except Exception as exc:  # XML, zip and openpyxl errors met while streaming a sheet
-            from ..io.excel import _unreadable
+            from ..io.excel import unreadable
 
-            raise _unreadable(path, exc) from None
+            raise unreadable(path, exc) from None
 
 
 def _read(reader: Any, wb: Any, path: Path, levels: dict[str, tuple[int, int]], formula_type: Any, text: Any) -> _Book:
