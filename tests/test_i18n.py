@@ -367,3 +367,32 @@ def test_the_words_around_an_error_follow_the_language_it_is_shown_in() -> None:
     assert str(error) == "a.csv: row 2: field 'level': x (allowed: 1, 2)"
     with language("id"):
         assert str(error) == "a.csv: baris 2: kolom 'level': x (yang diperbolehkan: 1, 2)"
+
+
+def test_allowed_texts_are_messages_too() -> None:
+    """`allowed=` is shown after the message ("(allowed: whole numbers)"): prose there goes through tr()
+    like the message; lists of values (en, id; WIB, WITA, WIT) and ids stay as they are."""
+    from tests.test_lang_id import english_words_in
+
+    problems = []
+    for path in sorted(SRC.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            for keyword in node.keywords:
+                value = keyword.value
+                if keyword.arg != "allowed":
+                    continue
+                if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    text = value.value
+                elif isinstance(value, ast.JoinedStr):
+                    text = " ".join(
+                        v.value for v in value.values if isinstance(v, ast.Constant) and isinstance(v.value, str)
+                    )
+                else:
+                    continue
+                if re.fullmatch(r"[\w.-]+(?:, [\w.-]+)*", text):  # a list of values or keys: lead, support
+                    continue
+                if english_words_in(text):
+                    problems.append(f"{path.relative_to(SRC)}:{node.lineno}: allowed={text!r}")
+    assert not problems, "English shown after Indonesian messages; wrap in tr():\n" + "\n".join(problems)
