@@ -400,3 +400,13 @@ def test_rank_by_a_group_shares_ranks_on_equal_exact_values() -> None:
     ranking = rank_results([engine.score(x) for x in (a, b, c)], by="D1")
     assert [(r.subject, r.rank) for r in ranking] == [("C", 1), ("A", 2), ("B", 2)]
     assert ranking.summary() == "3 agencies ranked on the exact index of D1, per period"
+
+
+def test_report_times_in_the_zone_of_tz(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["report", str(KOTA / "2025.yaml"), "--owners", str(KOTA / "owners.yaml"), "--as-of", "2025-06-30"]
+    code, _, err = run(capsys, *argv, "-o", str(tmp_path / "wita"), "--tz", "WITA", "-q")
+    assert code == 0, err
+    html = (tmp_path / "wita" / "report.html").read_text(encoding="utf-8")
+    assert " WITA" in html and " WIB" not in html
+    code, _, err = run(capsys, *argv, "-o", str(tmp_path / "wib"), "-q")
+    assert code == 0 and " WIB" in (tmp_path / "wib" / "report.html").read_text(encoding="utf-8")
