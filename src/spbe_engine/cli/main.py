@@ -1491,6 +1491,18 @@ def _run(argv: list[str]) -> int:
         set_quiet(False)
 
 
+# The helpers the other command modules (cli/monev.py, cli/meeting.py) share, by public names.
+examples = _examples
+parse_date = _date
+command_engine = _engine
+load_all = _load_all
+one_or_more = _one_or_more
+missing_policy = _missing
+use_force = _use_force
+emit = _emit
+csv_style = _csv_style
+
+
 def run() -> None:
     """Console-script entry point."""
     sys.exit(main())
