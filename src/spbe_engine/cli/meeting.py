@@ -57,7 +57,7 @@ def _common(p: argparse.ArgumentParser, date: Callable[[str], Any]) -> None:
 
 def register(add: Callable[..., Any]) -> None:
     """Add `brief` and `dashboard` with `add(name, reads=..., help=..., ...)` (an argparse sub-parser)."""
-    from .main import _date, _examples
+    from .main import examples, parse_date
 
     p = add(
         "brief",
@@ -71,7 +71,7 @@ def register(add: Callable[..., Any]) -> None:
             "or any assessment file. Bahasa Indonesia unless --lang en. The Word file needs python-docx "
             "(pip install 'spbe_engine[docx]'); without it the other two are written."
         ),
-        epilog=_examples(
+        epilog=examples(
             "spbe brief rapat/2025-04.yaml --previous rapat/2025-01.yaml --owners examples/kota-contoh/owners.yaml "
             "--targets examples/kota-contoh/targets.yaml -o rapat/bahan-2025-04",
             "spbe brief examples/kota-contoh/2025.yaml --owners examples/kota-contoh/owners.yaml --peers nasional.csv "
@@ -82,7 +82,7 @@ def register(add: Callable[..., Any]) -> None:
     p.add_argument(
         "--previous", default=None, metavar="SNAPSHOT", help=tr("the snapshot of the previous meeting, for progress")
     )
-    _common(p, _date)
+    _common(p, parse_date)
     p.add_argument("-o", "--out", required=True, metavar="DIR", help=tr("folder to write the brief into"))
     p.set_defaults(func=cmd_brief, lang=None)
 
@@ -97,33 +97,33 @@ def register(add: Callable[..., Any]) -> None:
             "the action list. The page computes exactly as the engine does (integer weights), so it shows the "
             "engine's numbers for the same levels. Bahasa Indonesia unless --lang en (the page can switch)."
         ),
-        epilog=_examples(
+        epilog=examples(
             "spbe dashboard rapat/2025-04.yaml --owners examples/kota-contoh/owners.yaml "
             "--targets examples/kota-contoh/targets.yaml --peers nasional.csv -o dasbor.html",
         ),
     )
     p.add_argument("file", metavar="SNAPSHOT", help=tr("the snapshot of this meeting (or an assessment file)"))
-    _common(p, _date)
+    _common(p, parse_date)
     p.add_argument("-o", "--out", required=True, metavar="FILE", help=tr("the HTML file to write"))
     p.set_defaults(func=cmd_dashboard, lang=None)
 
 
 def _peers(engine: Any, args: argparse.Namespace) -> list[Any]:
-    from .main import _one_or_more
+    from .main import one_or_more
 
-    return _one_or_more(engine, args.peers) if args.peers else []  # peers are never filtered
+    return one_or_more(engine, args.peers) if args.peers else []  # peers are never filtered
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
     from ..monev.brief import write_brief
-    from .main import _engine, _missing, _use_force
+    from .main import command_engine, missing_policy, use_force
     from .output import say
     from .progress import Activity
 
     lang = _lang(args)
-    engine = _engine()
+    engine = command_engine()
     peers = _peers(engine, args)
-    with _use_force(), Activity(tr("Writing the meeting brief")):
+    with use_force(), Activity(tr("Writing the meeting brief")):
         written = write_brief(
             engine,
             args.file,
@@ -136,7 +136,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
             peer_files=args.peers or (),
             lang=lang,
             as_of=args.as_of,
-            missing=_missing(args.missing),
+            missing=missing_policy(args.missing),
             overwrite=args.force,
         )
     for fmt, where in written.items():
@@ -150,15 +150,15 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     from ..io.atomic import protect
     from ..monev.dashboard import write_dashboard
     from ..monev.meeting import open_snapshot
-    from .main import _engine, _missing, _use_force
+    from .main import command_engine, missing_policy, use_force
     from .output import say
 
     lang = _lang(args)
-    engine = _engine()
+    engine = command_engine()
     inputs = [args.file, args.owners, *(p for p in (args.targets, args.actions) if p), *(args.peers or ())]
     protect(Path(args.out), inputs)
     peers = _peers(engine, args)
-    with _use_force():
+    with use_force():
         snap = open_snapshot(engine, args.file, actions=args.actions)
         path = write_dashboard(
             engine,
@@ -170,7 +170,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
             peers=peers,
             lang=lang,
             as_of=args.as_of,
-            missing=_missing(args.missing),
+            missing=missing_policy(args.missing),
             overwrite=args.force,
         )
     say(tr("dashboard: {path}", path=str(path)))

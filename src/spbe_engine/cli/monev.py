@@ -14,7 +14,7 @@ from ..i18n import tr
 
 def register(add: Callable[..., Any]) -> None:
     """Add this module's subcommands with `add(name, reads=..., help=..., ...)` (an argparse sub-parser)."""
-    from .main import _date, _examples
+    from .main import examples, parse_date
 
     p = add(
         "workbooks",
@@ -28,7 +28,7 @@ def register(add: Callable[..., Any]) -> None:
             "and the base assessment, so `spbe collect` can tell a workbook for another base or one edited outside "
             "its fillable cells. Nothing is written when a workbook of the folder exists already."
         ),
-        epilog=_examples(
+        epilog=examples(
             "spbe workbooks examples/kota-contoh/2025.yaml --owners examples/kota-contoh/owners.yaml "
             "--targets examples/kota-contoh/targets.yaml -o rapat/keluar",
         ),
@@ -60,7 +60,7 @@ def register(add: Callable[..., Any]) -> None:
             "a workbook edited outside its fillable cells, a unit that returned no workbook. --strict makes any "
             "conflict an error (exit 2, nothing written). Existing files are never overwritten."
         ),
-        epilog=_examples(
+        epilog=examples(
             "spbe collect rapat/kembali --owners examples/kota-contoh/owners.yaml "
             "--base examples/kota-contoh/2025.yaml -o rapat/2025-04.yaml",
             "spbe collect kembali/*.xlsx --owners owners.yaml --base 2025.yaml --actions rapat/2025-01.actions.yaml "
@@ -90,7 +90,7 @@ def register(add: Callable[..., Any]) -> None:
             "rencana aksi. With --plan, link each open action to the step of a plan (the JSON of `spbe plan -f "
             "json`) for its indicator and write the linked log to --out."
         ),
-        epilog=_examples(
+        epilog=examples(
             "spbe actions rapat/2025-04.actions.yaml --overdue",
             "spbe actions rapat/2025-04.yaml --unit bappeda --as-of 2025-07-01",
         ),
@@ -105,7 +105,9 @@ def register(add: Callable[..., Any]) -> None:
         choices=["open", "in_progress", "done", "dropped"],
         help=tr("only actions with this status (repeatable)"),
     )
-    p.add_argument("--as-of", type=_date, default=None, metavar="DATE", help=tr("the day overdue is judged on (today)"))
+    p.add_argument(
+        "--as-of", type=parse_date, default=None, metavar="DATE", help=tr("the day overdue is judged on (today)")
+    )
     p.add_argument("--plan", default=None, metavar="PLAN.json", help=tr("link open actions to this plan's steps"))
     p.add_argument("-o", "--out", default=None, metavar="LOG", help=tr("write the (linked) log here (.yaml or .csv)"))
     p.add_argument("--force", action="store_true", help=tr("replace an existing --out file"))
@@ -115,9 +117,9 @@ def register(add: Callable[..., Any]) -> None:
 
 def _one(engine: Any, file: str, args: argparse.Namespace | None) -> Any:
     """The one assessment of `file` (narrowed by --subject/--where when given)."""
-    from .main import FlagError, _load_all
+    from .main import FlagError, load_all
 
-    items = _load_all(engine, [file], args)
+    items = load_all(engine, [file], args)
     if len(items) != 1:
         raise FlagError(
             tr(
@@ -150,10 +152,10 @@ def _owners_targets(engine: Any, base: Any, owners: str, targets: str | None) ->
 def cmd_workbooks(args: argparse.Namespace) -> int:
     from ..monev.actions import load_actions
     from ..monev.workbooks import write_workbooks
-    from .main import _engine
+    from .main import command_engine
     from .output import say
 
-    engine = _engine()
+    engine = command_engine()
     base = _one(engine, args.file, args)
     own, tg = _owners_targets(engine, base, args.owners, args.targets)
     log = load_actions(_log_path(args.actions)) if args.actions else None
@@ -176,10 +178,10 @@ def cmd_collect(args: argparse.Namespace) -> int:
     from ..io.atomic import protect
     from ..monev.actions import load_actions
     from ..monev.snapshot import collect, sidecars, write_snapshot
-    from .main import FlagError, _engine
+    from .main import FlagError, command_engine
     from .output import dump, message, say
 
-    engine = _engine()
+    engine = command_engine()
     base = _one(engine, args.base, None)
     own, _ = _owners_targets(engine, base, args.owners, None)
     previous = load_actions(_log_path(args.actions)) if args.actions else None
@@ -256,7 +258,7 @@ def _plan_steps(path: str) -> list[Any]:
 def cmd_actions(args: argparse.Namespace) -> int:
     from ..io.atomic import protect
     from ..monev.actions import load_actions
-    from .main import FlagError, _use_force
+    from .main import FlagError, use_force
     from .output import csv_text, dump, result_table, say
 
     source = _log_path(args.file)
@@ -267,7 +269,7 @@ def cmd_actions(args: argparse.Namespace) -> int:
         log = log.link_plan(_plan_steps(args.plan))
     if args.out:
         protect(Path(args.out), [source, args.file, *([args.plan] if args.plan else [])])
-        with _use_force():
+        with use_force():
             log.save(args.out, overwrite=args.force)
     chosen = log.select(unit=args.unit, status=args.status, overdue=args.overdue, as_of=args.as_of)
     view = log.table(chosen, as_of=args.as_of)
