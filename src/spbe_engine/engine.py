@@ -61,7 +61,13 @@ if TYPE_CHECKING:  # type checkers see each operation's function itself
         plan as _plan,
     )
     from .operations.whatif import (
+        plan_many as _plan_many,
+    )
+    from .operations.whatif import (
         what_if as _what_if,
+    )
+    from .operations.whatif import (
+        what_if_many as _what_if_many,
     )
 
 
@@ -120,7 +126,9 @@ class Engine(Resolver):
         compare = _compare
         marginal_impact = _marginal_impact
         plan = _plan
+        plan_many = _plan_many
         what_if = _what_if
+        what_if_many = _what_if_many
     else:
         # scoring
         score = _Operation("operations.scoring", "score")
@@ -145,6 +153,8 @@ class Engine(Resolver):
         compare = _Operation("operations.whatif", "compare")
         marginal_impact = _Operation("operations.whatif", "marginal_impact")
         plan = _Operation("operations.whatif", "plan")
+        plan_many = _Operation("operations.whatif", "plan_many")
+        what_if_many = _Operation("operations.whatif", "what_if_many")
         # uncertainty
         simulate = _Operation("operations.uncertainty", "simulate")
         simulate_many = _Operation("operations.uncertainty", "simulate_many")

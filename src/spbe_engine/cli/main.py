@@ -336,6 +336,16 @@ def cmd_score(args: argparse.Namespace) -> int:
     from ..io.writers import results_to_csv
 
     engine = _engine()
+    flags = (args.explain, getattr(args, "out", None), getattr(args, "subject", None), getattr(args, "where", None))
+    if args.format == "csv" and len(args.files) == 1 and not any(flags):
+        from .stream import score_csv  # one table in chunks: read → score_table → write (#15)
+
+        with contextlib.suppress(FlagError), Activity(tr("Scoring")) as act:
+            style = _csv_style(args)
+            if score_csv(engine, args.files[0], weighting=args.weighting, missing=_missing(args.missing),
+                         delimiter=style.delimiter, decimal=style.decimal, bom=style.bom, warn=_warn,
+                         progress=act.update):  # fmt: skip
+                return 0
     items = _load_all(engine, args.files, args)
     results = _score_all(engine, items, args, weighting=args.weighting)
     _warn(results)
@@ -595,11 +605,16 @@ def cmd_plan(args: argparse.Namespace) -> int:
     blocks = []
     data = []
     worst = 0
-    for a in track(_one_or_more(engine, [args.file], args), tr("Planning")):
+    items = _one_or_more(engine, [args.file], args)
+    with Activity(tr("Planning"), total=len(items)) as act:
+        from .stream import plan_all  # many agencies: plan_many on a process pool (#15)
+
         try:
-            p = engine.plan(
-                a,
+            plans = plan_all(
+                engine,
+                items,
                 args.target,
+                progress=act.update,
                 costs=costs,
                 max_level=args.max_level,
                 max_steps_per_period=args.max_steps,
@@ -611,6 +626,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
             if args.costs and exc.field and exc.field.startswith("costs"):
                 raise SpbeError(exc.message, file=args.costs, field=exc.field, allowed=exc.allowed) from None
             raise
+    for a, p in zip(items, plans, strict=True):
         worst = max(worst, 0 if p.feasible else 1)
         if args.format == "json":
             data.append(p.to_dict())

@@ -3,7 +3,8 @@
 Inputs: a pandas DataFrame in the wide layout of `load_assessments` (columns `subject`, `period`,
 `catalogue`, one column per indicator id, optional `tag:<name>` columns; an empty cell is not
 assessed), a pyarrow Table of the same layout, a 2-D numpy array of levels with `ids` naming its
-columns, or a list of rows (lists) with `ids`. Cells are validated column by column (whole numbers,
+columns, a list of rows (lists) with `ids`, or a mapping of column name to values (`io.stream`'s
+chunks). Cells are validated column by column (whole numbers,
 inside each indicator's scale, missing cells per `missing`); the first bad row and column are named.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -75,7 +76,7 @@ def score_table(
         cc, levels, present, missing=missing, where=where, label=label, text=index_text, groups=chosen
     )
     if output == "auto":
-        output = {"arrow": "arrow", "rows": "dict"}.get(table.kind, "pandas")  # type: ignore[assignment]
+        output = {"arrow": "arrow", "rows": "dict", "columns": "dict"}.get(table.kind, "pandas")  # type: ignore[assignment]
     return _output(table, scored, output)
 
 
@@ -121,6 +122,14 @@ def _read(data: Any, ids: Sequence[str | int] | None) -> _Table:
         return _from_pandas(data, ids)
     if module == "pyarrow" and hasattr(data, "column_names"):
         return _from_arrow(data, ids)
+    if isinstance(data, Mapping):  # columns by name in the wide layout, e.g. a chunk of `io.stream`
+        meta = {str(k).strip().lower(): list(v) for k, v in data.items() if str(k).strip().lower() in META}
+        columns = {str(k).strip(): v for k, v in data.items() if str(k).strip().lower() not in META
+                   and not str(k).strip().startswith("tag:")}  # fmt: skip
+        length = len(next(iter(data.values()))) if data else 0
+        t = _Table("columns", meta, columns, None, data)
+        t.length = length
+        return t
     if np is not None and isinstance(data, np.ndarray):
         if data.ndim != 2:
             raise AssessmentError(tr("a level matrix must have two dimensions, got {ndim}", ndim=data.ndim))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
@@ -23,9 +23,20 @@ from ..whatif.scenario import Comparison, ScenarioTable, levels_update, merge_pe
 
 if TYPE_CHECKING:
     from ..engine import Engine
+    from ..parallel import Executor
     from ..resolver import Weighting
 
-__all__ = ["RespectRules", "Target", "compare", "marginal_impact", "plan", "what_if"]
+__all__ = [
+    "Progress",
+    "RespectRules",
+    "Target",
+    "compare",
+    "marginal_impact",
+    "plan",
+    "plan_many",
+    "what_if",
+    "what_if_many",
+]
 
 Target = str | int | Decimal | Fraction | float
 
@@ -232,3 +243,114 @@ def marginal_impact(
     band, sorted by gain per cost ("where to invest")."""
     r = engine.score(assessment, missing=missing)
     return gains_per_cost(r, StepCosts(costs, r.compiled.ids))
+
+
+Progress = Callable[[int, int], None]
+"""`progress(done, total)`, called after each assessment (serial) or each chunk (executor)."""
+
+
+def plan_many(
+    engine: Engine,
+    assessments: Iterable[Assessment],
+    target: Target,
+    *,
+    costs: Costs | None = None,
+    max_level: int | Mapping[str | int, int] | None = None,
+    max_steps_per_period: int | None = None,
+    periods: int = 1,
+    respect_rules: RespectRules = "binding",
+    weighting: Weighting = None,
+    missing: MissingPolicy = None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+    chunk_size: int = 8,
+) -> list[Plan]:
+    """`plan` for each assessment, in input order (identical plans), with an optional executor (a
+    process pool, `dask_client.get_executor()`) running chunks of `chunk_size`, and an optional
+    `progress(done, total)` callback. The first assessment that cannot be planned raises."""
+    options: dict[str, Any] = {
+        "costs": costs,
+        "max_level": max_level,
+        "max_steps_per_period": max_steps_per_period,
+        "periods": periods,
+        "respect_rules": respect_rules,
+        "weighting": weighting,
+        "missing": missing,
+    }
+    return _many(engine, list(assessments), plan_chunk, (target, options), executor, progress, chunk_size)
+
+
+def what_if_many(
+    engine: Engine,
+    assessments: Iterable[Assessment],
+    *,
+    levels: Mapping[str | int, int] | None = None,
+    weighting: Weighting = None,
+    catalogue: str | None = None,
+    peers: Sequence[Assessment] | None = None,
+    missing: MissingPolicy = None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+    chunk_size: int = 64,
+) -> list[Comparison]:
+    """`what_if` with the same change for each assessment, in input order, with an optional
+    executor and `progress(done, total)` callback (see `plan_many`)."""
+    options: dict[str, Any] = {
+        "levels": levels,
+        "weighting": weighting,
+        "catalogue": catalogue,
+        "peers": peers,
+        "missing": missing,
+    }
+    return _many(engine, list(assessments), what_if_chunk, (options,), executor, progress, chunk_size)
+
+
+def _many(
+    engine: Engine,
+    items: list[Assessment],
+    chunk_fn: Callable[..., list[Any]],
+    args: tuple[Any, ...],
+    executor: Executor | None,
+    progress: Progress | None,
+    chunk_size: int,
+) -> list[Any]:
+    from ..parallel import chunked, run, spec_of
+
+    if chunk_size < 1:
+        raise SpbeError(tr("chunk_size must be at least 1"), field="chunk_size")
+    total = len(items)
+    out: list[Any] = []
+    if executor is None:
+        for chunk in chunked(items, chunk_size):
+            out.extend(chunk_fn(engine, chunk, *args))
+            if progress is not None:
+                progress(len(out), total)
+        return out
+    spec = spec_of(engine)
+    window = 4 * max(1, getattr(executor, "_max_workers", 2))
+    for part in run(
+        _in_worker, ((spec, chunk_fn, chunk, args) for chunk in chunked(items, chunk_size)), executor, window
+    ):
+        out.extend(part)
+        if progress is not None:
+            progress(len(out), total)
+    return out
+
+
+# -- run in a worker process (module level, so a process pool can pickle them) --------------------
+
+
+def _in_worker(
+    spec: Any, chunk_fn: Callable[..., list[Any]], chunk: list[Assessment], args: tuple[Any, ...]
+) -> list[Any]:
+    from ..parallel import worker_engine
+
+    return chunk_fn(worker_engine(spec), chunk, *args)
+
+
+def plan_chunk(engine: Engine, chunk: list[Assessment], target: Target, options: dict[str, Any]) -> list[Plan]:
+    return [plan(engine, a, target, **options) for a in chunk]
+
+
+def what_if_chunk(engine: Engine, chunk: list[Assessment], options: dict[str, Any]) -> list[Comparison]:
+    return [what_if(engine, a, **options) for a in chunk]

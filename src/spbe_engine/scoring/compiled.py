@@ -74,10 +74,7 @@ class CompiledCatalogue:
 
 
 def _taker(members: tuple[int, ...]) -> Callable[[Sequence[int]], tuple[int, ...]]:
-    if len(members) == 1:
-        (only,) = members
-        return lambda seq: (seq[only],)
-    return itemgetter(*members)
+    return _Take(members[0]) if len(members) == 1 else itemgetter(*members)
 
 
 def compile_catalogue(
@@ -181,6 +178,51 @@ def _in_scale(uniform: tuple[int, int] | None) -> Callable[[Sequence[int]], bool
             return False
 
     return in_scale
+
+
+def _levels_of(ids: tuple[str, ...]) -> Callable[[Mapping[str, int]], tuple[int, ...]]:
+    return _Take(ids[0]) if len(ids) == 1 else itemgetter(*ids)
+
+
+class _Take:
+    """`itemgetter` of one key that still gives a tuple (picklable, unlike a lambda: process pools
+    send compiled catalogues inside results)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+    def __call__(self, seq: Any) -> tuple[Any, ...]:
+        return (seq[self.key],)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Take, (self.key,))
+
+
+class _InScale:
+    """For one shared scale inside 0–255: `bytes(levels)` refuses anything outside 0–255 and
+    `translate` deletes the allowed levels, so nothing may remain."""
+
+    __slots__ = ("allowed",)
+
+    def __init__(self, allowed: bytes) -> None:
+        self.allowed = allowed
+
+    def __call__(self, levels: Sequence[int]) -> bool:
+        try:
+            return not bytes(levels).translate(None, self.allowed)
+        except (ValueError, TypeError):
+            return False
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_InScale, (self.allowed,))
+
+
+def _in_scale(uniform: tuple[int, int] | None) -> Callable[[Sequence[int]], bool] | None:
+    if uniform is None or uniform[0] < 0 or uniform[1] > 255:
+        return None
+    return _InScale(bytes(range(uniform[0], uniform[1] + 1)))
 
 
 def _levels_of(ids: tuple[str, ...]) -> Callable[[Mapping[str, int]], tuple[int, ...]]:

@@ -1,0 +1,168 @@
+"""The CLI's bulk paths: `spbe score big.csv -f csv` in chunks (read → `score_table` → write), and
+`spbe plan` on many agencies at once (`plan_many` on a process pool).
+
+The score stream writes exactly what the row-by-row path writes, byte for byte, for every file it
+accepts; it holds one chunk of rows (and a hash per assessment, for duplicates) however large the
+file. Any file it does not take as it is — a `sep=` line, a level written `4,0`, a bad cell, a
+duplicate, an unknown catalogue, a level outside its scale, more than one catalogue, ... — goes to
+the row-by-row path, which names the first problem exactly as before; nothing has been written then.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from ..errors import SpbeError
+from ..io.safe_text import csv_cell
+
+__all__ = ["plan_all", "score_csv"]
+
+Progress = Callable[[int, int], None]
+_PLAIN_DECIMAL = re.compile(r"-?\d+\.\d+")  # as `cli.output.csv_text` localises plain numbers
+MIN_ROWS_FOR_A_POOL = 64
+
+
+def score_csv(
+    engine: Any,
+    path: str,
+    *,
+    weighting: Any,
+    missing: Any,
+    delimiter: str = ",",
+    decimal: str = ".",
+    bom: bool = False,
+    out: Any = None,
+    warn: Callable[[list[Any]], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> bool:
+    """Write the CSV of `spbe score PATH -f csv` to `out` (stdout's bytes by default) in chunks,
+    after calling `warn` with the period warnings (objects with `.warnings`, as results have).
+
+    False when the file needs the row-by-row path (then nothing was written or warned)."""
+    import csv
+    import io
+
+    from ..io.stream import StreamRefused, iter_level_chunks
+
+    try:
+        import numpy as np
+    except ImportError:  # the `fast` extra: without it, the row-by-row path
+        return False
+
+    p = Path(path)
+    if p.suffix.lower() not in (".csv", ".tsv", ".txt") or not p.is_file():
+        return False
+
+    def one(value: object) -> str:
+        text = csv_cell(value)
+        return text.replace(".", decimal) if decimal != "." and _PLAIN_DECIMAL.fullmatch(text) else text
+
+    spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024, mode="w+b")  # noqa: SIM115
+    text = io.TextIOWrapper(spool, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(text, delimiter=delimiter, lineterminator="\n")
+    if bom:
+        text.write("\ufeff")
+    cid: str | None = None
+    groups: list[str] = []
+    hashes: list[Any] = []
+    periods: dict[str, None] = {}
+    done = 0
+    try:
+        for chunk in iter_level_chunks(p):
+            columns = _columns(chunk)
+            cats = set(columns["catalogue"])
+            if cid is None:
+                if len(cats) != 1:
+                    return False
+                cid = next(iter(cats))
+                cc = engine.compiled(cid, weighting)
+                groups = [g.id for g in cc.groups]
+                header = ["subject", "period", "catalogue", "index", "display", "predikat", "partial"]
+                writer.writerow([one(h) for h in header + [c for g in groups for c in (g, f"{g}_predikat")]])
+            elif cats != {cid}:
+                return False
+            scored = engine.score_table(chunk, catalogue=cid, weighting=weighting, missing=missing, output="dict")
+            subjects, period_cells = columns["subject"], columns["period"]
+            hashes.append(
+                np.fromiter(map(hash, zip(subjects, period_cells, strict=True)), dtype=np.int64, count=len(subjects))
+            )
+            periods.update(dict.fromkeys(period_cells))
+            cat_cell = one(cid)
+            period_text = {v: one(v) for v in periods}
+            out_cols: list[Sequence[Any]] = [
+                [one(s) for s in subjects],
+                [period_text[v] for v in period_cells],
+                [cat_cell] * len(subjects),
+                _texts(scored["index"], one),
+                _texts(scored["display"], one),
+                _texts(scored["predikat"], one),
+                ["true" if v else "false" for v in scored["partial"]],
+            ]
+            for g in groups:
+                out_cols.append(_texts(scored[f"{g}_display"], one))
+                out_cols.append(_texts(scored[f"{g}_predikat"], one))
+            writer.writerows(zip(*out_cols, strict=True))
+            done += len(subjects)
+            if progress is not None:
+                progress(done)
+        if cid is None:
+            return False  # only a header, or nothing: the row-by-row path says so
+        keys = np.concatenate(hashes)
+        if len(np.unique(keys)) != len(keys):
+            return False  # a duplicate (or a hash collision): the exact check names it
+        text.flush()
+        if warn is not None:
+            warning = engine.catalogue(cid).period_warning
+            warn([SimpleNamespace(warnings=(w,)) for w in (warning(v) for v in periods) if w])
+        _copy(spool, out)
+    except (StreamRefused, SpbeError):
+        return False
+    finally:
+        text.close()
+    return True
+
+
+def _columns(chunk: Any) -> dict[str, list[Any]]:
+    if hasattr(chunk, "column_names"):
+        return {m: chunk.column(m).to_pylist() for m in ("subject", "period", "catalogue")}
+    return {m: chunk[m] for m in ("subject", "period", "catalogue")}
+
+
+def _texts(values: Any, one: Callable[[object], str]) -> list[str]:
+    """A column of texts through the CSV cell rules, each distinct text once."""
+    seen: dict[str, str] = {}
+    return [seen.get(v) or seen.setdefault(v, one(v)) for v in values]
+
+
+def _copy(spool: Any, out: Any) -> None:
+    spool.seek(0)
+    target = out if out is not None else getattr(sys.stdout, "buffer", None)
+    if target is None:
+        sys.stdout.write(spool.read().decode("utf-8"))
+        return
+    sys.stdout.flush()
+    while block := spool.read(1 << 20):
+        target.write(block)
+    target.flush()
+
+
+def plan_all(
+    engine: Any, assessments: Sequence[Any], target: Any, *, progress: Progress | None = None, **options: Any
+) -> list[Any]:
+    """`engine.plan_many`, on a process pool of the machine's cores when there are many agencies."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(assessments) < MIN_ROWS_FOR_A_POOL or workers < 2:
+        return list(engine.plan_many(assessments, target, progress=progress, **options))
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+        return list(engine.plan_many(assessments, target, executor=pool, progress=progress, **options))

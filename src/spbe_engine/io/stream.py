@@ -1,0 +1,175 @@
+"""Wide CSV tables read in chunks of columns, for `Engine.score_table`: no object per row, memory
+bounded by the chunk, whatever the file's size.
+
+`iter_level_chunks(path)` yields each chunk as columns (a pyarrow Table with the `arrow` extra,
+else a dict of lists from the stdlib csv module), in the layout of `load_assessments`: `subject`,
+`period`, `catalogue`, one column per indicator id, `tag:<name>` columns. It is the fast path for
+files that are well formed; `StreamRefused` says that a file needs the exact reader
+(`io.readers`), which names the first bad row and column: a `sep=` line, cells such as `4,0`,
+text that is not UTF-8 or holds NUL, a row longer than the header, spreadsheet-protected text.
+Callers fall back to it; nothing is lost but speed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .readers import NEUTRALISED_CELL, REQUIRED
+
+__all__ = ["StreamRefused", "iter_level_chunks"]
+
+CHUNK_ROWS = 65_536
+_BLOCK = 16 * 1024 * 1024  # pyarrow's read block: one chunk of a typical wide file
+_LEVEL_CELL = re.compile(r"[0-9]{1,9}\Z", re.ASCII)
+
+
+class StreamRefused(Exception):
+    """The file needs the exact row-by-row reader (not an error of the file: only of the fast path)."""
+
+
+def iter_level_chunks(path: str | Path, *, chunk_rows: int = CHUNK_ROWS, arrow: bool | None = None) -> Iterator[Any]:
+    """The file's rows in chunks of columns (see the module). `arrow=None` uses pyarrow when
+    installed. Raises `StreamRefused` (possibly after some chunks) when the file needs the exact reader."""
+    p = Path(path)
+    header, delimiter = _header(p)
+    if arrow is None:
+        try:
+            import pyarrow.csv  # type: ignore[import-untyped,unused-ignore]  # noqa: F401
+        except ImportError:
+            arrow = False
+        else:
+            arrow = True
+    if arrow:
+        yield from _arrow_chunks(p, header, delimiter, chunk_rows)
+    else:
+        yield from _csv_chunks(p, header, delimiter, chunk_rows)
+
+
+def _header(p: Path) -> tuple[list[str], str]:
+    """The header as `io.readers` reads it (names stripped, required names lower-case), when plain."""
+    with p.open("rb") as fh:
+        first = fh.readline(1 << 20)
+    if first.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00")) or b"\x00" in first or b'"' in first:
+        raise StreamRefused("header")
+    try:
+        line = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise StreamRefused("encoding") from None
+    if line.lower().startswith("sep="):
+        raise StreamRefused("sep= line")
+    line = line.rstrip("\r\n")
+    if "\r" in line or not line.strip():
+        raise StreamRefused("header")
+    delimiter = max(",;\t", key=line.count)
+    names = [h.strip() for h in line.split(delimiter)]
+    names = [h.lower() if h.lower() in REQUIRED else h for h in names]
+    while names and not names[-1]:
+        names.pop()
+    if "" in names or len(set(names)) != len(names) or any(r not in names for r in REQUIRED):
+        raise StreamRefused("header")
+    return names, delimiter
+
+
+def _plain_text(value: str) -> bool:
+    return not NEUTRALISED_CELL.match(value) and value == value.strip() and "\x00" not in value
+
+
+def _arrow_chunks(p: Path, header: list[str], delimiter: str, chunk_rows: int) -> Iterator[Any]:
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+    import pyarrow.compute as pc  # type: ignore[import-untyped,unused-ignore]
+    import pyarrow.csv as pcsv  # type: ignore[import-untyped,unused-ignore]
+
+    levels = [h for h in header if h not in REQUIRED and not h.startswith("tag:")]
+    types = {h: pa.string() for h in header if h in REQUIRED or h.startswith("tag:")}
+    types |= dict.fromkeys(levels, pa.int64())
+    try:
+        reader = pcsv.open_csv(
+            p,
+            read_options=pcsv.ReadOptions(column_names=header, skip_rows=1, block_size=_BLOCK),
+            parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pcsv.ConvertOptions(
+                column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False
+            ),
+        )
+        for batch in reader:
+            table = pa.Table.from_batches([batch])
+            # A row of empty cells only is skipped, as the exact reader skips it.
+            filled = None
+            for name in header:
+                col = table.column(name)
+                has = pc.is_valid(col) if col.type != pa.string() else pc.not_equal(pc.utf8_length(col), 0)
+                filled = has if filled is None else pc.or_(filled, has)
+            if filled is not None and not pc.all(filled).as_py():
+                table = table.filter(filled)
+            for name in types:
+                if types[name] == pa.string():
+                    _check_text(pc, table.column(name))
+                    if name in REQUIRED and not pc.all(pc.greater(pc.utf8_length(table.column(name)), 0)).as_py():
+                        raise StreamRefused("empty required cell")
+            for start in range(0, table.num_rows, chunk_rows):
+                yield table.slice(start, chunk_rows)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError) as exc:
+        raise StreamRefused(str(exc)) from None
+
+
+def _check_text(pc: Any, col: Any) -> None:
+    """Text cells the exact reader would change or refuse: surrounding spaces, NUL, a protected cell."""
+    if col.null_count:
+        raise StreamRefused("null text")
+    if not pc.all(pc.equal(col, pc.utf8_trim_whitespace(col))).as_py():
+        raise StreamRefused("spaces")
+    if pc.any(pc.match_substring(col, "\x00")).as_py():
+        raise StreamRefused("NUL")
+    if pc.any(pc.match_substring_regex(col, r"^'+[=+\-@\t\r\n＝＋－＠]")).as_py():
+        raise StreamRefused("protected text")
+
+
+def _csv_chunks(p: Path, header: list[str], delimiter: str, chunk_rows: int) -> Iterator[dict[str, list[Any]]]:
+    """The stdlib path: cells as the exact reader reads them when plain (levels of ASCII digits)."""
+    width = len(header)
+    with p.open("rb") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
+        try:
+            reader = csv.reader(_lines(text), delimiter=delimiter)
+            next(reader)
+            columns: list[list[Any]] = [[] for _ in header]
+            count = 0
+            is_level = [h not in REQUIRED and not h.startswith("tag:") for h in header]
+            for row in reader:
+                if len(row) > width and any(c.strip() for c in row[width:]):
+                    raise StreamRefused("long row")
+                if not any(c.strip() for c in row):
+                    continue
+                row = row[:width] + [""] * (width - len(row))
+                for n, cell in enumerate(row):
+                    if is_level[n]:
+                        if cell == "":
+                            columns[n].append(None)
+                        elif _LEVEL_CELL.match(cell):
+                            columns[n].append(int(cell))
+                        else:
+                            raise StreamRefused("level cell")
+                    elif _plain_text(cell) and (cell or header[n] not in REQUIRED):
+                        columns[n].append(cell)
+                    else:
+                        raise StreamRefused("text cell")
+                count += 1
+                if count == chunk_rows:
+                    yield dict(zip(header, columns, strict=True))
+                    columns, count = [[] for _ in header], 0
+            if count:
+                yield dict(zip(header, columns, strict=True))
+        except (UnicodeDecodeError, csv.Error):
+            raise StreamRefused("encoding or CSV syntax") from None
+
+
+def _lines(text: Any) -> Iterator[str]:
+    """Lines as `open(newline="")` gives them, refusing NUL (the exact reader refuses such files)."""
+    for line in text:
+        if "\x00" in line:
+            raise StreamRefused("NUL")
+        yield line
