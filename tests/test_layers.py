@@ -24,7 +24,7 @@ LAYERS: list[tuple[str, set[str]]] = [
               "weighting", "computed", "catalogue", "catalogue.loader"}),
     (
         "domain",
-        {"scoring", "scoring.compiled", "scoring.score", "scoring.result", "scoring.explain", "scoring.numbers",
+        {"scoring", "scoring.compiled", "scoring.score", "scoring.result", "scoring.explain", "scoring.numbers", "scoring.table",
          "rules", "rules.check", "rules.evidence", "rules.finding", "rules.graph",
          "versions", "versions.compose", "versions.diff", "versions.migrate", "versions.transition",
          "whatif", "whatif.costs", "whatif.marginal", "whatif.planner", "whatif.scenario",
@@ -37,16 +37,16 @@ LAYERS: list[tuple[str, set[str]]] = [
         "operations",
         {"operations", "operations.scoring", "operations.rules", "operations.versions", "operations.whatif",
          "operations.uncertainty", "operations.accountability", "operations.ranking", "operations.computed",
-         "parallel", "io.readers", "io.writers", "io.excel", "verify"},
+         "parallel", "io.readers", "io.writers", "io.excel", "verify", "operations.table", "io.stream"},
     ),
     ("facade", {"engine", "", "scale", "notebook", "frames"}),
     (
         "applications",
         {"reports", "reports.build", "reports.charts", "reports.html", "reports.i18n", "reports.markdown",
          "reports.write", "reports.xlsx", "reports.style", "reports.tables", "conformance", "conformance.checks", "conformance.pytest_plugin",
-         "cli", "cli.main", "cli.monev", "cli.meeting", "cli.output", "cli.words", "cli.help", "cli.headlines",
+         "cli", "cli.main", "cli.monev", "cli.meeting", "cli.stream", "cli.output", "cli.words", "cli.help", "cli.headlines",
          "cli.inputs", "cli.progress", "__main__",
-         "monev", "monev.actions", "monev.snapshot", "monev.workbooks", "monev.collect", "monev.brief",
+         "monev", "monev.actions", "monev.actions_xlsx", "monev.snapshot", "monev.workbooks", "monev.collect", "monev.brief",
          "monev.dashboard", "monev.brief_docx", "monev.brief_render", "monev.meeting"},
     ),
 ]  # fmt: skip
