@@ -95,7 +95,20 @@ def test_one_workbook_per_unit_with_only_its_indicators(blank: Path) -> None:
     assert ws.cell(r11, COL["target"]).value == TARGETS.levels["11"]
     assert str(ws.cell(r11, COL["criteria"]).value).startswith(f"{BASE.levels['11']} ")
     assert ws.cell(r11, COL["role"]).value != ws.cell(rows["1"], COL["role"]).value  # lead vs support
-    assert ws.cell(HEAD, COL["progress"]).value.startswith("Level capaian")  # Bahasa Indonesia first
+    assert ws.cell(HEAD, COL["progress"]).value.startswith("Tingkat capaian")  # Bahasa Indonesia first
+
+
+@pytest.mark.parametrize(("lang", "english"), [("en", True), ("id", False)])
+def test_workbook_language(tmp_path: Path, lang: str, english: bool) -> None:
+    write_workbooks(ENGINE, BASE, OWN, tmp_path, units=["bappeda"], lang=lang)
+    wb = openpyxl.load_workbook(tmp_path / "bappeda.xlsx")
+    header = wb[REPORT].cell(HEAD, COL["progress"]).value
+    assert header.startswith("Tingkat capaian (penilaian mandiri)")
+    assert ("Progress level" in header) is english
+    help_text = " ".join(str(c.value) for row in wb["Petunjuk"].iter_rows() for c in row if c.value)
+    assert ("Instructions (English)" in help_text) is english and "Petunjuk (Bahasa Indonesia)" in help_text
+    prompts = " ".join(str(dv.prompt) for dv in wb[REPORT].data_validations.dataValidation if dv.prompt)
+    assert ("whole number" in prompts) is english and "Bilangan bulat" in prompts
 
 
 def test_protection_validation_and_hidden_meta_survive_reopening(blank: Path) -> None:
@@ -129,6 +142,32 @@ def test_user_text_is_written_as_text_never_a_formula(tmp_path: Path) -> None:
 def test_workbooks_never_overwrite(blank: Path) -> None:
     with pytest.raises(SpbeError, match="overwrite"):
         write_workbooks(ENGINE, BASE, OWN, blank)
+
+
+def test_workbooks_replace_only_with_force(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "keluar"
+    argv = ["workbooks", str(CITY / "2025.yaml"), "--owners", str(CITY / "owners.yaml"), "-o", str(out), "-l", "en"]
+    assert main([*argv, "--unit", "bappeda", "--unit", "bpkad"]) == 0
+    (out / "catatan.txt").write_text("the coordinator's own notes", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    capsys.readouterr()
+    assert main([*argv, "--targets", str(CITY / "targets.yaml")]) == 2  # bappeda.xlsx exists: nothing written
+    assert "--force" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert main([*argv, "--targets", str(CITY / "targets.yaml"), "--force"]) == 0
+    after = sorted(p.name for p in out.iterdir())
+    assert after == sorted({*before, *(f"{u}.xlsx" for r in OWN.indicators for u in (r.lead, *r.support))})
+    assert (out / "catatan.txt").read_bytes() == before["catatan.txt"]  # not ours: untouched
+    ws = openpyxl.load_workbook(out / "bappeda.xlsx")[REPORT]
+    assert ws.cell(HEAD + 1, COL["target"]).value is not None  # replaced by the workbook with targets
+
+
+def test_workbooks_write_all_or_nothing(tmp_path: Path) -> None:
+    bad = OWN.model_copy(update={"units": tuple(u if u.id != "bpkad" else u.model_copy(update={"name": "B\x01"})
+                                                for u in OWN.units)})  # fmt: skip
+    with pytest.raises(SpbeError, match="U\\+0001"):
+        write_workbooks(ENGINE, BASE, bad, tmp_path / "keluar")
+    assert not (tmp_path / "keluar").exists() or list((tmp_path / "keluar").iterdir()) == []
 
 
 # -- the full cycle ---------------------------------------------------------------------------------

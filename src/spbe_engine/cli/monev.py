@@ -26,7 +26,9 @@ def register(add: Callable[..., Any]) -> None:
             "report (progress level, evidence submitted, kendala, rencana aksi, PIC, due date, status). The sheet is "
             "protected, the fillable cells are validated, and a hidden sheet identifies the catalogue, period, unit "
             "and the base assessment, so `spbe collect` can tell a workbook for another base or one edited outside "
-            "its fillable cells. Nothing is written when a workbook of the folder exists already."
+            "its fillable cells. With --lang id the workbooks are in Bahasa Indonesia only, otherwise in Bahasa "
+            "Indonesia and English. Nothing is written when a workbook of the folder exists already, unless --force: "
+            "then the workbooks are replaced, and the other files of the folder are left alone."
         ),
         epilog=examples(
             "spbe workbooks examples/kota-contoh/2025.yaml --owners examples/kota-contoh/owners.yaml "
@@ -46,6 +48,7 @@ def register(add: Callable[..., Any]) -> None:
         "--unit", action="append", default=None, metavar="UNIT", help=tr("only this unit (repeatable; default: all)")
     )
     p.add_argument("-o", "--out", required=True, metavar="DIR", help=tr("folder to write the workbooks into"))
+    p.add_argument("--force", action="store_true", help=tr("replace the unit workbooks already in the folder"))
     p.set_defaults(func=cmd_workbooks)
 
     p = add(
@@ -85,7 +88,7 @@ def register(add: Callable[..., Any]) -> None:
         "actions",
         help=tr("list the action log: open, overdue, per unit"),
         description=tr(
-            "List the entries of an action log (a .yaml or .csv log, or a snapshot, whose log is beside it): "
+            "List the entries of an action log (a .yaml, .csv or .xlsx log, or a snapshot, whose log is beside it): "
             "indicator, unit, status, due date, overdue mark, the level the action aims at, PIC, kendala and "
             "rencana aksi. With --plan, link each open action to the step of a plan (the JSON of `spbe plan -f "
             "json`) for its indicator and write the linked log to --out."
@@ -93,9 +96,10 @@ def register(add: Callable[..., Any]) -> None:
         epilog=examples(
             "spbe actions rapat/2025-04.actions.yaml --overdue",
             "spbe actions rapat/2025-04.yaml --unit bappeda --as-of 2025-07-01",
+            "spbe actions examples/kota-contoh/actions.yaml -o rapat/rencana-aksi.xlsx",
         ),
     )
-    p.add_argument("file", metavar="LOG", help=tr("action log (.yaml, .csv) or snapshot"))
+    p.add_argument("file", metavar="LOG", help=tr("action log (.yaml, .csv, .xlsx) or snapshot"))
     p.add_argument("--overdue", action="store_true", help=tr("only open actions past their due date"))
     p.add_argument("--unit", default=None, metavar="UNIT", help=tr("only this unit's actions"))
     p.add_argument(
@@ -109,7 +113,9 @@ def register(add: Callable[..., Any]) -> None:
         "--as-of", type=parse_date, default=None, metavar="DATE", help=tr("the day overdue is judged on (today)")
     )
     p.add_argument("--plan", default=None, metavar="PLAN.json", help=tr("link open actions to this plan's steps"))
-    p.add_argument("-o", "--out", default=None, metavar="LOG", help=tr("write the (linked) log here (.yaml or .csv)"))
+    p.add_argument(
+        "-o", "--out", default=None, metavar="LOG", help=tr("write the (linked) log here (.yaml, .csv or .xlsx)")
+    )
     p.add_argument("--force", action="store_true", help=tr("replace an existing --out file"))
     p.add_argument("-f", "--format", choices=["table", "json", "csv"], default="table", help=tr("output format"))
     p.set_defaults(func=cmd_actions)
@@ -150,8 +156,11 @@ def _owners_targets(engine: Any, base: Any, owners: str, targets: str | None) ->
 
 
 def cmd_workbooks(args: argparse.Namespace) -> int:
+    from ..errors import SpbeError
+    from ..i18n import translate
+    from ..io.atomic import protect
     from ..monev.actions import load_actions
-    from ..monev.workbooks import write_workbooks
+    from ..monev.workbooks import EXISTS, write_workbooks
     from .main import command_engine
     from .output import say
 
@@ -159,7 +168,22 @@ def cmd_workbooks(args: argparse.Namespace) -> int:
     base = _one(engine, args.file, args)
     own, tg = _owners_targets(engine, base, args.owners, args.targets)
     log = load_actions(_log_path(args.actions)) if args.actions else None
-    written = write_workbooks(engine, base, own, args.out, targets=tg, actions=log, units=args.unit)
+    inputs = [
+        args.file,
+        args.owners,
+        *([args.targets] if args.targets else []),
+        *([args.actions] if args.actions else []),
+    ]
+    for unit in args.unit or [u.id for u in own.units]:
+        protect(Path(args.out) / f"{unit}.xlsx", inputs)  # an input named like a workbook: never replaced
+    try:
+        written = write_workbooks(
+            engine, base, own, args.out, targets=tg, actions=log, units=args.unit, overwrite=args.force
+        )
+    except SpbeError as exc:
+        if exc.message != translate(EXISTS):
+            raise
+        raise SpbeError(tr("refusing to overwrite an existing workbook (use --force)"), file=exc.file) from None
     say(
         tr(
             "{n} workbook(s) for {subject} ({period}) in {out}",
@@ -212,7 +236,8 @@ def cmd_collect(args: argparse.Namespace) -> int:
             total=len(snap.actions),
         )
     )
-    lines.extend(f"{name}: {path}" for name, path in written.items())
+    names = {"snapshot": tr("snapshot"), "record": tr("record of who reported what"), "actions": tr("action log")}
+    lines.extend(f"{names.get(name, name)}: {path}" for name, path in written.items())
     say("\n".join(lines))
     return 0
 

@@ -6,9 +6,11 @@ meeting's reports update entries by id (`ActionLog.merge`) and never duplicate t
 the last meeting is the agenda of the next one. An entry may point at a step of `spbe plan`
 (`PlanLink`: indicator and the level the step reaches), so the plan becomes that agenda too.
 
-Files: YAML (`entries:` a list of entries) or CSV (one row per entry, the columns `COLUMNS`); both
-read back to equal logs. CSV cells a spreadsheet would run as formulas are neutralised on writing
-and restored on reading.
+Files: YAML (`entries:` a list of entries), CSV (one row per entry, the columns `COLUMNS`) or an
+Excel workbook (.xlsx, the `excel` extra: one sheet "Rencana Aksi" with Indonesian headers, due dates
+as dates, the status from a list); all read back to equal logs. CSV cells a spreadsheet would run as
+formulas are neutralised on writing and restored on reading; a workbook's texts are text cells, and a
+formula typed into one is refused naming the cell.
 """
 
 from __future__ import annotations
@@ -341,17 +343,22 @@ class ActionLog(StrictModel):
         return buf.getvalue()
 
     def save(self, path: str | PathLike[str], *, overwrite: bool = False) -> Path:
-        """Write the log as YAML or CSV (by the suffix), atomically; never over an existing file
-        unless `overwrite`. `load_actions` reads it back to an equal log."""
+        """Write the log as YAML, CSV or Excel (by the suffix), atomically; never over an existing
+        file unless `overwrite`. `load_actions` reads it back to an equal log."""
         p = Path(path)
         suffix = p.suffix.lower()
         if suffix in (".yaml", ".yml"):
             text = self.to_yaml()
         elif suffix == ".csv":
             text = self.to_csv()
+        elif suffix == ".xlsx":
+            from .actions_xlsx import save_xlsx
+
+            save_xlsx(self, p, overwrite=overwrite)
+            return p
         else:
             raise ActionError(
-                tr("unknown file type {suffix!r}", suffix=suffix or "(none)"), file=str(p), allowed=".yaml, .yml, .csv"
+                tr("unknown file type {suffix!r}", suffix=suffix or "(none)"), file=str(p), allowed=SUFFIXES
             )
         return write_atomic(p, text, overwrite=overwrite)
 
@@ -367,6 +374,8 @@ def _record(a: Action) -> dict[str, Any]:
         out[k] = v
     return out
 
+
+SUFFIXES = ".yaml, .yml, .csv, .xlsx"
 
 COLUMNS = (
     "id",
@@ -407,12 +416,16 @@ def _flat(a: Action) -> dict[str, str]:
 
 
 def load_actions(path: str | PathLike[str]) -> ActionLog:
-    """Read an action log (YAML or CSV); errors name the file, the row (CSV line or entry number)
-    and the field."""
+    """Read an action log (YAML, CSV or Excel); errors name the file, the row (CSV line, sheet row
+    or entry number) and the field."""
     p = Path(path)
     source = str(p)
-    text = read_text(p, error=ActionError)
     suffix = p.suffix.lower()
+    if suffix == ".xlsx":
+        from .actions_xlsx import xlsx_records
+
+        return _build(xlsx_records(p), source)
+    text = read_text(p, error=ActionError)
     if suffix in (".yaml", ".yml"):
         data = load_yaml_text(text, source=source, error=ActionError)
         if data is None:
@@ -425,9 +438,7 @@ def load_actions(path: str | PathLike[str]) -> ActionLog:
         return _build(((n, item) for n, item in enumerate(raw, 1)), source)
     if suffix == ".csv":
         return _build(_csv_records(text, source), source)
-    raise ActionError(
-        tr("unknown file type {suffix!r}", suffix=suffix or "(none)"), file=source, allowed=".yaml, .yml, .csv"
-    )
+    raise ActionError(tr("unknown file type {suffix!r}", suffix=suffix or "(none)"), file=source, allowed=SUFFIXES)
 
 
 def _build(records: Iterable[tuple[int, Any]], source: str) -> ActionLog:
@@ -450,6 +461,26 @@ def _build(records: Iterable[tuple[int, Any]], source: str) -> ActionLog:
         first[action.id] = n
         entries.append(action)
     return ActionLog(entries=tuple(entries))
+
+
+def record_of(row: Mapping[str, Any]) -> dict[str, Any]:
+    """An entry from a flat row (the columns `COLUMNS`; empty cells left out): the plan columns
+    become its `plan_step`."""
+
+    def value(key: str) -> Any:
+        v = row.get(key)
+        if isinstance(v, str):
+            v = v.strip()
+        return None if v is None or v == "" else v
+
+    rec: dict[str, Any] = {k: v for k, v in row.items() if not k.startswith("plan_") and value(k) is not None}
+    if value("plan_indicator") is not None or value("plan_level") is not None:
+        rec["plan_step"] = {
+            "indicator": value("plan_indicator") or row.get("indicator", ""),
+            "level": value("plan_level"),
+            "step": value("plan_step"),
+        }
+    return rec
 
 
 def _csv_records(text: str, source: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -479,15 +510,7 @@ def _csv_records(text: str, source: str) -> Iterator[tuple[int, dict[str, Any]]]
                     file=source,
                     row=n,
                 )
-            row = {h: text_cell(c) for h, c in zip(header, raw, strict=False)}
-            rec: dict[str, Any] = {k: v for k, v in row.items() if not k.startswith("plan_") and v.strip()}
-            if row.get("plan_indicator", "").strip() or row.get("plan_level", "").strip():
-                rec["plan_step"] = {
-                    "indicator": row.get("plan_indicator", "").strip() or row.get("indicator", ""),
-                    "level": row.get("plan_level", "").strip() or None,
-                    "step": row.get("plan_step", "").strip() or None,
-                }
-            yield n, rec
+            yield n, record_of({h: text_cell(c) for h, c in zip(header, raw, strict=False)})
     except csv.Error as exc:
         raise ActionError(tr("invalid CSV: {exc}", exc=exc), file=source, row=reader.line_num) from None
 
@@ -499,7 +522,19 @@ class ActionTable(Result):
     actions: tuple[Action, ...]
     as_of: dt.date
 
-    headers = ("id", "indicator", "unit", "status", "due", "overdue", "aim", "pic", "kendala", "rencana aksi")
+    #: English names, translated where shown (`spbe actions --lang id`: tenggat, target tingkat, PIC, ...)
+    headers = (
+        N_("id"),
+        N_("indicator"),
+        N_("unit"),
+        N_("status"),
+        N_("due date"),
+        N_("overdue"),
+        N_("level aimed at"),
+        N_("PIC"),
+        N_("kendala"),
+        N_("rencana aksi"),
+    )
 
     def rows(self) -> list[list[Cell]]:
         """Per action: id, indicator, unit, status (translated), due date, "!" when overdue, the level

@@ -10,6 +10,9 @@ Layout (format version 1), Bahasa Indonesia first:
   aksi, PIC, due date, status), then the action id (locked). The sheet is protected and the fillable
   cells carry data validation (levels of the indicator's scale, dates, status from a list).
 - "Petunjuk": instructions in Bahasa Indonesia, then English.
+
+Bahasa Indonesia first: every label is Indonesian, followed by its English in an English-speaking
+session (`lang="en"`: "Tingkat capaian / Progress level"), and Indonesian only in an Indonesian one.
 - "spbe_monev" (hidden, protected): catalogue, period, subject, unit, the sha256 fingerprint of the
   base assessment, and per row of "Laporan" a digest of its locked cells, so collection can tell a
   workbook made from another base, or edited outside its fillable cells (sheet protection guards
@@ -33,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
 from ..errors import SpbeError
-from ..i18n import N_, tr, translate
+from ..i18n import N_, current_language, tr, translate
 from ..tabular import require
 from .actions import STATUS_LABELS, STATUSES, Action, ActionLog
 from .snapshot import fingerprint
@@ -86,10 +89,13 @@ _SAFE_UNIT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 _EXCEL_DAY0 = dt.date(1899, 12, 30)
 
 
-def bilingual(message: str) -> str:
-    """Indonesian first, then English: "Level capaian / Progress level" (one text when they agree)."""
+def bilingual(message: str, lang: str | None = None) -> str:
+    """Indonesian first, then English: "Tingkat capaian / Progress level" (one text when they agree, or
+    when `lang`, default the current language, is Indonesian)."""
     indonesian = translate(message, "id")
-    return indonesian if indonesian == message else f"{indonesian} / {message}"
+    if (lang or current_language()) == "id" or indonesian == message:
+        return indonesian
+    return f"{indonesian} / {message}"
 
 
 def status_label(status: str) -> str:
@@ -221,10 +227,19 @@ def write_workbooks(
     targets: Targets | None = None,
     actions: ActionLog | None = None,
     units: Sequence[str] | None = None,
+    overwrite: bool = False,
+    lang: str | None = None,
 ) -> dict[str, Path]:
     """Write `<unit id>.xlsx` into `out_dir` for every unit with at least one indicator (or the
-    `units` given); returns unit id -> path. No file is written when any of them exists already."""
+    `units` given); returns unit id -> path. `lang` (default: the current language) is "id" for
+    Indonesian labels only, else Indonesian with English.
+
+    All or nothing: every workbook is built and saved beside its target before any is put in place,
+    so bad data (a text no Excel cell holds) writes nothing. No file is written when any of them
+    exists already, unless `overwrite`: then the unit workbooks are replaced (each atomically) and
+    any other file of the folder is left alone."""
     require("openpyxl", "excel")
+    lang = lang or current_language()
     cat = engine.catalogue(base.catalogue)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -246,24 +261,57 @@ def write_workbooks(
             plans[unit] = rows
     paths = {unit: out / f"{unit}.xlsx" for unit in plans}
     for p in paths.values():
-        if p.exists() or p.is_symlink():
-            raise SpbeError(tr("refusing to overwrite an existing workbook; write into another folder"), file=str(p))
+        if p.is_symlink() or (p.exists() and not p.is_file()):
+            raise SpbeError(tr("refusing to replace what is not a workbook file"), file=str(p))
+        if p.exists() and not overwrite:
+            raise SpbeError(translate(EXISTS), file=str(p))
     digest = fingerprint(base)
+    books = {unit: _UnitBook(cat, base, owners, unit, rows, digest, lang).build() for unit, rows in plans.items()}
+    _publish(books, paths, overwrite)
+    return paths
+
+
+#: The refusal to write over a workbook (the command line adds "use --force").
+EXISTS = N_("refusing to overwrite an existing workbook")
+
+
+def _publish(books: Mapping[str, Any], paths: Mapping[str, Path], overwrite: bool) -> None:
+    """Save every workbook to a temporary file beside its target, then put them all in place."""
+    import os
+    import secrets
+
     from ..io.excel import save_workbook
 
-    for unit, rows in plans.items():
-        wb = _UnitBook(cat, base, owners, unit, rows, digest).build()
-        save_workbook(wb, paths[unit], overwrite=False)
-    return paths
+    staged: dict[str, Path] = {}
+    try:
+        for unit, wb in books.items():
+            tmp = paths[unit].with_name(f".{paths[unit].name}.{secrets.token_hex(6)}.tmp")
+            save_workbook(wb, tmp, overwrite=False)
+            staged[unit] = tmp
+        for unit, tmp in staged.items():
+            target = paths[unit]
+            try:
+                if overwrite:
+                    os.replace(tmp, target)
+                else:
+                    os.link(tmp, target)  # fails if the target appeared meanwhile: never an overwrite
+            except FileExistsError:
+                raise SpbeError(translate(EXISTS), file=str(target)) from None
+            except OSError as exc:
+                raise SpbeError(tr("cannot write: {exc}", exc=exc.strerror or exc), file=str(target)) from None
+    finally:
+        for tmp in staged.values():
+            tmp.unlink(missing_ok=True)
 
 
 class _UnitBook:
     """Builds one unit's workbook (openpyxl objects are `Any`: the library is optional and untyped)."""
 
     def __init__(
-        self, cat: Catalogue, base: Assessment, own: Ownership, unit: str, rows: list[UnitRow], digest: str
+        self, cat: Catalogue, base: Assessment, own: Ownership, unit: str, rows: list[UnitRow], digest: str, lang: str
     ) -> None:
         self.cat, self.base, self.own, self.unit, self.rows, self.digest = cat, base, own, unit, rows, digest
+        self.lang = lang
         self.xl = require("openpyxl", "excel")
         self.styles = require("openpyxl.styles", "excel")
         self.dv_class = require("openpyxl.worksheet.datavalidation", "excel").DataValidation
@@ -272,6 +320,13 @@ class _UnitBook:
 
         self.put = put_cell
         self.row_digests: list[tuple[int, str, str]] = []  # (row, indicator or "", digest)
+
+    def both(self, message: str) -> str:
+        return bilingual(message, self.lang)
+
+    def pair(self, indonesian: str, english: str) -> str:
+        """A fixed Indonesian text, with its English in an English-speaking session."""
+        return indonesian if self.lang == "id" else f"{indonesian} / {english}"
 
     def build(self) -> Any:
         wb = self.xl.Workbook()
@@ -285,23 +340,23 @@ class _UnitBook:
         s = self.styles
         unit = self.own.unit(self.unit)
         bold = s.Font(bold=True)
-        title = bilingual(N_("SPBE progress report"))
+        title = self.both(N_("SPBE progress report"))
         self.put(ws, 1, 1, title, "title").font = s.Font(bold=True, size=13)
         header = [
-            (bilingual(N_("Unit")), f"{unit.id} — {unit.name}"),
-            (bilingual(N_("Period")), self.base.period),
-            (bilingual(N_("Catalogue")), f"{self.cat.id} — {self.base.subject}"),
+            (self.both(N_("Unit")), f"{unit.id} — {unit.name}"),
+            (self.both(N_("Period")), self.base.period),
+            (self.both(N_("Catalogue")), f"{self.cat.id} — {self.base.subject}"),
         ]
         for row, (label, value) in enumerate(header, 2):
             self.put(ws, row, 1, label, "header").font = bold
             self.put(ws, row, 2, value, "header")
-        self.put(ws, 5, 1, bilingual(N_("Fill in the yellow cells only; the other cells are locked.")), "header")
+        self.put(ws, 5, 1, self.both(N_("Fill in the yellow cells only; the other cells are locked.")), "header")
         fill_head = s.PatternFill("solid", fgColor="DDEBF7")
         fill_in = s.PatternFill("solid", fgColor="FFF2CC")
         wrap = s.Alignment(wrap_text=True, vertical="top")
         unlocked = s.Protection(locked=False)
         for key, (english, width, _) in COLUMNS.items():
-            cell = self.put(ws, HEAD, COL[key], bilingual(english), "header")
+            cell = self.put(ws, HEAD, COL[key], self.both(english), "header")
             cell.font = bold
             cell.fill = fill_head
             cell.alignment = wrap
@@ -360,11 +415,11 @@ class _UnitBook:
                 formula2=str(hi),
                 allow_blank=True,
                 showInputMessage=True,
-                promptTitle=f"Level {lo}–{hi}",
-                prompt=f"Bilangan bulat {lo}–{hi} / a whole number {lo}–{hi}",
+                promptTitle=f"Tingkat {lo}–{hi}",
+                prompt=self.pair(f"Bilangan bulat {lo}–{hi}", f"a whole number {lo}–{hi}"),
                 showErrorMessage=True,
-                errorTitle="Level",
-                error=f"Bilangan bulat {lo}–{hi} / a whole number {lo}–{hi}",
+                errorTitle="Tingkat",
+                error=self.pair(f"Bilangan bulat {lo}–{hi}", f"a whole number {lo}–{hi}"),
             )
             ws.add_data_validation(dv)
             for n in rows:
@@ -376,11 +431,11 @@ class _UnitBook:
             formula1=str((dt.date(2000, 1, 1) - _EXCEL_DAY0).days),
             allow_blank=True,
             showInputMessage=True,
-            promptTitle="Tanggal / date",
-            prompt="Tanggal, mis. 2025-06-30 / a date",
+            promptTitle=self.pair("Tanggal", "date"),
+            prompt=self.pair("Tanggal, mis. 2025-06-30", "a date"),
             showErrorMessage=True,
-            errorTitle="Tanggal / date",
-            error="Isi tanggal / give a date (YYYY-MM-DD)",
+            errorTitle=self.pair("Tanggal", "date"),
+            error=self.pair("Isi tanggal (YYYY-MM-DD)", "give a date (YYYY-MM-DD)"),
         )
         ws.add_data_validation(dv)
         dv.add(f"{due}{HEAD + 1}:{due}{last}")
@@ -425,8 +480,9 @@ class _UnitBook:
         ]
         rows: list[tuple[str, str]] = [("", "Petunjuk (Bahasa Indonesia)")]
         rows += [(str(n), translate(t, "id").format(labels=labels)) for n, t in enumerate(steps, 1)]
-        rows += [("", ""), ("", "Instructions (English)")]
-        rows += [(str(n), t.format(labels=labels)) for n, t in enumerate(steps, 1)]
+        if self.lang != "id":
+            rows += [("", ""), ("", "Instructions (English)")]
+            rows += [(str(n), t.format(labels=labels)) for n, t in enumerate(steps, 1)]
         for n, (a, b) in enumerate(rows, 1):
             self.put(ws, n, 1, a, "help")
             cell = self.put(ws, n, 2, b, "help")
