@@ -83,7 +83,7 @@ def workbook_files(sources: Iterable[str | PathLike[str]]) -> list[Path]:
         elif not p.exists():
             raise SnapshotError(tr("no such file"), file=str(p))
         elif p.suffix.lower() != ".xlsx":
-            raise SnapshotError(tr("not a workbook (.xlsx)"), file=str(p), allowed=".xlsx files or folders")
+            raise SnapshotError(tr("not a workbook (.xlsx)"), file=str(p), allowed=tr(".xlsx files or folders"))
         else:
             out.append(p)
     unique: dict[Path, Path] = {}

@@ -254,7 +254,7 @@ def write_workbooks(
             raise SpbeError(
                 tr("unit id {unit!r} cannot name a file", unit=unit),
                 field="units",
-                allowed="letters, digits, '.', '_' and '-'",
+                allowed=tr("letters, digits, '.', '_' and '-'"),
             )
         rows = unit_rows(cat, base, owners, unit, targets, actions)
         if rows:
