@@ -164,22 +164,6 @@ def compile_catalogue(
     )
 
 
-def _in_scale(uniform: tuple[int, int] | None) -> Callable[[Sequence[int]], bool] | None:
-    """For one shared scale inside 0–255: `bytes(levels)` refuses anything outside 0–255 and
-    `translate` deletes the allowed levels, so nothing may remain."""
-    if uniform is None or uniform[0] < 0 or uniform[1] > 255:
-        return None
-    allowed = bytes(range(uniform[0], uniform[1] + 1))
-
-    def in_scale(levels: Sequence[int]) -> bool:
-        try:
-            return not bytes(levels).translate(None, allowed)
-        except (ValueError, TypeError):
-            return False
-
-    return in_scale
-
-
 def _levels_of(ids: tuple[str, ...]) -> Callable[[Mapping[str, int]], tuple[int, ...]]:
     return _Take(ids[0]) if len(ids) == 1 else itemgetter(*ids)
 
@@ -223,10 +207,3 @@ def _in_scale(uniform: tuple[int, int] | None) -> Callable[[Sequence[int]], bool
     if uniform is None or uniform[0] < 0 or uniform[1] > 255:
         return None
     return _InScale(bytes(range(uniform[0], uniform[1] + 1)))
-
-
-def _levels_of(ids: tuple[str, ...]) -> Callable[[Mapping[str, int]], tuple[int, ...]]:
-    if len(ids) == 1:
-        (only,) = ids
-        return lambda levels: (levels[only],)
-    return itemgetter(*ids)
