@@ -260,7 +260,10 @@ INVOCATIONS: dict[str, Callable[[Path], list[tuple[Argv, set[int]]]]] = {
             {0},
         )
     ],
-    "actions": lambda t: [(["actions", str(_snapshot(t)), "--as-of", "2025-07-01"], {0})],
+    "actions": lambda t: [
+        (["actions", str(_snapshot(t)), "--as-of", "2025-07-01"], {0}),
+        (["actions", str(KOTA / "actions.yaml"), "--as-of", "2025-07-01", "-o", str(t / "aksi.xlsx")], {0}),
+    ],
     "brief": lambda t: [(["brief", str(_snapshot(t)), *_OWNERS, *_PEERS, "-o", str(t / "brief")], {0})],
     "dashboard": lambda t: [(["dashboard", str(_snapshot(t)), *_OWNERS, *_PEERS, "-o", str(t / "rapat.html")], {0})],
     "validate": lambda t: [
