@@ -24,7 +24,7 @@ from .readers import NEUTRALISED_CELL, REQUIRED
 __all__ = ["StreamRefused", "iter_level_chunks"]
 
 CHUNK_ROWS = 65_536
-_BLOCK = 16 * 1024 * 1024  # pyarrow's read block: one chunk of a typical wide file
+_BLOCK = 4 * 1024 * 1024  # pyarrow's read block: about 30,000 rows of a wide file
 _LEVEL_CELL = re.compile(r"[0-9]{1,9}\Z", re.ASCII)
 
 
@@ -90,7 +90,7 @@ def _arrow_chunks(p: Path, header: list[str], delimiter: str, chunk_rows: int) -
     try:
         reader = pcsv.open_csv(
             p,
-            read_options=pcsv.ReadOptions(column_names=header, skip_rows=1, block_size=_BLOCK),
+            read_options=pcsv.ReadOptions(column_names=header, skip_rows=1, block_size=_BLOCK, use_threads=False),
             parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
             convert_options=pcsv.ConvertOptions(
                 column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False
