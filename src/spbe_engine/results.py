@@ -7,7 +7,10 @@ findings of a check, ... — subclasses `Result` and so answers the same six que
 - `rows()`: the table's rows, plain values only (str, int, bool or None): exact numbers appear as
   text in the library's one encoding (`exact.exact_text`: "3.899", "10/3") or as display strings
   ("3.90"), never as Fraction or Decimal objects;
-- `summary()`: one line for a person;
+- `summary()`: one line for a person, in the current language (`i18n.language`) with numbers as that
+  language writes them ("3,90" in Bahasa Indonesia); most types also take `summary(lang=...)`, which
+  speaks `lang` instead (None: the current language). The command line and the reports print this
+  line as it is, so a sentence is worded once;
 - `to_dict()`: JSON-ready data (`json.dumps(result.to_dict())` works), every exact value as text in
   the one encoding, which reads back exactly with `Fraction(text)`;
 - `to_frame()`: a pandas DataFrame of `headers` and `rows()` (the `pandas` extra);
@@ -19,10 +22,17 @@ so a notebook, a spreadsheet and the command line show the same table.
 
 from __future__ import annotations
 
+import contextlib
+import re
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any, SupportsIndex, TypeAlias, TypeVar, overload
+
+from .exact import display
+from .i18n import language, number
 
 __all__ = ["Cell", "Result"]
 
@@ -50,7 +60,7 @@ class Result(ABC):
 
     @abstractmethod
     def summary(self) -> str:
-        """One line for a person."""
+        """One line for a person, in the current language (a type may add `lang=None`: that language)."""
 
     @abstractmethod
     def to_dict(self) -> dict[str, Any]:
@@ -67,6 +77,35 @@ class Result(ABC):
         from .tabular import html_table
 
         return html_table(self.headers, self.rows(), caption=self.summary())
+
+
+# -- the summary line in a language ----------------------------------------------------------------
+
+
+def in_language(lang: str | None) -> contextlib.AbstractContextManager[None]:
+    """What `summary(lang=...)` runs in: `lang` when given, else the current language unchanged."""
+    return language(lang) if lang is not None else contextlib.nullcontext()
+
+
+def shown(value: Fraction, places: int = 2) -> str:
+    """An exact value as a person reads it: rounded half-up the official way, then written as the
+    current language writes numbers ("3,90")."""
+    return number(display(value.numerator, value.denominator, places), places=places)
+
+
+def signed(value: Fraction) -> str:
+    """`shown` with an explicit sign: "+0,06", "-0,13"."""
+    text = shown(value)
+    return text if text.startswith("-") else f"+{text}"
+
+
+_DECIMAL_TEXT = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def shown_text(text: str) -> str:
+    """A text that may be a decimal number ("4.00", a cost "12.5") as the language writes it, its digits
+    kept; any other text ("Sangat Baik", "10/3") as it is."""
+    return number(Decimal(text), places=None) if _DECIMAL_TEXT.fullmatch(text) else text
 
 
 # -- keeping renamed members working for a while ---------------------------------------------------

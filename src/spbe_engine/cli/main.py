@@ -471,7 +471,6 @@ def _date(text: str) -> Any:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from ..errors import AssessmentError
-    from . import headlines
 
     engine = _engine()
     items = _load_all(engine, args.files, args)
@@ -487,7 +486,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.format == "json":
         dump([fs.to_dict(args.lang) for fs in report])
         return worst
-    say("\n\n".join(headlines.check(fs) + ("\n" + result_table(fs, lang=args.lang) if fs else "") for fs in report))
+    say("\n\n".join(fs.summary(args.lang) + ("\n" + result_table(fs, lang=args.lang) if fs else "") for fs in report))
     return worst
 
 
@@ -554,8 +553,6 @@ def _flag_blamed(exc: SpbeError, flags: dict[str, str]) -> SpbeError:
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
-    from . import headlines
-
     engine = _engine()
     typed = {f"--set {k}": f"--set {k}={v}" for k, v in _pairs(args.set, "--set").items()}
     typed |= {f"--weight {k}": f"--weight {k}={v}" for k, v in _pairs(args.weight, "--weight").items()}
@@ -576,8 +573,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         dump([c.to_dict() for c in out])
         return 0
     blocks = [
-        f"{c.before.subject} ({c.before.period}) — {headlines.whatif(c)}\n" + result_table(c, right=[1, 2, 3])
-        for c in out
+        f"{c.before.subject} ({c.before.period}) — {c.summary()}\n" + result_table(c, right=[1, 2, 3]) for c in out
     ]
     say("\n\n".join(blocks))
     return 0
@@ -594,7 +590,6 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from .._yaml import load_yaml_file
-    from . import headlines
 
     if args.periods != 1 and args.max_steps is None:
         raise FlagError(tr("--periods splits a plan under --max-steps; give --max-steps too"), field="--periods")
@@ -631,7 +626,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         if args.format == "json":
             data.append(p.to_dict())
             continue
-        text = f"{a.subject} ({a.period}) — {headlines.plan(p)}"
+        text = f"{a.subject} ({a.period}) — {p.summary()}"
         if p.steps:
             text += "\n" + result_table(p, right=[4, 5])
         blocks.append(text)
@@ -646,7 +641,6 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from ..uncertainty.simulate import check_samples
-    from . import headlines
 
     try:
         check_samples(args.n)  # about the option, not the file: say so before reading it
@@ -673,7 +667,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         if args.format == "json":
             data.append(s.to_dict())
             continue
-        blocks.append(headlines.simulate(s) + "\n" + result_table(s, right=[1]))
+        blocks.append(s.summary() + "\n" + result_table(s, right=[1]))
     if args.format == "json":
         dump(data)
     else:
@@ -682,15 +676,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from . import headlines
-
     d = _engine().diff(args.old, args.new)
     if args.format == "json":
         dump(d.to_dict())
     elif args.format == "markdown":
         sys.stdout.write(d.to_markdown())
     else:
-        say(headlines.diff(d) + "\n" + result_table(d))
+        say(d.summary() + "\n" + result_table(d))
     return 0
 
 
@@ -708,8 +700,6 @@ def _use_force() -> Iterator[None]:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from . import headlines
-
     engine = _engine()
     out = [engine.migrate(a, to=args.to) for a in _one_or_more(engine, [args.file], args)]
     if args.out:
@@ -727,13 +717,11 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     if args.format == "json":
         dump([m.to_dict() for m in out])
         return 0
-    say("\n\n".join(headlines.migrate(m) + "\n" + result_table(m) for m in out))
+    say("\n\n".join(m.summary() + "\n" + result_table(m) for m in out))
     return 0
 
 
 def cmd_transition(args: argparse.Namespace) -> int:
-    from . import headlines
-
     engine = _engine()
     assessments = _one_or_more(engine, args.files, args)
     with Activity(tr("Scoring and migrating")):
@@ -743,7 +731,7 @@ def cmd_transition(args: argparse.Namespace) -> int:
 
         _emit(args, csv_text([t.headers, *([cell_text(c) for c in row] for row in t.rows())], _csv_style(args)))
     else:
-        _emit_table(args, headlines.transition(t) + "\n" + result_table(t))
+        _emit_table(args, t.summary() + "\n" + result_table(t))
     return 0
 
 

@@ -57,7 +57,7 @@ def _render(data: ReportData, lang: str, tz: str) -> str:
         summary.append(f'<p class="banner provisional"><strong>{head}</strong>: {esc(r.catalogue)} — {why}</p>')
     if acc.plan is not None:
         plan = esc(tr("Plan"))
-        summary.append(f"<p><strong>{plan}</strong>: {esc(tables.plan_text(acc.plan))}</p>")
+        summary.append(f"<p><strong>{plan}</strong>: {esc(acc.plan.summary())}</p>")
     groups = tables.groups(r)
     summary.append(style.table(groups.headers, groups.shown(), kinds=groups.kinds, cls="groups"))
 

@@ -86,7 +86,7 @@ def _render(data: ReportData, lang: str, tz: str) -> str:
         note = tr("not an official regulation yet; results may change when it is published")
         lines += [f"> **{w['provisional']}**: {text(r.catalogue)} — {note}", ""]
     if acc.plan is not None:
-        lines += [f"{w['plan']}: {text(tables.plan_text(acc.plan))}", ""]
+        lines += [f"{w['plan']}: {text(acc.plan.summary())}", ""]
     lines += [f"## {w['summary']}", ""]
     lines += _shown(tables.groups(r))
     lines += ["", f"## {w['series']}", ""]

@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..accountability.report import EVIDENCE_STATUSES
-from ..exact import display, exact_text, to_decimal
+from ..exact import display, exact_text
 from ..i18n import N_, number, tr, translate
 from ..model.assessment import STAGES
 from .i18n import label
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from ..accountability.report import Accountability, IndicatorLine, UnitReport
     from ..rules.finding import Finding
     from ..scoring.result import ScoreResult
-    from ..whatif.planner import Plan
 
 __all__ = [
     "Table",
@@ -32,7 +31,6 @@ __all__ = [
     "dec",
     "findings_text",
     "groups",
-    "plan_text",
     "series",
     "stages",
     "unit_lines",
@@ -216,28 +214,6 @@ def stages(u: UnitReport) -> Table | None:
         return None
     headers = [translate(N_("indicator")), *(label(s) for s in STAGES), translate(N_("gap (self − verified)"))]
     return Table(headers, rows, ["id", *("num" for _ in STAGES), "num"])
-
-
-def plan_text(plan: Plan) -> str:
-    """The planner's headline in the current language with the language's numbers ("Target Sangat
-    Baik: 13 langkah, total biaya 13; indeks 3,64 → 4,01"); the rules that bound it by id."""
-    if not plan.feasible or plan.result is None:
-        return plan.summary()
-    cost = plan.total_cost
-    text = tr(
-        "Target {target}: {steps} step(s), total cost {cost}; index {before} ({before_predikat}) → {after}"
-        " ({after_predikat})",
-        target=plan.target_label,
-        steps=len(plan.steps),
-        cost=number(to_decimal(cost.numerator, cost.denominator), places=None),
-        before=number(plan.before.display),
-        before_predikat=plan.before.predikat,
-        after=number(plan.result.display),
-        after_predikat=plan.result.predikat,
-    )
-    if plan.binding_rules:
-        text += tr("; bound by rule(s) {ids}", ids=", ".join(r.id for r in plan.binding_rules))
-    return text
 
 
 def findings_text(f: Finding) -> str:

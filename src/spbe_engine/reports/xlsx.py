@@ -96,7 +96,7 @@ def _write(engine: Engine, data: ReportData, path: Path, tz: str) -> Path:
         [translate(N_("index")), Decimal(r.display)],
         [translate(N_("index (exact)")), exact_text(r.fraction)],
         [translate(N_("predikat")), r.predikat],
-        [tr("plan"), tables.plan_text(acc.plan) if acc.plan else ""],
+        [tr("plan"), acc.plan.summary() if acc.plan else ""],
         [tr("generated"), local_time(data.generated, tz)],
         [],
         *_rows(tables.groups(r, exact=True)),

@@ -22,7 +22,7 @@ from ..errors import AssessmentError, SpbeError
 from ..exact import display, exact_text, parse_decimal
 from ..i18n import tr
 from ..ranking import competition_ranks
-from ..results import Cell, Result, deprecated_alias, records_were_rows
+from ..results import Cell, Result, deprecated_alias, in_language, records_were_rows, shown_text
 from .backend import numpy_or_none
 from .rng import base, bits53, histogram_quantile, np_bits53
 from .simulate import Progress, check_samples
@@ -81,11 +81,17 @@ class WeightSensitivity(Result):
 
     table = deprecated_alias("rows", "rows()")
 
-    def summary(self) -> str:
-        return (
-            f"{len(self.intervals)} agencies, {self.n} weight samples, ±{exact_text(self.spread * 100)}% "
-            f"relative noise, seed {self.seed}"
-        )
+    def summary(self, lang: str | None = None) -> str:
+        """`3 agencies, 1000 weight samples, ±10% relative noise, seed 0` in `lang` (default: the current
+        language)."""
+        with in_language(lang):
+            return tr(
+                "{agencies} agencies, {n} weight samples, ±{spread}% relative noise, seed {seed}",
+                agencies=len(self.intervals),
+                n=self.n,
+                spread=shown_text(exact_text(self.spread * 100)),
+                seed=self.seed,
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """The samples (n, seed, exact spread, backend) and every agency's rank interval, with the

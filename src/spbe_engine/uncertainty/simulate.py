@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import AssessmentError
 from ..exact import display, exact_text, to_decimal
 from ..i18n import tr
-from ..results import Cell, Result
+from ..results import Cell, Result, in_language, shown
 from ..tabular import require
 from .backend import numpy_or_none
 from .rng import base, bits53, histogram_quantile, np_bits53, thresholds
@@ -118,14 +118,24 @@ class Simulation(Result):
         """Every band, highest first, with its probability (4 decimals)."""
         return [[p, display(f.numerator, f.denominator, 4)] for p, f in self.predikat_probabilities.items()]
 
-    def summary(self) -> str:
-        m = self.mean
-        q = " / ".join(display(histogram_quantile(self.histogram, Fraction(k, 100)), self.total) for k in (5, 50, 95))
-        return (
-            f"{self.result.subject} ({self.result.period}): {self.n} samples, seed {self.seed}, "
-            f"{len(self.uncertain)} uncertain indicator(s); mean {display(m.numerator, m.denominator)}, "
-            f"5–50–95%: {q}"
-        )
+    def summary(self, lang: str | None = None) -> str:
+        """`Kota (2024): 100000 samples, seed 1, 3 uncertain indicator(s); mean 3.62, 5–50–95%: 3.50 / 3.62 /
+        3.74` in `lang` (default: the current language)."""
+        with in_language(lang):
+            q = " / ".join(
+                shown(Fraction(histogram_quantile(self.histogram, Fraction(k, 100)), self.total)) for k in (5, 50, 95)
+            )
+            return tr(
+                "{subject} ({period}): {n} samples, seed {seed}, {uncertain} uncertain indicator(s); mean {mean}, "
+                "5–50–95%: {quantiles}",
+                subject=self.result.subject,
+                period=self.result.period,
+                n=self.n,
+                seed=self.seed,
+                uncertain=len(self.uncertain),
+                mean=shown(self.mean),
+                quantiles=q,
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """The samples drawn (n, seed, backend), the uncertain indicators, the exact mean, the 5, 50

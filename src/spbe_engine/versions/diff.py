@@ -12,10 +12,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ..i18n import N_, tr, translate
 from ..model.catalogue import Catalogue, Group, Indicator
-from ..results import Cell, Result
+from ..results import Cell, Result, in_language
 from ..tabular import cell_text
 from .compose import ComposedCrosswalk
+
+#: What `CatalogueDiff.counts` counts, and how indicators were matched without a crosswalk.
+_COUNTED = (N_("indicators"), N_("groups"), N_("top-level groups"))
+_BY_ID_AND_NAME = N_("id and name")
+
+
+def _matched_by(how: str) -> str:
+    """How indicators were matched, in the current language ("crosswalk a → b", "id and name")."""
+    if how.startswith("crosswalk "):
+        return tr("crosswalk {path}", path=how.removeprefix("crosswalk "))
+    return translate(how)
 
 
 def _norm(name: str) -> str:
@@ -42,7 +54,7 @@ class CatalogueDiff(Result):
     new: str
     changes: tuple[CatalogueChange, ...]
     counts: dict[str, tuple[int, int]] = field(default_factory=dict)
-    matched_by: str = "id and name"
+    matched_by: str = _BY_ID_AND_NAME
 
     def _of(self, kind: str, what: str = "indicator") -> list[CatalogueChange]:
         return [c for c in self.changes if c.kind == kind and c.what == what]
@@ -66,9 +78,18 @@ class CatalogueDiff(Result):
         """One row per change: its kind, what changed, the ids on each side, what it was and becomes."""
         return [[c.kind, c.what, ", ".join(c.old_ids), ", ".join(c.new_ids), c.old, c.new] for c in self.changes]
 
-    def summary(self) -> str:
-        parts = [f"{k}: {a} → {b}" for k, (a, b) in self.counts.items()]
-        return f"{self.old} → {self.new} ({'; '.join(parts)}; indicators matched by {self.matched_by})"
+    def summary(self, lang: str | None = None) -> str:
+        """`spbe-2020 → pemdi-2026 (indicators: 47 → 47; ...; indicators matched by id and name)` in `lang`
+        (default: the current language)."""
+        with in_language(lang):
+            parts = [f"{translate(k)}: {a} → {b}" for k, (a, b) in self.counts.items()]
+            return tr(
+                "{old} → {new} ({changes}; indicators matched by {matched_by})",
+                old=self.old,
+                new=self.new,
+                changes="; ".join(parts),
+                matched_by=_matched_by(self.matched_by),
+            )
 
     def to_markdown(self) -> str:
         lines = [
@@ -169,12 +190,13 @@ def diff(old: Catalogue, new: Catalogue, crosswalk: ComposedCrosswalk | None) ->
             )
     changes.extend(_groups(old, new))
     changes.extend(_bands(old, new))
-    counts = {
-        "indicators": (len(po), len(pn)),
-        "groups": (len(list(old.all_groups())), len(list(new.all_groups()))),
-        "top-level groups": (len(old.groups), len(new.groups)),
-    }
-    how = f"crosswalk {' → '.join(cw.id for cw in crosswalk.path)}" if crosswalk else "id and name"
+    sizes = (
+        (len(po), len(pn)),
+        (len(list(old.all_groups())), len(list(new.all_groups()))),
+        (len(old.groups), len(new.groups)),
+    )
+    counts = dict(zip(_COUNTED, sizes, strict=True))
+    how = f"crosswalk {' → '.join(cw.id for cw in crosswalk.path)}" if crosswalk else _BY_ID_AND_NAME
     return CatalogueDiff(old.id, new.id, tuple(changes), counts, how)
 
 

@@ -16,10 +16,11 @@ from fractions import Fraction
 from typing import Any
 
 from ..exact import display, exact_text
+from ..i18n import tr
 from ..model.assessment import Assessment
 from ..model.catalogue import Catalogue
 from ..model.crosswalk import CrosswalkEdge
-from ..results import Cell, Result
+from ..results import Cell, Result, in_language, shown
 from ..scoring.compiled import CompiledCatalogue
 from .compose import ComposedCrosswalk, Provenance
 
@@ -85,14 +86,29 @@ class Migration(Result):
             )
         return out
 
-    def summary(self) -> str:
-        r = self.index_range
-        pred = r.predikat_low if r.predikat_low == r.predikat_high else f"{r.predikat_low} to {r.predikat_high}"
-        return (
-            f"{self.source.subject} ({self.source.period}): {self.crosswalk.source} → {self.crosswalk.target}, "
-            f"index {r.display} ({pred}); {len(self.needs_assessment)} new indicator(s) need assessment, "
-            f"{len(self.uncertain)} uncertain"
-        )
+    def summary(self, lang: str | None = None) -> str:
+        """`Kota (2024): spbe-2020 → pemdi-2026, index 1.86–4.42 (Kurang to Memuaskan); 5 new indicator(s)
+        need assessment, 2 uncertain` in `lang` (default: the current language)."""
+        with in_language(lang):
+            r = self.index_range
+            pred = (
+                r.predikat_low
+                if r.predikat_low == r.predikat_high
+                else tr("{low} to {high}", low=r.predikat_low, high=r.predikat_high)
+            )
+            index = f"{shown(r.low)}–{shown(r.high)}"
+            return tr(
+                "{subject} ({period}): {source} → {target}, index {index} ({predikat}); {new} new indicator(s) need "
+                "assessment, {uncertain} uncertain",
+                subject=self.source.subject,
+                period=self.source.period,
+                source=self.crosswalk.source,
+                target=self.crosswalk.target,
+                index=index,
+                predikat=pred,
+                new=len(self.needs_assessment),
+                uncertain=len(self.uncertain),
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """The exact index interval and its predikat range, the possible levels and the provenance of

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..exact import exact_text
+from ..i18n import tr
 from ..ranking import competition_ranks
-from ..results import Cell, Result, deprecated_alias, records_were_rows
+from ..results import Cell, Result, deprecated_alias, in_language, records_were_rows
 from .migrate import IndexRange, Migration
 
 if TYPE_CHECKING:
@@ -84,15 +85,23 @@ class Transition(Result):
 
     table = deprecated_alias("rows", "rows()")
 
-    def summary(self) -> str:
-        n = len(self.agencies)
-        count = {d: sum(r.direction == d for r in self.agencies) for d in ("gain", "loss", "uncertain")}
-        flags = sum(r.predikat_disagrees for r in self.agencies)
-        return (
-            f"{self.old} → {self.new}: {n} {'agency' if n == 1 else 'agencies'}; "
-            f"{count['gain']} certainly gain, {count['loss']} certainly "
-            f"lose, {count['uncertain']} uncertain; predikat disagrees for {flags}"
-        )
+    def summary(self, lang: str | None = None) -> str:
+        """`v1 → v2: 3 agencies; 1 certainly gain, 0 certainly lose, 2 uncertain; predikat disagrees for 1`
+        in `lang` (default: the current language)."""
+        with in_language(lang):
+            n = len(self.agencies)
+            count = {d: sum(r.direction == d for r in self.agencies) for d in ("gain", "loss", "uncertain")}
+            return tr(
+                "{old} → {new}: {agencies}; {gain} certainly gain, {loss} certainly lose, {uncertain} uncertain; "
+                "predikat disagrees for {flags}",
+                old=self.old,
+                new=self.new,
+                agencies=tr("{n} agency", n=n) if n == 1 else tr("{n} agencies", n=n),
+                gain=count["gain"],
+                loss=count["loss"],
+                uncertain=count["uncertain"],
+                flags=sum(r.predikat_disagrees for r in self.agencies),
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """Both catalogues and, per agency, the old display, predikat and rank, the exact new index

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import SpbeError
 from ..exact import display, exact_text, to_decimal
-from ..i18n import tr
+from ..i18n import language, tr
 from ..model.assessment import Assessment
 from ..model.rules import Rule
-from ..results import Cell, Result
+from ..results import Cell, Result, in_language, shown, shown_text
 from ..scoring.compiled import CompiledCatalogue
 from .costs import StepCosts
 
@@ -103,16 +103,30 @@ class Plan(Result):
             for s in self.steps
         ]
 
-    def summary(self) -> str:
-        if not self.feasible:
-            return f"Target {self.target_label} is not reachable: {self.reason}{self._rules_text()}"
-        assert self.result is not None
-        return (
-            f"Target {self.target_label}: {len(self.steps)} step(s), total cost "
-            f"{to_decimal(self.total_cost.numerator, self.total_cost.denominator)}; index "
-            f"{self.before.display} ({self.before.predikat}) → {self.result.display} ({self.result.predikat})"
-            f"{self._rules_text()}"
-        )
+    def summary(self, lang: str | None = None) -> str:
+        """`Target Sangat Baik: 6 step(s), total cost 6; index 3.90 (Sangat Baik) → 4.02 (Sangat Baik)`,
+        in `lang` (default: the current language), numbers as the language writes them; then the rules
+        that bound the plan and what they cost."""
+        with in_language(lang):
+            target = shown_text(self.target_label)
+            if not self.feasible or self.result is None:
+                return tr("Target {target} is not reachable: {reason}", target=target, reason=_reason(self.reason)) + (
+                    self._rules_text()
+                )
+            return (
+                tr(
+                    "Target {target}: {n} step(s), total cost {cost}; index {before} ({before_predikat}) → {after} "
+                    "({after_predikat})",
+                    target=target,
+                    n=len(self.steps),
+                    cost=_cost(self.total_cost),
+                    before=shown(self.before.fraction),
+                    before_predikat=self.before.predikat,
+                    after=shown(self.result.fraction),
+                    after_predikat=self.result.predikat,
+                )
+                + self._rules_text()
+            )
 
     def _rules_text(self) -> str:
         """Which rules shaped the plan and what they cost beyond the formula's minimum."""
@@ -120,13 +134,20 @@ class Plan(Result):
             return ""
         ids = ", ".join(r.id for r in self.binding_rules)
         kinds = {r.basis for r in self.binding_rules}
-        basis = "heuristic " if kinds == {"heuristic"} else "regulation " if kinds == {"regulation"} else ""
+        if kinds == {"heuristic"}:
+            text = tr("; bound by heuristic rule(s) {ids}", ids=ids)
+        elif kinds == {"regulation"}:
+            text = tr("; bound by regulation rule(s) {ids}", ids=ids)
+        else:
+            text = tr("; bound by rule(s) {ids}", ids=ids)
         extra = self.rules_cost
         if extra is None or self.cost_without_rules is None:
-            return f"; bound by {basis}rule(s) {ids}"
-        return (
-            f"; bound by {basis}rule(s) {ids}: +{to_decimal(extra.numerator, extra.denominator)} cost "
-            f"({len(self.steps)} step(s) instead of the formula's {self.steps_without_rules})"
+            return text
+        return text + tr(
+            ": +{cost} cost ({n} step(s) instead of the formula's {m})",
+            cost=_cost(extra),
+            n=len(self.steps),
+            m=self.steps_without_rules,
         )
 
     def to_dict(self, *, manifest: bool = True) -> dict[str, Any]:
@@ -163,6 +184,65 @@ class Plan(Result):
             ],
             "result": self.result.to_dict(manifest=manifest) if self.result else None,
         }
+
+
+@dataclass(frozen=True)
+class _Why:
+    """Why no plan reaches the target, as data, so the reason can be written in any language."""
+
+    target_label: str
+    top: Fraction | None  # the top of the scale, when the target is above it
+    reach: Fraction  # the highest index reachable under the limits
+    step_limit: int | None
+    capped: bool  # maximum levels were given
+    rules: bool  # prerequisite rules were respected
+
+    def text(self) -> str:
+        """The reason in the current language, numbers as it writes them."""
+        target = shown_text(self.target_label)
+        if self.top is not None:
+            return tr("{target} is above the top of the scale ({top})", target=target, top=shown(self.top))
+        limits = ""
+        if self.step_limit is not None:
+            limits += tr(" with at most {n} step(s)", n=self.step_limit)
+        if self.capped:
+            limits += tr(" and the maximum levels given")
+        if self.rules:
+            limits += tr(" and the prerequisite rules")
+        return tr(
+            "the maximum reachable index under these limits{limits} is {reach} (exactly {exact}), below {target}",
+            limits=limits,
+            reach=shown(self.reach),
+            exact=_cost(self.reach),
+            target=target,
+        )
+
+
+class _Reason(str):
+    """`Plan.reason`: the English text (what `reason` and `to_dict` hold, unchanged) that `summary()`
+    writes again in the reader's language from its `_Why`."""
+
+    why: _Why
+
+    @classmethod
+    def of(cls, why: _Why) -> _Reason:
+        with language("en"):
+            self = cls(why.text())
+        self.why = why
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Reason.of, (self.why,))
+
+
+def _reason(text: str | None) -> str | None:
+    """A plan's reason in the current language (a reason given as plain text stays as it is)."""
+    return text.why.text() if isinstance(text, _Reason) else text
+
+
+def _cost(value: Fraction) -> str:
+    """A cost as the language writes it, every digit kept ("12", "12,5")."""
+    return shown_text(str(to_decimal(value.numerator, value.denominator)))
 
 
 @dataclass(frozen=True)
@@ -319,19 +399,10 @@ def solve(
     if not reaching:
         best_gain = max(f[1] for f in finals)
         reach = Fraction(before.numerator + best_gain, cc.total)
-        limit = f" with at most {step_limit} step(s)" if step_limit is not None else ""
-        levels = " and the maximum levels given" if any(cap[i] < cc.hi[cc.position[i]] for i in ids) else ""
-        by_rules = " and the prerequisite rules" if rules else ""
         top = Fraction(max(cc.hi))
-        if target > top:
-            reason = f"{target_label} is above the top of the scale ({display(top.numerator, top.denominator)})"
-            return Plan(target, target_label, False, (), Fraction(0), None, before, reach, reason, periods)
-        reason = (
-            f"the maximum reachable index under these limits{limit}{levels}{by_rules} is "
-            f"{display(reach.numerator, reach.denominator)} (exactly {to_decimal(reach.numerator, reach.denominator)}),"
-            f" below {target_label}"
-        )
-        return Plan(target, target_label, False, (), Fraction(0), None, before, reach, reason, periods)
+        capped = any(cap[i] < cc.hi[cc.position[i]] for i in ids)
+        why = _Why(target_label, top if target > top else None, reach, step_limit, capped, bool(rules))
+        return Plan(target, target_label, False, (), Fraction(0), None, before, reach, _Reason.of(why), periods)
     scaled_cost, gain, back = min(reaching, key=lambda f: (f[0], _steps(f[2])))
     total_cost = Fraction(scaled_cost, scale)
     chosen: dict[int, int] = {}

@@ -13,7 +13,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..exact import display, exact_text
-from ..results import Cell, Result
+from ..i18n import tr
+from ..results import Cell, Result, in_language, shown, signed
 from ..tabular import require
 
 if TYPE_CHECKING:
@@ -82,13 +83,24 @@ class Comparison(Result):
                 out.append([gid, g.display, a.display, _signed(a.fraction - g.fraction), g.predikat, a.predikat])
         return out
 
-    def summary(self) -> str:
-        text = f"{self.name}: index {self.before.display} → {self.after.display} ({_signed(self.delta)})"
-        if self.predikat_change:
-            text += f", predikat {self.predikat_change[0]} → {self.predikat_change[1]}"
-        if self.rank_before is not None:
-            text += f", rank {self.rank_before} → {self.rank_after} of {self.peer_count}"
-        return text
+    def summary(self, lang: str | None = None) -> str:
+        """`21=4, 22=4: index 3.90 → 3.96 (+0.06), predikat Cukup → Baik, rank 2 → 1 of 3` in `lang`
+        (default: the current language)."""
+        with in_language(lang):
+            text = tr(
+                "{name}: index {before} → {after} ({delta})",
+                name=self.name,
+                before=shown(self.before.fraction),
+                after=shown(self.after.fraction),
+                delta=signed(self.delta),
+            )
+            if self.predikat_change:
+                was, becomes = self.predikat_change
+                text += tr(", predikat {before} → {after}", before=was, after=becomes)
+            if self.rank_before is not None:
+                after, n = self.rank_after, self.peer_count
+                text += tr(", rank {before} → {after} of {n}", before=self.rank_before, after=after, n=n)
+            return text
 
     def to_dict(self, *, manifest: bool = True) -> dict[str, Any]:
         """The scenario, both scores in full (`ScoreResult.to_dict`), the exact deltas, the predikat
@@ -164,12 +176,21 @@ class ScenarioTable(Result):
             out.append(["rank", str(self.comparisons[0].rank_before), *(str(c.rank_after) for c in self.comparisons)])
         return out
 
-    def summary(self) -> str:
-        if not self.comparisons:
-            return "no scenarios"
-        base = self.comparisons[0].before
-        scenarios = "; ".join(f"{c.name} {c.after.display} ({c.after.predikat})" for c in self.comparisons)
-        return f"{base.subject} ({base.period}): index {base.display} ({base.predikat}) now; {scenarios}"
+    def summary(self, lang: str | None = None) -> str:
+        """The index now and under every scenario, in `lang` (default: the current language)."""
+        with in_language(lang):
+            if not self.comparisons:
+                return tr("no scenarios")
+            base = self.comparisons[0].before
+            scenarios = "; ".join(f"{c.name} {shown(c.after.fraction)} ({c.after.predikat})" for c in self.comparisons)
+            return tr(
+                "{subject} ({period}): index {index} ({predikat}) now; {scenarios}",
+                subject=base.subject,
+                period=base.period,
+                index=shown(base.fraction),
+                predikat=base.predikat,
+                scenarios=scenarios,
+            )
 
     def to_dict(self, *, manifest: bool = False) -> dict[str, Any]:
         """Every scenario's comparison (`Comparison.to_dict`, without manifests unless asked)."""
