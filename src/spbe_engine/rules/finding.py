@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..i18n import N_, language, tr, translate
-from ..results import Cell, Result
+from ..i18n import N_, tr, translate
+from ..results import Cell, Result, in_language
 
 __all__ = ["Finding", "Findings", "LevelChange"]
 
@@ -108,22 +108,20 @@ class Findings(Result, list[Finding]):
 
     def summary(self, lang: str | None = None) -> str:
         """ "Kota X (2024, spbe-2020): 0 errors, 2 warnings, 0 info" in `lang` (default: the current language)."""
-        if lang is not None:
-            with language(lang):
-                return self.summary()
-        c = self.counts
-        text = tr(
-            "{subject} ({period}, {catalogue}): {errors}, {warnings}, {info}",
-            subject=self.subject,
-            period=self.period,
-            catalogue=self.catalogue,
-            errors=tr("1 error") if c["error"] == 1 else tr("{n} errors", n=c["error"]),
-            warnings=tr("1 warning") if c["warning"] == 1 else tr("{n} warnings", n=c["warning"]),
-            info=tr("{n} info", n=c["info"]),
-        )
-        if not self.evidence_checked:
-            text += tr(" (no evidence given, so the evidence rules were not checked)")
-        return text
+        with in_language(lang):
+            c = self.counts
+            text = tr(
+                "{subject} ({period}, {catalogue}): {errors}, {warnings}, {info}",
+                subject=self.subject,
+                period=self.period,
+                catalogue=self.catalogue,
+                errors=tr("1 error") if c["error"] == 1 else tr("{n} errors", n=c["error"]),
+                warnings=tr("1 warning") if c["warning"] == 1 else tr("{n} warnings", n=c["warning"]),
+                info=tr("{n} info", n=c["info"]),
+            )
+            if not self.evidence_checked:
+                text += tr(" (no evidence given, so the evidence rules were not checked)")
+            return text
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         """The assessment checked and every finding (`Finding.to_dict`), messages in `lang`."""
