@@ -200,3 +200,29 @@ def test_decimal_text_is_to_decimal() -> None:
         for num in [*range(0, 200), 10**9 + 7, 123456789, 1]:
             assert table_module.decimal_text(num, den) == str(to_decimal(num, den)), (num, den)
         assert table_module.decimal_text(-5, den) == str(to_decimal(-5, den))
+
+
+@pytest.mark.parametrize("variant", ["stretches", "chunks", "no-spans", "no-tables"])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_group_choices_and_numpy_variants_agree(
+    variant: str, data: st.DataObject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any choice of groups, blocks smaller than the table, groups that are not contiguous (the
+    product per member) and numerators too many for a lookup table give the columns of score()."""
+    cid = data.draw(st.sampled_from(["spbe-2020", "spbe-2018"]))
+    cc = ENGINE.compiled(cid)
+    if variant == "chunks":
+        monkeypatch.setattr(table_module, "CHUNK_ROWS", 3)
+    if variant == "no-spans":
+        monkeypatch.setattr(table_module, "_spans", lambda cc: None)
+    if variant == "no-tables":
+        monkeypatch.setattr(table_module, "_TABLE_LIMIT", 0)
+    rows = data.draw(levels_for(cid))
+    chosen = data.draw(st.lists(st.sampled_from([g.id for g in cc.groups]), unique=True))
+    frame = ENGINE.score_table(np.array(rows), catalogue=cid, ids=list(cc.ids), groups=chosen)
+    want = expected(cid, rows)
+    names = ["numerator", "denominator", "index", "display", "predikat", "partial"]
+    names += [f"{g}_{c}" for g in [g.id for g in cc.groups if g.id in chosen] for c in names[:5]]
+    assert list(frame.columns) == names
+    assert as_dict(frame) == {c: want[c] for c in names}

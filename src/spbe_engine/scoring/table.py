@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from math import gcd
 from operator import mul
 from typing import Any
@@ -27,7 +28,8 @@ from .compiled import CompiledCatalogue
 
 __all__ = ["Column", "TableScores", "decimal_text", "numpy_or_none", "score_levels"]
 
-CHUNK_ROWS = 32_768  # rows per numpy pass: temporaries stay in cache-sized blocks, not n × 47 × 8 bytes
+CHUNK_ROWS = 8_192  # rows per numpy pass: a block (3 MiB at 47 int64 levels) stays in cache between passes
+_TABLE_LIMIT = 1 << 17  # numerators up to this (or the row count) are looked up in a table, not computed
 _INT64_LIMIT = 2**62  # headroom under 2**63 for 200 × numerator + denominator (half-up display)
 
 
@@ -349,16 +351,19 @@ def _score_numpy(
     w = np.array(cc.weights, dtype=np.int64)
     strict = missing is None or missing == "error"
     fill = None if strict else np.array([_fill_value(cc, j, missing) for j in range(k)], dtype=np.int64)
-    spans = _spans(cc)
-    cuts: list[int] | None = None
-    pieces: list[tuple[int, int]] = []
-    if spans is not None:  # stretches between group boundaries, and each group as a run of them
-        cuts = sorted({0, *(a for a, _ in spans), *(b for _, b in spans if b < k)})
-        pieces = [(cuts.index(a), cuts.index(b) if b < k else len(cuts)) for a, b in spans]
     chosen = [gi for gi, g in enumerate(cc.groups) if groups is None or g.id in groups]
+    spans = _spans(cc)
+    stretches: list[tuple[int, int]] = []
+    runs: list[tuple[int, int]] = []
+    if spans is not None:  # the stretches between the chosen groups' ends, each group a run of them
+        cuts = sorted({0, k, *(x for gi in chosen for x in spans[gi])})
+        stretches = list(pairwise(cuts))
+        runs = [(cuts.index(spans[gi][0]), cuts.index(spans[gi][1])) for gi in chosen]
     ints = np.empty((2 * (1 + len(chosen)), n), dtype=np.int64)  # numerators and denominators: one block
     partial = np.zeros(n, dtype=bool)
-    weighted = np.empty((min(n, CHUNK_ROWS), k), dtype=np.int64)
+    rows = min(n, CHUNK_ROWS)
+    seg = np.empty((max(len(stretches), 1), rows), dtype=np.int64)
+    weighted = None if spans is not None else np.empty((rows, k), dtype=np.int64)
     for start in range(0, n, CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, n)
         block = levels[start:stop]
@@ -383,18 +388,19 @@ def _score_numpy(
             if bad is not None:
                 filled = mask is not None and not bool(mask[bad])
                 _raise(cc, Problem(start + bad[0], bad[1], "range"), int(block[bad]), [], where, label, source, filled)
-        part = weighted[: stop - start]
-        np.multiply(block, w, out=part)
-        if cuts is not None:
-            seg = np.add.reduceat(part, cuts, axis=1)  # sums of the stretches between group ends
-            seg.sum(axis=1, out=ints[0, start:stop])
-            for row, gi in enumerate(chosen, 1):
-                a, b = pieces[gi]
+        m = stop - start
+        if weighted is None:  # contiguous groups: one integer matrix-vector product per stretch, no n × k temporary
+            for s, (a, b) in enumerate(stretches):
+                np.matmul(block[:, a:b], w[a:b], out=seg[s, :m])
+            seg[: len(stretches), :m].sum(axis=0, out=ints[0, start:stop])
+            for row, (a, b) in enumerate(runs, 1):
                 if b - a == 1:
-                    ints[2 * row, start:stop] = seg[:, a]
+                    ints[2 * row, start:stop] = seg[a, :m]
                 else:
-                    seg[:, a:b].sum(axis=1, out=ints[2 * row, start:stop])
+                    seg[a:b, :m].sum(axis=0, out=ints[2 * row, start:stop])
         else:
+            part = weighted[:m]
+            np.multiply(block, w, out=part)
             part.sum(axis=1, out=ints[0, start:stop])
             for row, gi in enumerate(chosen, 1):
                 part[:, list(cc.groups[gi].members)].sum(axis=1, out=ints[2 * row, start:stop])
@@ -405,10 +411,11 @@ def _score_numpy(
         ints[2 * row + 1] = den
         out.append(Column(f"{prefix}numerator", ints[2 * row]))
         out.append(Column(f"{prefix}denominator", ints[2 * row + 1]))
+        table = _table_range(span, n)
         if text:
-            out.append(_coded(np, f"{prefix}index", values, lambda v: decimal_text(v, den)))
-        out.append(_display(np, f"{prefix}display", values, den, span))
-        out.append(_predikat(np, cc, f"{prefix}predikat", values, den))
+            out.append(_coded(np, f"{prefix}index", values, lambda v: decimal_text(v, den), table))
+        out.append(_display(np, f"{prefix}display", values, den, span, table))
+        out.append(_predikat(np, cc, f"{prefix}predikat", values, den, table))
 
     block_columns("", 0, cc.total, _span(cc, range(k)))
     out.append(Column("partial", partial))
@@ -418,16 +425,34 @@ def _score_numpy(
     return TableScores(tuple(out), n)
 
 
-def _display(np: Any, name: str, values: Any, den: int, span: tuple[int, int]) -> Column:
+def _table_range(span: tuple[int, int], n: int) -> int | None:
+    """The size of a lookup table indexed by the numerator itself, when the numerators the scales
+    allow are non-negative and few (then every text column is one `take` from a small table)."""
+    if span[0] >= 0 and span[1] < max(_TABLE_LIMIT, n):
+        return span[1] + 1
+    return None
+
+
+def _code_type(np: Any, count: int) -> Any:
+    """The smallest integer type for codes into `count` texts (what pandas would convert them to)."""
+    return np.int8 if count <= 127 else np.int16 if count <= 32_767 else np.int32
+
+
+def _display(np: Any, name: str, values: Any, den: int, span: tuple[int, int], size: int | None) -> Column:
     """Half-up hundredths as codes into every display text the scales allow (`span`: the least and
     the greatest numerator), so no pass over the column looks for the ones present."""
     lo_q = _hundredths(span[0], den)
     hi_q = _hundredths(span[1], den)
-    if span[0] >= 0:  # (200 v + den) // (2 den) - lo_q in one expression
+    if span[0] >= 0:
+        texts = tuple(_display_key_text(k) for k in range(lo_q, hi_q + 1))
+        if size is not None:  # (200 v + den) // (2 den) - lo_q for every possible v, then one take
+            keys = np.arange(size, dtype=np.int64)
+            lut = ((200 * keys + (den - 2 * den * lo_q)) // (2 * den)).clip(0, None).astype(_code_type(np, len(texts)))
+            return Column(name, lut.take(values, mode="clip"), texts)
         codes = ((200 * values + (den - 2 * den * lo_q)) // (2 * den)).astype(np.int32)
-        return Column(name, codes, tuple(_display_key_text(k) for k in range(lo_q, hi_q + 1)))
+        return Column(name, codes, texts)
     q = (200 * np.abs(values) + den) // (2 * den)
-    return _coded(np, name, np.where(values < 0, -q - 1, q), _display_key_text)
+    return _coded(np, name, np.where(values < 0, -q - 1, q), _display_key_text, None)
 
 
 def _span(cc: CompiledCatalogue, members: Sequence[int]) -> tuple[int, int]:
@@ -462,11 +487,17 @@ def _spans(cc: CompiledCatalogue) -> list[tuple[int, int]] | None:
     return out
 
 
-def _coded(np: Any, name: str, keys: Any, text: Callable[[int], str]) -> Column:
-    """Integer keys as codes into the texts of the keys present (sorted), each text made once."""
+def _coded(np: Any, name: str, keys: Any, text: Callable[[int], str], size: int | None) -> Column:
+    """Integer keys as codes into the texts of the keys present (sorted), each text made once;
+    `size`: the keys are known to lie in [0, size)."""
     n = len(keys)
     if n == 0:
-        return Column(name, np.zeros(0, dtype=np.int32), ())
+        return Column(name, np.zeros(0, dtype=np.int8), ())
+    if size is not None:
+        present = np.flatnonzero(np.bincount(keys, minlength=size))
+        lut = np.zeros(size, dtype=_code_type(np, len(present)))
+        lut[present] = np.arange(len(present))
+        return Column(name, lut.take(keys, mode="clip"), tuple(text(int(v)) for v in present))
     lo, hi = int(keys.min()), int(keys.max())
     if hi - lo <= 4 * n + 4096:  # a dense range: counting beats sorting
         shifted = keys - lo
@@ -480,9 +511,14 @@ def _coded(np: Any, name: str, keys: Any, text: Callable[[int], str]) -> Column:
     return Column(name, codes, tuple(text(int(v)) for v in present))
 
 
-def _predikat(np: Any, cc: CompiledCatalogue, name: str, values: Any, den: int) -> Column:
+def _predikat(np: Any, cc: CompiledCatalogue, name: str, values: Any, den: int, size: int | None) -> Column:
     """The band of each unrounded value: value ≥ lower ⇔ numerator ≥ ceil(lower × den)."""
     ascending = list(reversed(cc.bands))  # lowest first
-    thresholds = [-((-bn * den) // bd) for bn, bd, _ in ascending[1:]]  # the lowest band catches the rest
-    codes = np.searchsorted(np.array(thresholds, dtype=np.int64), values, side="right").astype(np.int32)
-    return Column(name, codes, tuple(b.predikat for _, _, b in ascending))
+    thresholds = np.array([-((-bn * den) // bd) for bn, bd, _ in ascending[1:]], dtype=np.int64)  # lowest: the rest
+    texts = tuple(b.predikat for _, _, b in ascending)
+    if size is not None:
+        lut = np.searchsorted(thresholds, np.arange(size, dtype=np.int64), side="right").astype(
+            _code_type(np, len(texts))
+        )
+        return Column(name, lut.take(values, mode="clip"), texts)
+    return Column(name, np.searchsorted(thresholds, values, side="right").astype(np.int32), texts)
