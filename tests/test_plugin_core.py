@@ -107,7 +107,7 @@ def test_third_party_plugin_runs_in_pluggys_order_with_a_wrapper(
     assert listed["ordered-first"]["contributes"] == {"weighting schemes": ["services-light"]}
     assert listed["ordered-wrapper"]["hooks"] == ["spbe_catalogues"]
     table = _spbe(folder, "plugins")
-    assert "ordered-first" in table.stdout and "weighting schemes: services-light" in table.stdout
+    assert "ordered-first" in table.stdout and "weighting schemes: 'services-light'" in table.stdout
     for name in ("spbe_ordered_impl", *(f"spbe_ordered_{n}" for n in range(3))):
         sys.modules.pop(name, None)
 
