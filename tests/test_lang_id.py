@@ -117,7 +117,22 @@ def data_phrases() -> frozenset[str]:
             for row in csv.reader(fh):
                 out.update(cell.strip() for cell in row)  # agency names, provinces
     words = english_words()
-    return frozenset(p for p in out if len(p) >= 3 and p.lower() not in words)
+    return frozenset({p for p in out if len(p) >= 3 and p.lower() not in words} | _tag_keys(sources))
+
+
+def _tag_keys(sources: list[Path]) -> set[str]:
+    """The keys of `tags:` (province, kind) and of CSV `tag:` columns: data the user chose, even when English."""
+    keys: set[str] = set()
+    for path in sources:
+        with contextlib.suppress(yaml.YAMLError, UnicodeDecodeError):
+            for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+                for item in doc.get("assessments", [doc]) if isinstance(doc, dict) else doc or []:
+                    if isinstance(item, dict) and isinstance(item.get("tags"), dict):
+                        keys.update(str(k) for k in item["tags"])
+    for path in sorted([*DATA.rglob("*.csv"), *EXAMPLES.rglob("*.csv")]):
+        header = path.read_text(encoding="utf-8-sig").split("\n", 1)[0]
+        keys.update(h.strip().removeprefix("tag:") for h in header.split(",") if h.strip().startswith("tag:"))
+    return keys
 
 
 # -- the commands --------------------------------------------------------------------------------
