@@ -226,3 +226,17 @@ def test_group_choices_and_numpy_variants_agree(
     names += [f"{g}_{c}" for g in [g.id for g in cc.groups if g.id in chosen] for c in names[:5]]
     assert list(frame.columns) == names
     assert as_dict(frame) == {c: want[c] for c in names}
+
+
+def test_score_columns_are_score_table_before_the_frame() -> None:
+    """The streaming writer's columns: codes into texts, the exact text of the index only with "index"."""
+    from spbe_engine.operations.table import score_columns
+
+    cc = ENGINE.compiled("spbe-2020")
+    rows = [[(j * 7 + k) % 5 + 1 for j in range(47)] for k in range(40)]
+    full = ENGINE.score_table(rows, catalogue="spbe-2020", ids=list(cc.ids))
+    data = {"catalogue": ["spbe-2020"] * 40, **{i: [r[j] for r in rows] for j, i in enumerate(cc.ids)}}
+    cols = score_columns(ENGINE, data, index_text="index")
+    got = cols.to_dict()
+    assert "index" in got and "D1_index" not in got
+    assert got == {k: v for k, v in full.items() if not (k.endswith("_index"))}

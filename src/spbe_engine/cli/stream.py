@@ -50,6 +50,7 @@ def score_csv(
     import io
 
     from ..io.stream import StreamRefused, iter_level_chunks
+    from ..operations.table import score_columns
 
     try:
         import numpy as np
@@ -74,6 +75,7 @@ def score_csv(
     hashes: list[Any] = []
     periods: dict[str, None] = {}
     done = 0
+    release = _releaser()
     try:
         for chunk in iter_level_chunks(p):
             columns = _columns(chunk)
@@ -88,7 +90,10 @@ def score_csv(
                 writer.writerow([one(h) for h in header + [c for g in groups for c in (g, f"{g}_predikat")]])
             elif cats != {cid}:
                 return False
-            scored = engine.score_table(chunk, catalogue=cid, weighting=weighting, missing=missing, output="dict")
+            scored = score_columns(engine, chunk, catalogue=cid, weighting=weighting, missing=missing,
+                                   index_text="index")  # fmt: skip
+            named = {c.name: c for c in scored.columns}
+            del scored
             subjects, period_cells = columns["subject"], columns["period"]
             hashes.append(
                 np.fromiter(map(hash, zip(subjects, period_cells, strict=True)), dtype=np.int64, count=len(subjects))
@@ -100,22 +105,30 @@ def score_csv(
                 [one(s) for s in subjects],
                 [period_text[v] for v in period_cells],
                 [cat_cell] * len(subjects),
-                _texts(scored["index"], one),
-                _texts(scored["display"], one),
-                _texts(scored["predikat"], one),
-                ["true" if v else "false" for v in scored["partial"]],
+                _texts(named["index"], one),
+                _texts(named["display"], one),
+                _texts(named["predikat"], one),
+                ["true" if v else "false" for v in named["partial"].values.tolist()],
             ]
             for g in groups:
-                out_cols.append(_texts(scored[f"{g}_display"], one))
-                out_cols.append(_texts(scored[f"{g}_predikat"], one))
+                out_cols.append(_texts(named[f"{g}_display"], one))
+                out_cols.append(_texts(named[f"{g}_predikat"], one))
+            del named, columns, subjects, period_cells
             writer.writerows(zip(*out_cols, strict=True))
-            done += len(subjects)
+            done += len(out_cols[0])
+            del out_cols, chunk
+            release()
             if progress is not None:
                 progress(done)
         if cid is None:
             return False  # only a header, or nothing: the row-by-row path says so
-        keys = np.concatenate(hashes)
-        hashes.clear()
+        keys = np.empty(sum(len(h) for h in hashes), dtype=np.int64)
+        at = 0
+        hashes.reverse()
+        while hashes:  # into one array, each chunk's hashes dropped once copied: never held twice
+            part = hashes.pop()
+            keys[at : at + len(part)] = part
+            at += len(part)
         keys.sort()  # in place: no second copy of 8 bytes per assessment
         if len(keys) > 1 and bool((keys[1:] == keys[:-1]).any()):
             return False  # a duplicate (or a hash collision): the exact check names it
@@ -137,10 +150,24 @@ def _columns(chunk: Any) -> dict[str, list[Any]]:
     return {m: chunk[m] for m in ("subject", "period", "catalogue")}
 
 
-def _texts(values: Any, one: Callable[[object], str]) -> list[str]:
-    """A column of texts through the CSV cell rules, each distinct text once."""
+def _texts(column: Any, one: Callable[[object], str]) -> list[str]:
+    """A column of texts through the CSV cell rules, each distinct text once (codes into the
+    column's texts, or the texts themselves)."""
+    if column.categories is not None:
+        shown = [one(c) for c in column.categories]
+        return list(map(shown.__getitem__, column.values.tolist()))
     seen: dict[str, str] = {}
-    return [seen.get(v) or seen.setdefault(v, one(v)) for v in values]
+    return [seen.get(v) or seen.setdefault(v, one(v)) for v in column.plain()]
+
+
+def _releaser() -> Callable[[], None]:
+    """Give pyarrow's pool back to the system after each chunk: its allocator otherwise keeps the
+    high-water mark of several read blocks for the whole run."""
+    try:
+        import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:
+        return lambda: None
+    return pa.default_memory_pool().release_unused  # type: ignore[no-any-return]
 
 
 def _copy(spool: Any, out: Any) -> None:

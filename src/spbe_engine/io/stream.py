@@ -24,7 +24,8 @@ from .readers import NEUTRALISED_CELL, REQUIRED
 __all__ = ["StreamRefused", "iter_level_chunks"]
 
 CHUNK_ROWS = 65_536
-_BLOCK = 4 * 1024 * 1024  # pyarrow's read block: about 30,000 rows of a wide file
+_BLOCK = 1024 * 1024  # pyarrow's read block, about 8,000 rows of a wide file: its reader reads up to 32 blocks
+# ahead on a background thread, so the block size bounds the memory held (4 MiB blocks held ~140 MB)
 _LEVEL_CELL = re.compile(r"[0-9]{1,9}\Z", re.ASCII)
 
 

@@ -56,6 +56,37 @@ def score_table(
     Categoricals), an Arrow table for Arrow input, a dict of lists for a list of rows; `output`
     chooses. One catalogue per call: `catalogue=` or a `catalogue` column with one value.
     """
+    table, scored = _score(engine, data, catalogue, ids, weighting, missing, index_text, groups)
+    if output == "auto":
+        output = {"arrow": "arrow", "rows": "dict", "columns": "dict"}.get(table.kind, "pandas")  # type: ignore[assignment]
+    return _output(table, scored, output)
+
+
+def score_columns(
+    engine: Engine,
+    data: Any,
+    *,
+    catalogue: str | None = None,
+    weighting: Weighting = None,
+    missing: MissingPolicy = None,
+    index_text: bool | Literal["index"] = True,
+) -> TableScores:
+    """`score_table`'s result columns before they become a frame: numerators as arrays and texts as
+    codes into their few distinct texts (what a writer streaming millions of rows wants: no Python
+    object per cell). Same input, checks and errors as `score_table`; every group."""
+    return _score(engine, data, catalogue, None, weighting, missing, index_text, "all")[1]
+
+
+def _score(
+    engine: Engine,
+    data: Any,
+    catalogue: str | None,
+    ids: Sequence[str | int] | None,
+    weighting: Weighting,
+    missing: MissingPolicy,
+    index_text: bool | Literal["index"],
+    groups: Any,
+) -> tuple[_Table, TableScores]:
     check_missing_policy(missing)
     table = _read(data, ids)
     cid = _catalogue(table, catalogue)
@@ -75,9 +106,7 @@ def score_table(
     scored = score_levels(
         cc, levels, present, missing=missing, where=where, label=label, text=index_text, groups=chosen
     )
-    if output == "auto":
-        output = {"arrow": "arrow", "rows": "dict", "columns": "dict"}.get(table.kind, "pandas")  # type: ignore[assignment]
-    return _output(table, scored, output)
+    return table, scored
 
 
 def _groups(cc: CompiledCatalogue, groups: Any) -> list[str] | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from math import gcd
 from operator import mul
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import AssessmentError
 from ..exact import display, to_decimal
@@ -197,7 +197,7 @@ def score_levels(
     missing: str | int | None,
     where: Where,
     label: RowLabel,
-    text: bool = True,
+    text: bool | Literal["index"] = True,
     source: str | None = None,
     groups: Sequence[str] | None = None,
 ) -> TableScores:
@@ -207,7 +207,7 @@ def score_levels(
 
     Columns: numerator, denominator, index (exact text), display, predikat, partial, then per
     group `<id>_numerator`, `<id>_denominator`, `<id>_index`, `<id>_display`, `<id>_predikat`
-    (every group, or those named in `groups`).
+    (every group, or those named in `groups`). `text="index"`: the exact text of the index only.
     """
     np = numpy_or_none()
     if np is not None and isinstance(levels, np.ndarray) and _fits_int64(cc, None):
@@ -262,7 +262,7 @@ def _score_python(
     missing: str | int | None,
     where: Where,
     label: RowLabel,
-    text: bool,
+    text: bool | Literal["index"],
     source: str | None,
     chosen: Sequence[str] | None,
 ) -> TableScores:
@@ -299,7 +299,7 @@ def _columns_python(
     nums: list[int],
     groups: list[list[int]],
     partial: list[bool],
-    text: bool,
+    text: bool | Literal["index"],
     chosen: Sequence[str] | None,
 ) -> TableScores:
     n = len(nums)
@@ -308,7 +308,7 @@ def _columns_python(
     def block(prefix: str, values: list[int], den: int) -> None:
         out.append(Column(f"{prefix}numerator", values))
         out.append(Column(f"{prefix}denominator", [den] * n))
-        if text:
+        if text is True or (text == "index" and not prefix):
             cache: dict[int, str] = {}
             out.append(
                 Column(f"{prefix}index", [cache.get(v) or cache.setdefault(v, decimal_text(v, den)) for v in values])
@@ -339,7 +339,7 @@ def _score_numpy(
     missing: str | int | None,
     where: Where,
     label: RowLabel,
-    text: bool,
+    text: bool | Literal["index"],
     source: str | None,
     groups: Sequence[str] | None,
 ) -> TableScores:
@@ -412,7 +412,7 @@ def _score_numpy(
         out.append(Column(f"{prefix}numerator", ints[2 * row]))
         out.append(Column(f"{prefix}denominator", ints[2 * row + 1]))
         table = _table_range(span, n)
-        if text:
+        if text is True or (text == "index" and not prefix):
             out.append(_coded(np, f"{prefix}index", values, lambda v: decimal_text(v, den), table))
         out.append(_display(np, f"{prefix}display", values, den, span, table))
         out.append(_predikat(np, cc, f"{prefix}predikat", values, den, table))
