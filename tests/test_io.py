@@ -239,3 +239,98 @@ def test_csv_as_excel_writes_it(tmp_path: Path, engine: Engine) -> None:
     p.write_text("subject,period,catalogue,,1\nA,2024,spbe-2020,x,3\n", encoding="utf-8")
     with pytest.raises(AssessmentError, match="row 1: column 4 has no name"):
         load_assessments(p, engine=engine)
+
+
+STREAM_CASES = [
+    'subject,period,catalogue,1,2,tag:note\nA,2024,spbe-2020,3,4,x\r\nB,2024,spbe-2020,,5,"two\nlines"\n',
+    "\ufeffsep=;\nsubject;period;catalogue;1;2\nA;2024;spbe-2020;4,0;2\n\nB;2024;spbe-2020;1;1\r\n",
+    "Subject\tPeriod\tCatalogue\t1\nKab. Éé 多\t2024\tspbe-2020\t3\rKota Ü\t2024\tspbe-2020\t2",
+    "subject,period,catalogue,1\nA,2024,spbe-2020,4.5\n",  # a bad level: the same error, same row
+    "subject,period,catalogue,1\nA,2024,spbe-2020,3,7\n",  # a cell without a column
+    "subject,period,catalogue,1\nA,2024,spbe-2020,3\nA,2024,spbe-2020,4\n",  # a duplicate
+    "subject,period,catalogue\n",  # only a header
+    "sep=|\nsubject|period|catalogue\n",
+]
+
+
+def _outcome(fn: object) -> object:
+    try:
+        return [(i.assessment, i.row) for i in fn()]  # type: ignore[operator]
+    except SpbeError as exc:
+        return str(exc)
+
+
+@pytest.mark.parametrize("block", [1, 5, 1 << 20])
+@pytest.mark.parametrize("text", STREAM_CASES)
+def test_csv_over_the_cap_streams_with_the_same_rows_and_errors(
+    tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch, text: str, block: int
+) -> None:
+    """Above the whole-text cap, iter_assessments reads the CSV in blocks (split anywhere: inside a
+    UTF-8 character, between \\r and \\n): the assessments, rows and errors of the whole-text reader."""
+    from spbe_engine.io import readers
+
+    p = tmp_path / "t.csv"
+    p.write_bytes(text.encode("utf-8"))
+    want = _outcome(lambda: readers.iter_assessments(p, engine=engine))
+    monkeypatch.setattr(readers, "MAX_BYTES", 0)
+    monkeypatch.setattr(readers, "_STREAM_BLOCK", block)
+    assert _outcome(lambda: readers.iter_assessments(p, engine=engine)) == want
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"subject,period,catalogue\n\xff\xfe", r"t.csv: not UTF-8 text: byte 0xFF at line 2, character 1"),
+        ("\ufeffsubject,period\n".encode("utf-16"), r"t.csv: not UTF-8 text \(UTF-16\); save it as UTF-8"),
+        (b"subject,period,catalogue\nA\x00", r"t.csv: not UTF-8 text \(a NUL byte at byte 26; UTF-16\?\)"),
+        (b"subject,period,catalogue\nK\xe9,2024", r"t.csv: not UTF-8 text: byte 0xE9 at line 2, character 2 \('\xe9'"),
+    ],
+)
+def test_csv_over_the_cap_refuses_what_the_whole_text_reader_refuses(
+    tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch, data: bytes, message: str
+) -> None:
+    from spbe_engine.io import readers
+
+    p = tmp_path / "t.csv"
+    p.write_bytes(data)
+    monkeypatch.setattr(readers, "MAX_BYTES", 0)
+    monkeypatch.setattr(readers, "_STREAM_BLOCK", 3)
+    with pytest.raises(AssessmentError, match=message):
+        list(readers.iter_assessments(p, engine=engine))
+
+
+STREAM_CHILD = """
+{peak}
+import sys
+from spbe_engine.io.readers import iter_assessments
+n = sum(1 for _ in iter_assessments(sys.argv[1]))
+print(n, peak_kb())
+"""
+
+
+def test_iter_assessments_memory_does_not_grow_with_a_csv_over_the_cap(tmp_path: Path) -> None:
+    """Files of 24 and 96 MiB (past the 20 MiB cap of the whole-text readers) read one assessment at
+    a time in the same memory: it is bounded by a block and a row, not by the file."""
+    import subprocess
+    import sys
+
+    from .memory import PEAK_KB
+
+    ids = [str(i) for i in range(1, 48)]
+    note = "n" * 4000  # long rows: a large file in few rows keeps the test quick
+    line = ",2024,spbe-2020," + ",".join("3" for _ in ids) + "," + note + "\n"
+    child = tmp_path / "child.py"
+    child.write_text(STREAM_CHILD.format(peak=PEAK_KB), encoding="utf-8")
+    peaks = []
+    for mib in (24, 96):
+        p = tmp_path / f"t{mib}.csv"
+        rows = mib * 1024 * 1024 // len(line) + 1
+        with p.open("w", encoding="utf-8") as fh:
+            fh.write("subject,period,catalogue," + ",".join(ids) + ",tag:note\n")
+            fh.writelines(f"Instansi {k}{line}" for k in range(rows))
+        out = subprocess.run([sys.executable, str(child), str(p)], capture_output=True, text=True, check=True)
+        count, peak = map(int, out.stdout.split())
+        assert count == rows
+        peaks.append(peak)
+        p.unlink()
+    assert peaks[1] - peaks[0] < 16 * 1024, peaks  # KiB: 72 MiB more file, not 72 MiB more memory

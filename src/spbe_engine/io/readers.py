@@ -38,7 +38,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._yaml import UNDECODABLE, iter_yaml_items, non_text_key, one_line, plain, read_text
+from .._yaml import MAX_BYTES, UNDECODABLE, iter_yaml_items, non_text_key, one_line, plain, read_text
 from ..errors import AssessmentError, SpbeError
 from ..exact import MAX_DIGITS, exact_decimal
 from ..i18n import tr
@@ -106,12 +106,15 @@ def iter_assessments(
     if p.suffix.lower() == ".xlsx":
         yield from read_assessments(p, engine=engine, validate=validate)
         return
+    items = _parse(p)
+    if p.suffix.lower() in (".csv", ".tsv", ".txt") and _size(p) > MAX_BYTES:
+        items = _from_csv_stream(p)  # no size cap: read in blocks, memory bounded by a block and a row
     if not validate:
-        yield from _parse(p)
+        yield from items
         return
     engine = engine or _default_engine()
     seen: dict[tuple[str, str, str], tuple[str, int | None]] = {}
-    for item in _parse(p):
+    for item in items:
         _check_duplicate(item, seen)
         _check_one(item, engine)
         yield item
@@ -145,6 +148,122 @@ def problems_in(
             found.append(exc)
     found.sort(key=lambda e: (e.row is None, e.row or 0))
     return len(items), found[:limit], len(found)
+
+
+def _size(p: Path) -> int:
+    try:
+        return p.stat().st_size
+    except OSError:
+        return 0  # the reader names the problem
+
+
+_STREAM_BLOCK = 1 << 20
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
+              (b"\xfe\xff", "UTF-16"))  # fmt: skip
+
+
+def _from_csv_stream(p: Path) -> Iterator[LoadedAssessment]:
+    """A CSV file larger than the whole-text cap, read in 1 MiB blocks: the same rows, cells and
+    errors as `_from_csv`, each problem raised where it is met (in file order; the whole-text reader
+    first checks the encoding of the whole file). A byte that is not UTF-8 is named by line and
+    character."""
+    yield from _from_csv_lines(_stream_lines(p), str(p))
+
+
+def _from_csv_lines(lines: Iterator[str], source: str) -> Iterator[LoadedAssessment]:
+    first = next(lines, "")
+    rest: Iterator[str] = lines
+    skipped = 0
+    sep = _SEP_LINE.match(first)
+    if sep is not None:
+        delimiter = _SEPARATORS.get(sep.group(1))
+        if delimiter is None:
+            raise AssessmentError(
+                tr("unsupported separator {sep!r} in the sep= line", sep=sep.group(1)),
+                file=source,
+                row=1,
+                allowed="sep=, sep=; sep=<tab>",
+            )
+        skipped = 1
+    else:
+        sample = first[:8192]
+        line = sample.splitlines()[0] if sample.strip() else ""
+        delimiter = max(",;\t", key=line.count) if line else ","
+        rest = _chain(first, lines)
+    yield from _csv_assessments(_csv_rows(csv.reader(rest, delimiter=delimiter), skipped, source), source)
+
+
+def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+def _stream_lines(p: Path) -> Iterator[str]:
+    """The file's lines as `open(newline="")` gives them, decoded block by block, refusing what
+    `read_text` refuses (a UTF-16/32 BOM, a byte that is not UTF-8, a NUL byte) by the same messages."""
+    source = str(p)
+    try:
+        fh = p.open("rb")
+    except OSError as exc:
+        raise AssessmentError(tr("cannot read: {strerror}", strerror=exc.strerror), file=source) from None
+    with fh:
+        offset = 0  # of `pending` in the file
+        pending = b""
+        carry = ""  # text after the last complete line
+        breaks = 0  # line breaks before `carry`
+        first = True
+        while True:
+            block = fh.read(max(_STREAM_BLOCK, 4) if first else _STREAM_BLOCK)  # a BOM in the first read
+            data = pending + block
+            if first:
+                for bom, name in _WIDE_BOMS:
+                    if data.startswith(bom):
+                        raise AssessmentError(tr("not UTF-8 text ({name}); save it as UTF-8", name=name), file=source)
+                if data.startswith(b"\xef\xbb\xbf"):
+                    data, offset = data[3:], 3
+                first = False
+            nul = data.find(b"\x00")
+            if nul >= 0:
+                raise AssessmentError(
+                    tr("not UTF-8 text (a NUL byte at byte {nul}; UTF-16?); save it as UTF-8", nul=offset + nul),
+                    file=source,
+                )
+            try:
+                text = data.decode("utf-8")
+                pending = b""
+            except UnicodeDecodeError as exc:
+                if block and exc.reason == "unexpected end of data" and exc.end == len(data):
+                    text, pending = data[: exc.start].decode("utf-8"), data[exc.start :]
+                else:
+                    before = carry + data[: exc.start].decode("utf-8")
+                    lines = _LINE_BREAK.split(before)
+                    byte = data[exc.start]
+                    guess = f" ({bytes([byte]).decode('latin-1')!r} in Latin-1)" if byte >= 0xA0 else ""
+                    raise AssessmentError(
+                        tr(
+                            "not UTF-8 text: {byte}{at}{guess}; {hint}",
+                            byte=f"byte 0x{byte:02X}",
+                            at=f" at line {breaks + len(lines)}, character {len(lines[-1]) + 1}",
+                            guess=guess,
+                            hint=EXCEL_UTF8,
+                        ),
+                        file=source,
+                        allowed="UTF-8 text",
+                    ) from None
+            offset += len(data) - len(pending)
+            text = carry + text
+            if not block:
+                if text:
+                    yield text
+                return
+            cut = max(text.rfind("\n"), text.rfind("\r", 0, len(text) - 1))  # a final "\r" may begin "\r\n"
+            done, carry = text[: cut + 1], text[cut + 1 :]
+            for m in _LINE.finditer(done):
+                breaks += 1
+                yield m.group()
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _default_engine() -> Resolver:
