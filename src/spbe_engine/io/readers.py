@@ -239,13 +239,11 @@ def _stream_lines(p: Path) -> Iterator[str]:
                     lines = _LINE_BREAK.split(before)
                     byte = data[exc.start]
                     guess = f" ({bytes([byte]).decode('latin-1')!r} in Latin-1)" if byte >= 0xA0 else ""
+                    shown = f"byte 0x{byte:02X}"
+                    at = f" at line {breaks + len(lines)}, character {len(lines[-1]) + 1}"
                     raise AssessmentError(
                         tr(
-                            "not UTF-8 text: {byte}{at}{guess}; {hint}",
-                            byte=f"byte 0x{byte:02X}",
-                            at=f" at line {breaks + len(lines)}, character {len(lines[-1]) + 1}",
-                            guess=guess,
-                            hint=EXCEL_UTF8,
+                            "not UTF-8 text: {byte}{at}{guess}; {hint}", byte=shown, at=at, guess=guess, hint=EXCEL_UTF8
                         ),
                         file=source,
                         allowed="UTF-8 text",
