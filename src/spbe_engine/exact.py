@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 from typing import Any
 
-from .i18n import tr
+from .i18n import N_, tr, translate
 
 __all__ = [
     "ASCII_DECIMAL",
@@ -44,7 +44,7 @@ _RATIO = re.compile(r"\s*([0-9]+)\s*/\s*([0-9]+)\s*\Z", re.ASCII)
 
 _DECIMAL_TEXT = ASCII_DECIMAL
 _WHOLE_TEXT = ASCII_INT
-DIGITS = "the digits 0-9"
+DIGITS = N_("the digits 0-9")
 
 
 def parse_decimal(value: Any) -> Decimal:
@@ -67,7 +67,7 @@ def parse_decimal(value: Any) -> Decimal:
                 tr(
                     "{value} is not a decimal number written with {DIGITS} (such as '1.30')",
                     value=_shown(value),
-                    DIGITS=DIGITS,
+                    DIGITS=translate(DIGITS),
                 )
             )
         try:
@@ -113,7 +113,7 @@ def whole_number(value: Any) -> int:
     if isinstance(value, str) and _WHOLE_TEXT.match(value):
         return int(value)
     shown = _shown(value) if isinstance(value, str) else f"{type(value).__name__} {value!r}"
-    raise ValueError(tr("{shown} is not a whole number written with {DIGITS}", shown=shown, DIGITS=DIGITS))
+    raise ValueError(tr("{shown} is not a whole number written with {DIGITS}", shown=shown, DIGITS=translate(DIGITS)))
 
 
 def exact_decimal(text: str) -> Decimal:

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from .._yaml import MAX_BYTES, UNDECODABLE, iter_yaml_items, non_text_key, one_line, plain, read_text
 from ..errors import AssessmentError, SpbeError
 from ..exact import MAX_DIGITS, exact_decimal
-from ..i18n import tr
+from ..i18n import N_, tr, translate
 from ..model.assessment import Assessment
 from .safe_text import FORMULA_TRIGGERS
 
@@ -54,7 +54,7 @@ REQUIRED = ("subject", "period", "catalogue")
 # As people (and Excel) write levels: 4, 4.0 or (decimal comma) 4,0; not 3_0, 3.5, 3,5, ٣ or ３
 # (re.ASCII: `\d` alone takes any digit).
 _WHOLE = re.compile(r"[+-]?[0-9]{1,9}(?:[.,]0+)?", re.ASCII)
-WHOLE_DIGITS = "whole numbers written with the digits 0-9"
+WHOLE_DIGITS = N_("whole numbers written with the digits 0-9")
 NEUTRALISED_CELL = re.compile("'+[" + re.escape("".join(sorted(FORMULA_TRIGGERS))) + "]")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # the lines `open(newline="")` gives
 _SEP_LINE = re.compile(r"sep=(.?)(?:\r\n|\r|\n|\Z)", re.IGNORECASE)  # Excel's `sep=;` first line
@@ -588,7 +588,7 @@ def _csv_record(header: list[str], raw: list[str], source: str, lineno: int) -> 
                 file=source,
                 row=lineno,
                 field=col,
-                allowed=WHOLE_DIGITS,
+                allowed=translate(WHOLE_DIGITS),
             )
     data["levels"] = levels
     if tags:  # an empty `tags` is the default: not passing it saves ~500 bytes per assessment (fields set)
