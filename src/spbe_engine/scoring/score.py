@@ -94,7 +94,7 @@ def check_levels(cc: CompiledCatalogue, a: Assessment) -> None:
 
 
 def _where(a: Assessment) -> str:
-    return f"assessment {a.subject!r} ({a.period})"
+    return tr("assessment {subject!r} ({period})", subject=a.subject, period=a.period)
 
 
 def _diagnose(cc: CompiledCatalogue, a: Assessment, missing: MissingPolicy) -> tuple[list[int], tuple[str, ...]]:
