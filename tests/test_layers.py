@@ -44,7 +44,7 @@ LAYERS: list[tuple[str, set[str]]] = [
         "applications",
         {"reports", "reports.build", "reports.charts", "reports.html", "reports.i18n", "reports.markdown",
          "reports.write", "reports.xlsx", "reports.style", "reports.tables", "conformance", "conformance.checks", "conformance.pytest_plugin",
-         "cli", "cli.main", "cli.monev", "cli.meeting", "cli.stream", "cli.output", "cli.words", "cli.help",
+         "cli", "cli.main", "cli.common", "cli.monev", "cli.meeting", "cli.stream", "cli.output", "cli.words", "cli.help",
          "cli.inputs", "cli.progress", "__main__",
          "monev", "monev.actions", "monev.actions_xlsx", "monev.snapshot", "monev.workbooks", "monev.collect", "monev.brief",
          "monev.dashboard", "monev.brief_docx", "monev.brief_render", "monev.meeting"},

@@ -46,7 +46,7 @@ def shown_name(path: str | None) -> str | None:
 def stdin_files(paths: list[str], input_format: str | None) -> Iterator[list[str]]:
     """`paths` with `-` replaced by a temporary file holding stdin (read once: `-` may appear once)."""
     if paths.count(STDIN) > 1:
-        from .main import FlagError
+        from .common import FlagError
 
         raise FlagError(tr("stdin can be read only once: give '-' once"), field="-")
     if STDIN not in paths:

@@ -20,11 +20,24 @@ from typing import Any
 from ..errors import PluginError, SpbeError
 from ..i18n import current_language, language, resolve_language, tr, translate
 from ..io.safe_text import terminal_text
+from .common import (
+    FlagError,
+    command_engine,
+    csv_style,
+    emit,
+    examples,
+    input_files,
+    load_all,
+    missing_policy,
+    one_or_more,
+    parse_date,
+    select_items,
+    set_strict_plugins,
+    use_force,
+)
 from .help import Formatter, speak_language
 from .inputs import FORMATS, shown_name, stdin_files
 from .output import (
-    EXCEL_ID,
-    CsvStyle,
     cell,
     csv_text,
     dump,
@@ -34,26 +47,12 @@ from .output import (
     say,
     say_json,
     table,
-    write_stdout,
 )
 from .progress import Activity, set_quiet, track
 
 EXIT_BAD_INPUT = 2  # bad input: one line on stderr
 EXIT_INTERNAL = 3  # a bug in spbe_engine (1 is reserved for "findings with errors" / "target not reachable")
 EXIT_PLUGIN = 4  # a plugin is broken (with --strict-plugins), or what was asked needs a broken plugin
-
-_SETTINGS: dict[str, Any] = {"strict_plugins": False}  # set by main() from the command line
-
-
-class FlagError(SpbeError):
-    """Bad input given on the command line: the message starts with the flag as typed
-    (`--set 11=9: ...`), and no input file is blamed for it."""
-
-    def __str__(self) -> str:
-        text = f"{self.field}: {self.message}" if self.field else self.message
-        if self.allowed:
-            text += " " + translate("(allowed: {allowed})").format(allowed=self.allowed)
-        return text.replace("\r", "\\r").replace("\n", "\\n")
 
 
 # Errors about these fields come from a flag, not from the input file: they name the flag.
@@ -72,77 +71,23 @@ FLAG_FIELDS = {
 }
 
 
-def _engine() -> Any:
-    """The engine of this command. A broken plugin is set aside and named on stderr, once, with how
-    to disable it; the command goes on without it (or stops, with --strict-plugins)."""
-    from ..engine import Engine
-
-    engine = Engine(strict_plugins=_SETTINGS["strict_plugins"])
-    for problem in engine.plugin_problems:
-        message("warning", str(problem))
-    return engine
-
-
-def _csv_style(args: argparse.Namespace) -> CsvStyle:
-    """The CSV style of `--excel-id`, `--delimiter` and `--decimal` (the last two override the preset)."""
-    base = EXCEL_ID if getattr(args, "excel_id", False) else CsvStyle()
-    delimiter = getattr(args, "delimiter", None)
-    decimal = getattr(args, "decimal", None)
-    if delimiter is not None:
-        delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter, delimiter)
-        if len(delimiter) != 1 or delimiter in "\"'\r\n" or delimiter.isalnum():
-            raise FlagError(
-                tr("a delimiter is one character such as , ; or tab"),
-                field=f"--delimiter {delimiter!r}",
-                allowed=", ; | tab",
-            )
-    style = CsvStyle(delimiter or base.delimiter, decimal or base.decimal, base.bom)
-    if style.delimiter == style.decimal:
-        raise FlagError(
-            tr("the delimiter and the decimal symbol must differ"),
-            field=f"--delimiter {style.delimiter!r} --decimal {style.decimal!r}",
-        )
-    return style
-
-
-def _emit(args: argparse.Namespace, text: str) -> None:
-    """The command's output: to stdout, or to `--out FILE` (written whole, never over a file unless --force)."""
-    out = getattr(args, "out", None)
-    if not out:
-        write_stdout(text)
-        return
-    from pathlib import Path
-
-    from ..io.atomic import protect, write_atomic
-
-    protect(Path(out), _inputs(args))
-    with _use_force():
-        write_atomic(Path(out), text.encode("utf-8"), overwrite=bool(getattr(args, "force", False)))
-    if not getattr(args, "quiet", False):
-        message("note", tr("written to {path}", path=out))
-
-
 def _emit_table(args: argparse.Namespace, text: str) -> None:
-    _emit(args, "\n".join(terminal_text(line) for line in text.split("\n")) + "\n")
+    emit(args, "\n".join(terminal_text(line) for line in text.split("\n")) + "\n")
 
 
 def _emit_json(args: argparse.Namespace, data: Any) -> None:
     if getattr(args, "out", None):
         import json
 
-        _emit(args, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        emit(args, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         dump(data)
-
-
-def _inputs(args: argparse.Namespace) -> list[str]:
-    return [*(getattr(args, "files", None) or []), *([args.file] if getattr(args, "file", None) else [])]
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
     import json
 
-    engine = _engine()
+    engine = command_engine()
     problems = engine.plugin_problems
     contributed = engine.registry.contributions.by_plugin
     rows: list[dict[str, Any]] = []
@@ -196,7 +141,7 @@ def _contribution(kind: str, items: Sequence[str]) -> str:
 
 
 def cmd_catalogues(args: argparse.Namespace) -> int:
-    engine = _engine()
+    engine = command_engine()
     rows = []
     for cid in engine.catalogue_ids():
         c = engine.catalogue(cid)
@@ -207,7 +152,7 @@ def cmd_catalogues(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    engine = _engine()
+    engine = command_engine()
     c = engine.catalogue(args.catalogue)
     if args.format == "json":
         say_json(c.model_dump_json(indent=2))
@@ -258,67 +203,11 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_all(engine: Any, files: Sequence[str], args: argparse.Namespace | None = None) -> list[Any]:
-    """The assessments of the files (validated, no duplicates across files), narrowed to those that
-    `--subject` and `--where` select when `args` is given."""
-    from ..io.readers import check_duplicates, read_assessments
-
-    items = []
-    label = tr("Reading {file}", file=shown_name(files[0])) if len(files) == 1 else tr("Reading files")
-    with Activity(label, total=len(files) if len(files) > 1 else None) as act:
-        for f in files:
-            items.extend(read_assessments(f, engine=engine))
-            act.advance()
-    check_duplicates(items)  # across files too
-    return items if args is None else _select(items, args)
-
-
-def _where(values: Sequence[str] | None) -> list[tuple[str, str, str]]:
-    """`--where KEY=VALUE` options as (as typed, key, value)."""
-    out = []
-    for text in values or []:
-        key, sep, value = text.partition("=")
-        if not sep or not key.strip():
-            raise FlagError(tr("--where {text!r} is not of the form KEY=VALUE (a tag and its value)", text=text))
-        out.append((text, key.strip(), value.strip()))
-    return out
-
-
-def _select(items: Sequence[Any], args: argparse.Namespace) -> list[Any]:
-    """The items whose subject contains one of the `--subject` texts (case-insensitive) and whose tags
-    have every `--where` value (case-insensitive); all items without filters. None selected is an
-    error naming the filters and how many assessments were read."""
-    subjects = list(getattr(args, "subject", None) or [])
-    where = _where(getattr(args, "where", None))
-    if not subjects and not where:
-        return list(items)
-    wanted = [s.casefold() for s in subjects]
-
-    def selected(a: Any) -> bool:
-        if wanted and not any(w in a.subject.casefold() for w in wanted):
-            return False
-        return all(key in a.tags and str(a.tags[key]).casefold() == value.casefold() for _, key, value in where)
-
-    keep = [i for i in items if selected(i.assessment)]
-    if not keep:
-        named = [*(f"--subject {s!r}" for s in subjects), *(f"--where {text}" for text, _, _ in where)]
-        raise FlagError(
-            tr("no assessment matches ({n_items} assessment(s) read)", n_items=len(items)), field=" ".join(named)
-        )
-    return keep
-
-
-def _missing(value: str | None) -> str | int | None:
-    if value is None:
-        return None
-    return int(value) if value.isdigit() else value
-
-
 def _score_all(engine: Any, items: Sequence[Any], args: argparse.Namespace, weighting: Any = None) -> list[Any]:
     """Every item scored, with progress; an error names the item's file and row."""
     from ..errors import AssessmentError
 
-    missing = _missing(args.missing)
+    missing = missing_policy(args.missing)
     results = []
     for item in track(items, tr("Scoring")):
         try:
@@ -335,18 +224,18 @@ def _score_all(engine: Any, items: Sequence[Any], args: argparse.Namespace, weig
 def cmd_score(args: argparse.Namespace) -> int:
     from ..io.writers import results_to_csv
 
-    engine = _engine()
+    engine = command_engine()
     flags = (args.explain, getattr(args, "out", None), getattr(args, "subject", None), getattr(args, "where", None))
     if args.format == "csv" and len(args.files) == 1 and not any(flags):
         from .stream import score_csv  # one table in chunks: read → score_table → write (#15)
 
         with contextlib.suppress(FlagError), Activity(tr("Scoring")) as act:
-            style = _csv_style(args)
-            if score_csv(engine, args.files[0], weighting=args.weighting, missing=_missing(args.missing),
+            style = csv_style(args)
+            if score_csv(engine, args.files[0], weighting=args.weighting, missing=missing_policy(args.missing),
                          delimiter=style.delimiter, decimal=style.decimal, bom=style.bom, warn=_warn,
                          progress=act.update):  # fmt: skip
                 return 0
-    items = _load_all(engine, args.files, args)
+    items = load_all(engine, args.files, args)
     results = _score_all(engine, items, args, weighting=args.weighting)
     _warn(results)
     if args.format == "json":
@@ -362,7 +251,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                 [*rows[0], "explanation"],
                 *([*row, r.explain(lang=args.lang)] for row, r in zip(rows[1:], results, strict=True)),
             ]
-        _emit(args, csv_text(rows, _csv_style(args)))
+        emit(args, csv_text(rows, csv_style(args)))
         return 0
     by_catalogue: dict[str, list[Any]] = {}
     for r in results:
@@ -403,7 +292,7 @@ def _warn(results: Sequence[Any]) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     from ..io.readers import problems_in, read_assessments
 
-    engine = _engine()
+    engine = command_engine()
     bad = 0
     for f in args.files:  # every problem of every file, not only the first, so one round of fixes suffices
         name = shown_name(f)
@@ -435,7 +324,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     filtering = bool(getattr(args, "subject", None) or getattr(args, "where", None))
     every = [(f, read_assessments(f, engine=engine)) for f in args.files]  # all files are validated whole
-    chosen = {id(i) for i in _select([i for _, items in every for i in items], args)}
+    chosen = {id(i) for i in select_items([i for _, items in every for i in items], args)}
     for f, read in every:
         items = [i for i in read if id(i) in chosen]
         partial = 0
@@ -460,20 +349,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _date(text: str) -> Any:
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(tr("{text!r} is not a date (use YYYY-MM-DD)", text=text)) from None
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     from ..errors import AssessmentError
 
-    engine = _engine()
-    items = _load_all(engine, args.files, args)
+    engine = command_engine()
+    items = load_all(engine, args.files, args)
     report = []
     for item in track(items, tr("Checking")):
         try:
@@ -495,7 +375,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
     import networkx as nx
 
-    engine = _engine()
+    engine = command_engine()
     g = engine.graph(args.catalogue)
     if args.impact is not None:
         reached = engine.impact(args.catalogue, args.impact)
@@ -529,10 +409,6 @@ def _pairs(values: Sequence[str] | None, what: str) -> dict[str, str]:
     return out
 
 
-def _one_or_more(engine: Any, files: Sequence[str], args: argparse.Namespace | None = None) -> list[Any]:
-    return [item.assessment for item in _load_all(engine, files, args)]
-
-
 def _weighting(args: argparse.Namespace) -> Any:
     weights = _pairs(getattr(args, "weight", None), "--weight")
     if weights and args.weighting not in (None, "custom"):
@@ -553,16 +429,16 @@ def _flag_blamed(exc: SpbeError, flags: dict[str, str]) -> SpbeError:
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
-    engine = _engine()
+    engine = command_engine()
     typed = {f"--set {k}": f"--set {k}={v}" for k, v in _pairs(args.set, "--set").items()}
     typed |= {f"--weight {k}": f"--weight {k}={v}" for k, v in _pairs(args.weight, "--weight").items()}
     changes = {k: _int(v, f"--set {k}={v}") for k, v in _pairs(args.set, "--set").items()}
-    peers = _one_or_more(engine, args.peers) if args.peers else None  # peers are never filtered
+    peers = one_or_more(engine, args.peers) if args.peers else None  # peers are never filtered
     out = []
-    for a in track(_one_or_more(engine, [args.file], args), tr("Scoring scenarios")):
+    for a in track(one_or_more(engine, [args.file], args), tr("Scoring scenarios")):
         try:
             c = engine.what_if(
-                a, levels=changes, weighting=_weighting(args), peers=peers, missing=_missing(args.missing)
+                a, levels=changes, weighting=_weighting(args), peers=peers, missing=missing_policy(args.missing)
             )
         except FlagError:
             raise
@@ -593,14 +469,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
     if args.periods != 1 and args.max_steps is None:
         raise FlagError(tr("--periods splits a plan under --max-steps; give --max-steps too"), field="--periods")
-    engine = _engine()
+    engine = command_engine()
     costs = load_yaml_file(Path(args.costs)) if args.costs else None
     if costs is not None and not isinstance(costs, dict):
         raise SpbeError(tr("a costs file maps indicator ids to a cost or to {{level: cost}}"), file=args.costs)
     blocks = []
     data = []
     worst = 0
-    items = _one_or_more(engine, [args.file], args)
+    items = one_or_more(engine, [args.file], args)
     with Activity(tr("Planning"), total=len(items)) as act:
         from .stream import plan_all  # many agencies: plan_many on a process pool (#15)
 
@@ -615,7 +491,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
                 max_steps_per_period=args.max_steps,
                 periods=args.periods,
                 respect_rules=False if args.ignore_rules else "all" if args.respect_heuristics else "binding",
-                missing=_missing(args.missing),
+                missing=missing_policy(args.missing),
             )
         except SpbeError as exc:
             if args.costs and exc.field and exc.field.startswith("costs"):
@@ -646,10 +522,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         check_samples(args.n)  # about the option, not the file: say so before reading it
     except SpbeError as exc:
         raise FlagError(exc.message, field="-n", allowed=exc.allowed) from None
-    engine = _engine()
+    engine = command_engine()
     blocks = []
     data = []
-    assessments = _one_or_more(engine, [args.file], args)  # read and selected before the note
+    assessments = one_or_more(engine, [args.file], args)  # read and selected before the note
     if Path(args.file).suffix.lower() in (".csv", ".tsv", ".txt"):
         message(
             "note",
@@ -662,7 +538,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     for a in assessments:
         with Activity(tr("Simulating {subject}", subject=terminal_text(a.subject)), total=args.n) as act:
             s = engine.simulate(
-                a, n=args.n, seed=args.seed, backend=args.backend, missing=_missing(args.missing), progress=act.update
+                a,
+                n=args.n,
+                seed=args.seed,
+                backend=args.backend,
+                missing=missing_policy(args.missing),
+                progress=act.update,
             )
         if args.format == "json":
             data.append(s.to_dict())
@@ -676,7 +557,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    d = _engine().diff(args.old, args.new)
+    d = command_engine().diff(args.old, args.new)
     if args.format == "json":
         dump(d.to_dict())
     elif args.format == "markdown":
@@ -686,26 +567,13 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
-@contextlib.contextmanager
-def _use_force() -> Iterator[None]:
-    """The library's refusal to overwrite a file, in the command line's words (one wording for all)."""
-    from ..io.atomic import EXISTS
-
-    try:
-        yield
-    except SpbeError as exc:
-        if exc.message in (EXISTS, translate(EXISTS)) or "refusing to overwrite an existing" in exc.message:
-            raise SpbeError(tr("refusing to overwrite an existing file (use --force)"), file=exc.file) from None
-        raise
-
-
 def cmd_migrate(args: argparse.Namespace) -> int:
-    engine = _engine()
-    out = [engine.migrate(a, to=args.to) for a in _one_or_more(engine, [args.file], args)]
+    engine = command_engine()
+    out = [engine.migrate(a, to=args.to) for a in one_or_more(engine, [args.file], args)]
     if args.out:
         from ..io.writers import write_assessments
 
-        with _use_force():
+        with use_force():
             written = write_assessments(args.out, [m.assessment for m in out], overwrite=args.force)
         message(
             "note",
@@ -722,14 +590,14 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_transition(args: argparse.Namespace) -> int:
-    engine = _engine()
-    assessments = _one_or_more(engine, args.files, args)
+    engine = command_engine()
+    assessments = one_or_more(engine, args.files, args)
     with Activity(tr("Scoring and migrating")):
-        t = engine.transition(assessments, to=args.to, missing=_missing(args.missing))
+        t = engine.transition(assessments, to=args.to, missing=missing_policy(args.missing))
     if args.format == "csv":
         from ..tabular import cell_text
 
-        _emit(args, csv_text([t.headers, *([cell_text(c) for c in row] for row in t.rows())], _csv_style(args)))
+        emit(args, csv_text([t.headers, *([cell_text(c) for c in row] for row in t.rows())], csv_style(args)))
     else:
         _emit_table(args, t.summary() + "\n" + result_table(t))
     return 0
@@ -762,8 +630,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
     from ..exact import display, exact_text
     from ..ranking import check_ranking, rank_results
 
-    engine = _engine()
-    items = _load_all(engine, args.files, args)
+    engine = command_engine()
+    items = load_all(engine, args.files, args)
     if args.by not in ("display", "index"):  # a group id: of every catalogue ranked, before scoring
         catalogues = dict.fromkeys(i.assessment.catalogue for i in items)
         check_ranking(args.by, [g.id for cid in catalogues for g in engine.compiled(cid).groups])
@@ -788,7 +656,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
     if args.format == "csv":
         from ..tabular import cell_text
 
-        _emit(args, csv_text([headers, *([cell_text(c) for c in row] for row in rows)], _csv_style(args)))
+        emit(args, csv_text([headers, *([cell_text(c) for c in row] for row in rows)], csv_style(args)))
         return 0
     index = 4
     _emit_table(
@@ -810,8 +678,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ..reports.write import write_report
 
     local_time(dt.datetime.now(dt.UTC), args.tz)  # an unknown zone is refused before any work
-    engine = _engine()
-    items = _load_all(engine, args.files, args)
+    engine = command_engine()
+    items = load_all(engine, args.files, args)
     options: dict[str, Any] = {}
     if _accepts(write_report, "tz"):
         options["tz"] = args.tz
@@ -826,7 +694,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             out_dir=args.out,
             as_of=args.as_of,
             inputs=args.files,
-            missing=_missing(args.missing),
+            missing=missing_policy(args.missing),
             lang=args.lang,
             overwrite=args.force,
             **options,
@@ -843,8 +711,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_template(args: argparse.Namespace) -> int:
     from ..io.excel import write_template
 
-    with _use_force():
-        path = write_template(_engine(), args.catalogue, args.out, overwrite=args.force)
+    with use_force():
+        path = write_template(command_engine(), args.catalogue, args.out, overwrite=args.force)
     say(tr("template for {catalogue}: {path}", catalogue=args.catalogue, path=str(path)))
     return 0
 
@@ -870,7 +738,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from ..verify import load_results, verify_result
 
-    engine = _engine()
+    engine = command_engine()
     worst = 0
     for f in args.files:
         items = load_results(f)  # strict: duplicate keys, deep nesting, non-results are one-line errors
@@ -884,11 +752,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 say("  " + tr("note: {text}", text=note))
             worst = max(worst, 0 if v.holds else 1)
     return worst
-
-
-def _examples(*lines: str) -> str:
-    """An epilog: the word "examples" in the reader's language, then the command lines as typed."""
-    return tr("examples:") + "\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
@@ -908,7 +771,7 @@ def _build(version: str) -> argparse.ArgumentParser:
             "Exact, explainable SPBE / Pemdi maturity scoring. Every command speaks the language of --lang, "
             "else SPBE_LANG, else the locale (LANG=id_ID.UTF-8: Bahasa Indonesia), else English."
         ),
-        epilog=_examples(
+        epilog=examples(
             "spbe score examples/dumai-2024.yaml",
             "spbe score nasional.csv -f csv --excel-id -o hasil.csv",
             "spbe rank nasional.csv --within provinsi",
@@ -1025,7 +888,7 @@ def _build(version: str) -> argparse.ArgumentParser:
     p = add(
         "plugins",
         help=tr("list the installed plugins: version, hooks, what each contributes, problems"),
-        epilog=_examples("spbe plugins", "spbe plugins -f json"),
+        epilog=examples("spbe plugins", "spbe plugins -f json"),
     )
     fmt(p, ["table", "json"])
     p.set_defaults(func=cmd_plugins)
@@ -1033,14 +896,14 @@ def _build(version: str) -> argparse.ArgumentParser:
     p = add(
         "catalogues",
         help=tr("list the available catalogues (regulation versions)"),
-        epilog=_examples("spbe catalogues"),
+        epilog=examples("spbe catalogues"),
     )
     p.set_defaults(func=cmd_catalogues)
 
     p = add(
         "show",
         help=tr("show a catalogue's tree with weights, scales and bands"),
-        epilog=_examples("spbe show spbe-2020", "spbe show spbe-2020 -f json > spbe-2020.json"),
+        epilog=examples("spbe show spbe-2020", "spbe show spbe-2020 -f json > spbe-2020.json"),
     )
     p.add_argument("catalogue", metavar="CATALOGUE", help=tr("a catalogue id, e.g. spbe-2020"))
     fmt(p, ["text", "json"])
@@ -1056,7 +919,7 @@ def _build(version: str) -> argparse.ArgumentParser:
             "domain's index. JSON keeps every exact value; CSV gives one row per assessment (dots and exact "
             "values, or Indonesian Excel's conventions with --excel-id). '-' reads stdin."
         ),
-        epilog=_examples(
+        epilog=examples(
             "spbe score examples/dumai-2024.yaml",
             "spbe score examples/dumai-2024.yaml --explain -l id",
             "spbe score nasional.csv --where provinsi=Riau",
@@ -1091,7 +954,7 @@ def _build(version: str) -> argparse.ArgumentParser:
             "Run the evidence rules and the cross-indicator rules on each assessment and list the findings, "
             "with a count per severity. Exit status 1 when any finding is an error."
         ),
-        epilog=_examples(
+        epilog=examples(
             "spbe check examples/evidence-kota-contoh.yaml --as-of 2024-06-30",
             "spbe check examples/evidence-kota-contoh.yaml -l id -f json",
         ),
@@ -1099,14 +962,18 @@ def _build(version: str) -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE", help=tr("assessment files, or - for stdin"))
     fmt(p, ["table", "json"])
     p.add_argument(
-        "--as-of", type=_date, default=None, metavar="DATE", help=tr("evaluation date, YYYY-MM-DD (default: today)")
+        "--as-of",
+        type=parse_date,
+        default=None,
+        metavar="DATE",
+        help=tr("evaluation date, YYYY-MM-DD (default: today)"),
     )
     p.set_defaults(func=cmd_check)
 
     p = add(
         "graph",
         help=tr("the dependency graph of a catalogue (DOT or JSON)"),
-        epilog=_examples("spbe graph spbe-2020 --impact 8", "spbe graph spbe-2020 | dot -Tsvg > graph.svg"),
+        epilog=examples("spbe graph spbe-2020 --impact 8", "spbe graph spbe-2020 | dot -Tsvg > graph.svg"),
     )
     p.add_argument("catalogue", metavar="CATALOGUE", help=tr("a catalogue id, e.g. spbe-2020"))
     p.add_argument(
@@ -1122,7 +989,7 @@ def _build(version: str) -> argparse.ArgumentParser:
         "whatif",
         reads=True,
         help=tr("before/after of changed levels or weights, with ranks among peers"),
-        epilog=_examples(
+        epilog=examples(
             "spbe whatif examples/dumai-2024.yaml --set 21=4 --set 22=4",
             "spbe whatif examples/dumai-2024.yaml --weighting equal --peers examples/evidence-kota-contoh.yaml",
         ),
@@ -1146,7 +1013,7 @@ def _build(version: str) -> argparse.ArgumentParser:
         "plan",
         reads=True,
         help=tr("the cheapest plan that reaches a target index or predikat (exit 1 if none)"),
-        epilog=_examples(
+        epilog=examples(
             "spbe plan examples/dumai-2024.yaml --target Memuaskan",
             "spbe plan table.csv --subject Dumai --target 4.2 --costs costs.yaml",
             "spbe plan examples/dumai-2024.yaml --target Memuaskan --max-steps 3 --periods 2",
@@ -1190,7 +1057,7 @@ def _build(version: str) -> argparse.ArgumentParser:
         "simulate",
         reads=True,
         help=tr("Monte-Carlo over disagreeing stages or level distributions"),
-        epilog=_examples(
+        epilog=examples(
             "spbe simulate examples/stages-kota-contoh.yaml",
             "spbe simulate examples/stages-kota-contoh.yaml -n 1000000 --seed 7",
         ),
@@ -1208,7 +1075,7 @@ def _build(version: str) -> argparse.ArgumentParser:
     p = add(
         "diff",
         help=tr("what changed between two catalogues (regulation versions)"),
-        epilog=_examples("spbe diff spbe-2018 spbe-2020", "spbe diff spbe-2020 pemdi-2026 -f markdown > changes.md"),
+        epilog=examples("spbe diff spbe-2018 spbe-2020", "spbe diff spbe-2020 pemdi-2026 -f markdown > changes.md"),
     )
     p.add_argument("old", metavar="OLD", help=tr("the older catalogue id"))
     p.add_argument("new", metavar="NEW", help=tr("the newer catalogue id"))
@@ -1219,7 +1086,7 @@ def _build(version: str) -> argparse.ArgumentParser:
         "migrate",
         reads=True,
         help=tr("migrate assessments to another catalogue, with an index interval"),
-        epilog=_examples(
+        epilog=examples(
             "spbe migrate examples/dumai-2024.yaml --to pemdi-2026",
             "spbe migrate examples/dumai-2024.yaml --to pemdi-2026 -o dumai-pemdi.yaml",
         ),
@@ -1242,7 +1109,7 @@ def _build(version: str) -> argparse.ArgumentParser:
         reads=True,
         parents=[csv_options],
         help=tr("who gains and who loses when agencies move to another catalogue"),
-        epilog=_examples(
+        epilog=examples(
             "spbe transition examples/dumai-2024.yaml examples/evidence-kota-contoh.yaml --to pemdi-2026",
             "spbe transition nasional.csv --to pemdi-2026 --missing minimum -f csv --excel-id -o transisi.csv",
         ),
@@ -1258,7 +1125,7 @@ def _build(version: str) -> argparse.ArgumentParser:
         "report",
         reads=True,
         help=tr("write report.html, report.md and report.xlsx for one subject"),
-        epilog=_examples(
+        epilog=examples(
             "spbe report examples/kota-contoh/2024.yaml examples/kota-contoh/2025.yaml "
             "--owners examples/kota-contoh/owners.yaml --targets examples/kota-contoh/targets.yaml -o report/ -l id",
         ),
@@ -1268,7 +1135,11 @@ def _build(version: str) -> argparse.ArgumentParser:
     p.add_argument("--targets", default=None, metavar="TARGETS", help=tr("targets file, YAML (default: none)"))
     p.add_argument("-o", "--out", required=True, metavar="DIR", help=tr("folder to write the report into (required)"))
     p.add_argument(
-        "--as-of", type=_date, default=None, metavar="DATE", help=tr("evaluation date for evidence (default: today)")
+        "--as-of",
+        type=parse_date,
+        default=None,
+        metavar="DATE",
+        help=tr("evaluation date for evidence (default: today)"),
     )
     p.add_argument(
         "--tz",
@@ -1285,7 +1156,7 @@ def _build(version: str) -> argparse.ArgumentParser:
     p = add(
         "template",
         help=tr("write a blank Excel assessment template for a catalogue"),
-        epilog=_examples("spbe template spbe-2020 penilaian.xlsx"),
+        epilog=examples("spbe template spbe-2020 penilaian.xlsx"),
     )
     p.add_argument("catalogue", metavar="CATALOGUE", help=tr("a catalogue id, e.g. spbe-2020"))
     p.add_argument("out", metavar="OUT.xlsx", help=tr("the workbook to write"))
@@ -1302,7 +1173,7 @@ def _build(version: str) -> argparse.ArgumentParser:
             "with --within (e.g. province). Equal values share a rank and the next rank skips (1, 2, 2, 4). The "
             "table gives each group's size (of) and the gap to the agency ranked above (2 decimals; exact in JSON)."
         ),
-        epilog=_examples(
+        epilog=examples(
             "spbe rank nasional.csv --within provinsi",
             "spbe rank nasional.csv --within provinsi --by D1",
             "spbe rank nasional.csv --where provinsi=Riau -f csv --excel-id -o peringkat.csv",
@@ -1335,7 +1206,7 @@ def _build(version: str) -> argparse.ArgumentParser:
             "and mismatches (a changed value, input, catalogue or option), but it does not prove who made a file, "
             "since anyone can write a consistent one."
         ),
-        epilog=_examples("spbe score examples/dumai-2024.yaml -f json > dumai.json", "spbe verify dumai.json"),
+        epilog=examples("spbe score examples/dumai-2024.yaml -f json > dumai.json", "spbe verify dumai.json"),
     )
     p.add_argument("files", nargs="+", metavar="RESULT.json", help=tr("results saved by spbe score -f json"))
     p.set_defaults(func=cmd_verify)
@@ -1349,7 +1220,7 @@ def _build(version: str) -> argparse.ArgumentParser:
             "on the first line of a YAML file: VS Code (with the YAML extension) and other editors then check the "
             "file as you type."
         ),
-        epilog=_examples("spbe schema owners > owners.schema.json"),
+        epilog=examples("spbe schema owners > owners.schema.json"),
     )
     p.add_argument("kind", choices=sorted(SCHEMAS), help=tr("the kind of file"))
     p.set_defaults(func=cmd_schema)
@@ -1362,7 +1233,7 @@ def _build(version: str) -> argparse.ArgumentParser:
             "Check each file against its catalogues without scoring: every problem of every file (row, column, "
             "what is allowed), up to --limit per file, then the count. Exit status 2 if any."
         ),
-        epilog=_examples("spbe validate examples/dumai-2024.yaml table.csv", "spbe validate opd.csv --limit 10"),
+        epilog=examples("spbe validate examples/dumai-2024.yaml table.csv", "spbe validate opd.csv --limit 10"),
     )
     p.add_argument("files", nargs="+", metavar="FILE", help=tr("assessment files, or - for stdin"))
     p.add_argument(
@@ -1422,7 +1293,7 @@ def _check_options(args: argparse.Namespace) -> None:
     elif csv_asked and getattr(args, "format", "csv") != "csv":
         raise FlagError(tr("--excel-id, --delimiter and --decimal are CSV options"), field=f"--format {args.format}")
     if csv_asked:
-        _csv_style(args)  # a bad delimiter is said before any work
+        csv_style(args)  # a bad delimiter is said before any work
 
 
 def _named(exc: SpbeError, args: argparse.Namespace) -> SpbeError:
@@ -1439,7 +1310,7 @@ def _named(exc: SpbeError, args: argparse.Namespace) -> SpbeError:
         value = getattr(args, dest, None)
         return FlagError(exc.message, field=f"{flag} {value}" if value is not None else flag, allowed=exc.allowed)
     file = shown_name(exc.file)
-    inputs = _inputs(args)
+    inputs = input_files(args)
     if file is None and len(inputs) == 1:  # one input: name it
         file = shown_name(inputs[0])
     if file != exc.file:
@@ -1462,7 +1333,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    _SETTINGS["strict_plugins"] = bool(getattr(args, "strict_plugins", False))
+    set_strict_plugins(bool(getattr(args, "strict_plugins", False)))
     set_quiet(bool(getattr(args, "quiet", False)))
     try:
         with _stop_cleanly(), language(getattr(args, "lang", None) or current_language()):
@@ -1493,18 +1364,6 @@ def _run(argv: list[str]) -> int:
         return EXIT_INTERNAL
     finally:
         set_quiet(False)
-
-
-# The helpers the other command modules (cli/monev.py, cli/meeting.py) share, by public names.
-examples = _examples
-parse_date = _date
-command_engine = _engine
-load_all = _load_all
-one_or_more = _one_or_more
-missing_policy = _missing
-use_force = _use_force
-emit = _emit
-csv_style = _csv_style
 
 
 def run() -> None:

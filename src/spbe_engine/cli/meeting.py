@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..i18n import tr
+from .common import command_engine, examples, missing_policy, one_or_more, parse_date, use_force
 
 
 def _lang(args: argparse.Namespace) -> str:
@@ -57,8 +58,6 @@ def _common(p: argparse.ArgumentParser, date: Callable[[str], Any]) -> None:
 
 def register(add: Callable[..., Any]) -> None:
     """Add `brief` and `dashboard` with `add(name, reads=..., help=..., ...)` (an argparse sub-parser)."""
-    from .main import examples, parse_date
-
     p = add(
         "brief",
         help=tr("write the meeting brief (bahan rapat): HTML, Markdown and Word, in Bahasa Indonesia"),
@@ -109,14 +108,11 @@ def register(add: Callable[..., Any]) -> None:
 
 
 def _peers(engine: Any, args: argparse.Namespace) -> list[Any]:
-    from .main import one_or_more
-
     return one_or_more(engine, args.peers) if args.peers else []  # peers are never filtered
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
     from ..monev.brief import write_brief
-    from .main import command_engine, missing_policy, use_force
     from .output import say
     from .progress import Activity
 
@@ -150,7 +146,6 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     from ..io.atomic import protect
     from ..monev.dashboard import write_dashboard
     from ..monev.meeting import open_snapshot
-    from .main import command_engine, missing_policy, use_force
     from .output import say
 
     lang = _lang(args)

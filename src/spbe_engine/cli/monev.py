@@ -1,6 +1,6 @@
 """CLI commands of the monitoring-and-evaluation cycle (monev): `spbe workbooks` (unit workbooks out),
 `spbe collect` (workbooks back, merged into a snapshot) and `spbe actions` (the action log).
-Registered by `cli.main.build_parser`."""
+Registered by `cli.main.build_parser`; the helpers they share with it are in `cli.common`."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from ..i18n import tr
+from .common import FlagError, command_engine, examples, load_all, parse_date, use_force
 
 
 def register(add: Callable[..., Any]) -> None:
     """Add this module's subcommands with `add(name, reads=..., help=..., ...)` (an argparse sub-parser)."""
-    from .main import examples, parse_date
-
     p = add(
         "workbooks",
         reads=True,
@@ -123,8 +122,6 @@ def register(add: Callable[..., Any]) -> None:
 
 def _one(engine: Any, file: str, args: argparse.Namespace | None) -> Any:
     """The one assessment of `file` (narrowed by --subject/--where when given)."""
-    from .main import FlagError, load_all
-
     items = load_all(engine, [file], args)
     if len(items) != 1:
         raise FlagError(
@@ -161,7 +158,6 @@ def cmd_workbooks(args: argparse.Namespace) -> int:
     from ..io.atomic import protect
     from ..monev.actions import load_actions
     from ..monev.workbooks import EXISTS, write_workbooks
-    from .main import command_engine
     from .output import say
 
     engine = command_engine()
@@ -202,7 +198,6 @@ def cmd_collect(args: argparse.Namespace) -> int:
     from ..io.atomic import protect
     from ..monev.actions import load_actions
     from ..monev.snapshot import collect, sidecars, write_snapshot
-    from .main import FlagError, command_engine
     from .output import dump, message, say
 
     engine = command_engine()
@@ -283,7 +278,6 @@ def _plan_steps(path: str) -> list[Any]:
 def cmd_actions(args: argparse.Namespace) -> int:
     from ..io.atomic import protect
     from ..monev.actions import load_actions
-    from .main import FlagError, use_force
     from .output import csv_text, dump, result_table, say
 
     source = _log_path(args.file)
