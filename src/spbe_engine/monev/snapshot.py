@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
 
 from pydantic import Field
 
@@ -67,17 +67,7 @@ ConflictKind = Literal[
     "duplicate_workbook",
     "unknown_unit",
 ]
-CONFLICT_KINDS: tuple[str, ...] = (
-    "level_disagreement",
-    "support_change",
-    "other_catalogue",
-    "other_period",
-    "other_base",
-    "edited_outside",
-    "missing_workbook",
-    "duplicate_workbook",
-    "unknown_unit",
-)
+CONFLICT_KINDS: tuple[str, ...] = get_args(ConflictKind)  # the kinds in order, spelled once
 
 #: What each kind of conflict means, for people (translated where shown).
 CONFLICT_LABELS = {
