@@ -17,13 +17,13 @@ from spbe_engine import Engine, load_assessments
 from spbe_engine.accountability.ownership import load_ownership, load_targets
 from spbe_engine.cli.main import main
 from spbe_engine.errors import SpbeError
-from spbe_engine.monev.actions import load_actions
+from spbe_engine.monev.actions import load_actions, status_label
 from spbe_engine.monev.snapshot import Snapshot, fingerprint, load_snapshot, sidecars
 
 openpyxl = pytest.importorskip("openpyxl", reason="unit workbooks need the `excel` extra")
 
 from spbe_engine.monev.collect import collect  # noqa: E402
-from spbe_engine.monev.workbooks import COL, FILLABLE, HEAD, META, REPORT, status_label, write_workbooks  # noqa: E402
+from spbe_engine.monev.workbooks import COL, FILLABLE, HEAD, META, REPORT, write_workbooks  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CITY = ROOT / "examples" / "kota-contoh"

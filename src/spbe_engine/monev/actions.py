@@ -19,7 +19,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -57,6 +57,27 @@ STATUS_LABELS = {
     "done": N_("done"),
     "dropped": N_("dropped"),
 }
+
+
+def status_label(status: str) -> str:
+    """The status as a workbook's status list shows it (Indonesian): in the unit workbooks and in the
+    action log's sheet alike, so that a status copied from one reads in the other."""
+    return translate(STATUS_LABELS[status], "id")
+
+
+def status_validation(validation: Callable[..., Any]) -> Any:
+    """The Excel validation of a status cell: one of the status labels. `validation` is openpyxl's
+    DataValidation, passed in so that this module needs no openpyxl."""
+    labels = [status_label(s) for s in STATUSES]
+    return validation(
+        type="list",
+        formula1='"' + ",".join(labels) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Status",
+        error=", ".join(labels),
+    )
+
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$"
 _ID = re.compile(ID_PATTERN)

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import SpbeError
-from ..i18n import tr, translate
+from ..i18n import tr
 from ..tabular import require
-from .actions import COLUMNS, STATUS_LABELS, STATUSES, ActionError, record_of
+from .actions import COLUMNS, STATUS_LABELS, STATUSES, ActionError, record_of, status_label, status_validation
 
 if TYPE_CHECKING:
     from .actions import ActionLog
@@ -53,11 +53,6 @@ WHOLE = ("target_level", "plan_level", "plan_step")
 EXTRA_ROWS = 500  # empty rows below the log that carry the validations, for entries added by hand
 _EXCEL_EPOCH = dt.date(1900, 3, 1)  # earlier dates do not survive Excel's serial numbers: written as text
 _EXCEL_DAY0 = dt.date(1899, 12, 30)
-
-
-def status_label(status: str) -> str:
-    """The status as the sheet's list shows it (Indonesian)."""
-    return translate(STATUS_LABELS[status], "id")
 
 
 def save_xlsx(log: ActionLog, path: Path, *, overwrite: bool = False) -> None:
@@ -111,19 +106,8 @@ def save_xlsx(log: ActionLog, path: Path, *, overwrite: bool = False) -> None:
     last = len(log.entries) + 1 + EXTRA_ROWS
     for n in range(2, last + 1):
         ws.cell(row=n, column=col["due"]).number_format = "yyyy-mm-dd"
-    labels = [status_label(s) for s in STATUSES]
     rules = [
-        (
-            "status",
-            validation(
-                type="list",
-                formula1='"' + ",".join(labels) + '"',
-                allow_blank=True,
-                showErrorMessage=True,
-                errorTitle="Status",
-                error=", ".join(labels),
-            ),
-        ),
+        ("status", status_validation(validation)),
         (
             "due",
             validation(

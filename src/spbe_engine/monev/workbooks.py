@@ -38,7 +38,7 @@ from .._version import __version__
 from ..errors import SpbeError
 from ..i18n import N_, current_language, tr, translate
 from ..tabular import require
-from .actions import STATUS_LABELS, STATUSES, Action, ActionLog
+from .actions import STATUSES, Action, ActionLog, status_label, status_validation
 from .snapshot import fingerprint
 
 if TYPE_CHECKING:
@@ -96,11 +96,6 @@ def bilingual(message: str, lang: str | None = None) -> str:
     if (lang or current_language()) == "id" or indonesian == message:
         return indonesian
     return f"{indonesian} / {message}"
-
-
-def status_label(status: str) -> str:
-    """The status as the workbook's list shows it (Indonesian)."""
-    return translate(STATUS_LABELS[status], "id")
 
 
 @dataclass(frozen=True)
@@ -439,16 +434,8 @@ class _UnitBook:
         )
         ws.add_data_validation(dv)
         dv.add(f"{due}{HEAD + 1}:{due}{last}")
-        labels = [status_label(s) for s in STATUSES]
         status = self.letter(COL["status"])
-        dv = self.dv_class(
-            type="list",
-            formula1='"' + ",".join(labels) + '"',
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle="Status",
-            error=", ".join(labels),
-        )
+        dv = status_validation(self.dv_class)
         ws.add_data_validation(dv)
         dv.add(f"{status}{HEAD + 1}:{status}{last}")
 
