@@ -97,6 +97,20 @@ def _brief(snapshot_file: Path, previous: Path | None = CITY / "2024.yaml"):  # 
     return build_brief(ENGINE, now, owners=OWNERS, targets=TARGETS, previous=before, as_of=AS_OF)
 
 
+def _write_full_brief(snapshot_file: Path, out_dir: Path) -> dict[str, Path | str]:
+    """The brief's files with every input the example city has: targets, last year, the national peers."""
+    return write_brief(
+        ENGINE,
+        snapshot_file,
+        owners=OWNERS,
+        targets=TARGETS,
+        previous=CITY / "2024.yaml",
+        out_dir=out_dir,
+        peers=load_assessments(CITY / "nasional-2025.csv"),
+        as_of=AS_OF,
+    )
+
+
 def _projected(levels: dict[str, int], actions: ActionLog, unit: str | None = None) -> dict[str, int]:
     out = dict(levels)
     for a in actions:
@@ -176,16 +190,7 @@ def test_open_and_overdue_actions(snapshot_file: Path) -> None:
 
 
 def test_brief_files_in_indonesian_by_default(tmp_path: Path, snapshot_file: Path) -> None:
-    out = write_brief(
-        ENGINE,
-        snapshot_file,
-        owners=OWNERS,
-        targets=TARGETS,
-        previous=CITY / "2024.yaml",
-        out_dir=tmp_path / "bahan",
-        peers=load_assessments(CITY / "nasional-2025.csv"),
-        as_of=AS_OF,
-    )
+    out = _write_full_brief(snapshot_file, tmp_path / "bahan")
     b = _brief(snapshot_file)
     now = b.now.display.replace(".", ",")
     projected = b.projected.display.replace(".", ",")
@@ -265,16 +270,7 @@ def test_brief_screenshots(tmp_path: Path, snapshot_file: Path) -> None:
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("no Chromium on PATH (CI installs the distribution's `chromium` package)")
-    out = write_brief(
-        ENGINE,
-        snapshot_file,
-        owners=OWNERS,
-        targets=TARGETS,
-        previous=CITY / "2024.yaml",
-        out_dir=tmp_path,
-        peers=load_assessments(CITY / "nasional-2025.csv"),
-        as_of=AS_OF,
-    )
+    out = _write_full_brief(snapshot_file, tmp_path)
     artifacts = ROOT / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as p:
@@ -297,17 +293,11 @@ def test_full_cycle_workbooks_collect_brief_dashboard(tmp_path: Path) -> None:
     (one level conflict, one action), collect, then the brief (three formats) and the dashboard."""
     import json
 
-    openpyxl = pytest.importorskip("openpyxl", reason="unit workbooks need the `excel` extra")
+    pytest.importorskip("openpyxl", reason="unit workbooks need the `excel` extra")
     from spbe_engine.cli.main import main
-    from spbe_engine.monev.workbooks import COL, HEAD, REPORT, status_label
+    from spbe_engine.monev.actions import status_label
 
-    def fill(path: Path, values: dict[str, dict[str, object]]) -> None:
-        wb = openpyxl.load_workbook(path)
-        ws = wb[REPORT]
-        for row in range(HEAD + 1, ws.max_row + 1):
-            for key, value in values.get(str(ws.cell(row, COL["indicator"]).value), {}).items():
-                ws.cell(row, COL[key]).value = value
-        wb.save(path)
+    from .test_monev_cycle import fill  # as a person fills a unit workbook in Excel
 
     owners = ["--owners", str(OWNERS)]
     assert (
