@@ -429,14 +429,14 @@ def _not_utf8(
             file=str(path),
             row=row,
             field=field,
-            allowed="UTF-8 text",
+            allowed=tr("UTF-8 text"),
         )
     lines = _LINE_BREAK.split(data[:start].decode("utf-8-sig"))  # valid: `start` is the first byte that is not
     at = f" at line {len(lines)}, character {len(lines[-1]) + 1}"
     return error(
         tr("not UTF-8 text: {byte}{at}{guess}; {hint}", byte=byte, at=at, guess=guess, hint=hint),
         file=str(path),
-        allowed="UTF-8 text",
+        allowed=tr("UTF-8 text"),
     )
 
 

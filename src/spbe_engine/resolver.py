@@ -100,7 +100,7 @@ class Resolver:
             raise CatalogueError(
                 tr("period {text!r} names no year (19xx or 20xx)", text=text),
                 field="period",
-                allowed="a period such as 2024",
+                allowed=tr("a period such as 2024"),
             )
         governing = [c for c in cats.values() if c.governs(year)]
         if not governing:
@@ -259,7 +259,7 @@ class Resolver:
             raise SpbeError(
                 tr("unknown node {key!r} in catalogue {catalogue_id}", key=key, catalogue_id=catalogue_id),
                 field="impact",
-                allowed="indicator ids, group ids, 'index', or 'rule:<rule id>'",
+                allowed=tr("indicator ids, group ids, 'index', or 'rule:<rule id>'"),
             )
         return set(nx.descendants(g, key))
 

@@ -39,7 +39,7 @@ def _custom(catalogue: Catalogue, options: Any = None) -> dict[str, Decimal | Fr
             weights[iid] = parse_exact(value)
         except ValueError as exc:
             raise SpbeError(
-                str(exc), field=f"weights.{iid}", allowed="a positive exact decimal (1.30) or ratio (20/6)"
+                str(exc), field=f"weights.{iid}", allowed=tr("a positive exact decimal (1.30) or ratio (20/6)")
             ) from None
     return weights
 

@@ -331,7 +331,7 @@ def _from_csv(text: str, source: str, catalogue: str | None) -> tuple[dict[str, 
                 ),
                 file=source,
                 row=n,
-                allowed="one cell per column (quote a cell that holds the separator, or separate units with |)",
+                allowed=tr("one cell per column (quote a cell that holds the separator, or separate units with |)"),
             )
         row = {col: cell.strip() for col, cell in zip(header, raw, strict=False)}
         iid, lead = row.get("indicator", ""), row.get("lead", "")

@@ -37,11 +37,21 @@ def extract() -> Catalog:
     """Every message the code marks (`tr`, `N_`, `translate` with a literal text)."""
     template = Catalog(project="spbe_engine", domain=DOMAIN, fuzzy=False)
     for filename, lineno, message, comments, context in extract_from_dir(
-        str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=("TRANSLATORS:",)
+        str(PACKAGE),
+        method_map=[("**.py", "python")],
+        keywords=KEYWORDS,
+        comment_tags=("TRANSLATORS:",),
+        directory_filter=_source_dir,  # Babel's default skips `_builtins/`: its messages were never translated
     ):
         if isinstance(message, str) and message:
             template.add(message, None, [(f"spbe_engine/{filename}", lineno)], auto_comments=comments, context=context)
     return template
+
+
+def _source_dir(path: str) -> bool:
+    """Every package directory, `_builtins` included; not caches or hidden ones."""
+    name = Path(path).name
+    return not name.startswith(".") and name != "__pycache__"
 
 
 def read(lang: str) -> Catalog:

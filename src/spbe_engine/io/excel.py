@@ -193,7 +193,7 @@ def _check_ids(a: Assessment, cat: Catalogue) -> None:
                         id=cat.id,
                     ),
                     field=f"{name}.{iid}",
-                    allowed=f"indicator ids of {cat.id}",
+                    allowed=tr("indicator ids of {catalogue}", catalogue=cat.id),
                 )
 
 
@@ -1114,7 +1114,7 @@ class SheetReader:
             tr("{what} {value!r} is not a whole number", what=what, value=value),
             row=row,
             field=field,
-            allowed="whole numbers",
+            allowed=tr("whole numbers"),
         )
 
     def exact(self, value: Any, row: int, field: str, what: str) -> Decimal:
@@ -1162,7 +1162,7 @@ class SheetReader:
             tr("{value!r} is not a date", value=cell_text(value)),
             row=row,
             field=field,
-            allowed="dates, or text YYYY-MM-DD",
+            allowed=tr("dates, or text YYYY-MM-DD"),
         )
 
     # sheets
@@ -1262,7 +1262,8 @@ class SheetReader:
         meta_catalogue = self.meta()
         if not self.sheet(ASSESS):
             raise self.error(
-                tr("no {ASSESS!r} sheet", ASSESS=ASSESS), allowed=f"a workbook from {__name__}.write_template"
+                tr("no {ASSESS!r} sheet", ASSESS=ASSESS),
+                allowed=tr("a workbook from {module}.write_template", module=__name__),
             )
         rows = self.rows(ASSESS)
         id_header = _normal(ASSESS_COLUMNS["id"][0])

@@ -246,7 +246,7 @@ def _stream_lines(p: Path) -> Iterator[str]:
                             "not UTF-8 text: {byte}{at}{guess}; {hint}", byte=shown, at=at, guess=guess, hint=EXCEL_UTF8
                         ),
                         file=source,
-                        allowed="UTF-8 text",
+                        allowed=tr("UTF-8 text"),
                     ) from None
             offset += len(data) - len(pending)
             text = carry + text
@@ -497,7 +497,10 @@ def _csv_assessments(
     for n, h in enumerate(header[:named], 1):
         if not h:
             raise AssessmentError(
-                tr("column {n} has no name", n=n), file=source, row=head, allowed="a header on every column with values"
+                tr("column {n} has no name", n=n),
+                file=source,
+                row=head,
+                allowed=tr("a header on every column with values"),
             )
         if h in seen:
             raise AssessmentError(tr("column {h!r} appears twice", h=h), file=source, row=head)
@@ -509,7 +512,7 @@ def _csv_assessments(
                 tr("missing column {col!r}", col=col),
                 file=source,
                 row=head,
-                allowed="subject, period, catalogue, <indicator ids>",
+                allowed=tr("subject, period, catalogue, <indicator ids>"),
             )
     width = len(header)
     count = 0
@@ -539,7 +542,7 @@ def _csv_row(
                 tr("column {at} has no name", at=at),
                 file=source,
                 row=head,
-                allowed="a header on every column with values",
+                allowed=tr("a header on every column with values"),
             )
         raise AssessmentError(
             tr(
@@ -550,7 +553,7 @@ def _csv_row(
             ),
             file=source,
             row=lineno,
-            allowed="one cell per column (quote a cell that holds the separator)",
+            allowed=tr("one cell per column (quote a cell that holds the separator)"),
         )
     return LoadedAssessment(_model(_csv_record(header, raw, source, lineno), source, lineno), source, lineno)
 

@@ -112,7 +112,7 @@ def assessments_to_csv(assessments: Sequence[Assessment], indicator_ids: Sequenc
     if richer:
         raise SpbeError(
             tr("assessment {richer!r} has more than levels and tags, which CSV cannot hold", richer=richer[0]),
-            allowed="YAML, JSON or Excel for such assessments",
+            allowed=tr("YAML, JSON or Excel for such assessments"),
         )
     tags = sorted({k for a in assessments for k in a.tags})
     buf = io.StringIO()

@@ -306,7 +306,7 @@ def _matrix(table: _Table, cc: CompiledCatalogue) -> tuple[Any, Any]:
 
 def _not_whole(value: Any, row: int | None, iid: str) -> None:
     raise AssessmentError(
-        tr("level {value!r} is not a whole number", value=value), row=row, field=iid, allowed="whole numbers"
+        tr("level {value!r} is not a whole number", value=value), row=row, field=iid, allowed=tr("whole numbers")
     )
 
 

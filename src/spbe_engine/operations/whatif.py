@@ -118,7 +118,7 @@ def compare(
 
 def _level(value: Any, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise SpbeError(tr("{value!r} is not a level", value=value), field=field, allowed="whole numbers")
+        raise SpbeError(tr("{value!r} is not a level", value=value), field=field, allowed=tr("whole numbers"))
     return value
 
 

@@ -95,7 +95,7 @@ def compile_catalogue(
                 unknown=", ".join(unknown),
             ),
             field="weights",
-            allowed=f"indicator ids of {catalogue.id}",
+            allowed=tr("indicator ids of {catalogue}", catalogue=catalogue.id),
         )
     exact: list[Decimal | Fraction] = []
     for ind in indicators:

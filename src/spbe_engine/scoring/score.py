@@ -28,7 +28,7 @@ def check_missing_policy(missing: MissingPolicy) -> None:
     raise AssessmentError(
         tr("unknown missing-level policy {missing!r}", missing=missing),
         field="missing",
-        allowed="'error', 'minimum', or a level",
+        allowed=tr("'error', 'minimum', or a level"),
     )
 
 
@@ -131,7 +131,7 @@ def _diagnose(cc: CompiledCatalogue, a: Assessment, missing: MissingPolicy) -> t
             raise AssessmentError(
                 tr("unknown missing-level policy {missing!r}", missing=missing),
                 field="missing",
-                allowed="'error', 'minimum', or a level",
+                allowed=tr("'error', 'minimum', or a level"),
             )
     return vec, tuple(absent)
 

@@ -129,8 +129,12 @@ def check_size(n: object, agencies: int) -> int:
                 ranks=k * agencies,
             ),
             field="n",
-            allowed=f"an integer from 1 to {MAX_RANKS // agencies} for {agencies} agencies "
-            f"(n × agencies at most {MAX_RANKS} = 10^9)",
+            allowed=tr(
+                "an integer from 1 to {most} for {agencies} agencies (n × agencies at most {MAX_RANKS} = 10^9)",
+                most=MAX_RANKS // agencies,
+                agencies=agencies,
+                MAX_RANKS=MAX_RANKS,
+            ),
         )
     return k
 
@@ -292,4 +296,4 @@ def parse_spread(value: str | Decimal | Fraction | int) -> Fraction:
     try:
         return Fraction(parse_decimal(value))
     except ValueError as exc:
-        raise SpbeError(str(exc), field="spread", allowed="an exact decimal below 1, e.g. '0.25'") from None
+        raise SpbeError(str(exc), field="spread", allowed=tr("an exact decimal below 1, e.g. '0.25'")) from None

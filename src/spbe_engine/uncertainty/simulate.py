@@ -60,7 +60,9 @@ def check_samples(n: object) -> int:
         problem = f"too many samples: n = {k}"
     else:
         return k
-    raise AssessmentError(problem, field="n", allowed=f"an integer from 1 to {MAX_SAMPLES} (10^8)")
+    raise AssessmentError(
+        problem, field="n", allowed=tr("an integer from 1 to {MAX_SAMPLES} (10^8)", MAX_SAMPLES=MAX_SAMPLES)
+    )
 
 
 def _histogram(values: Iterable[int]) -> tuple[tuple[int, int], ...]:

@@ -27,9 +27,11 @@ def _exact(value: Any, where: str) -> Fraction:
         try:
             f = Fraction(parse_decimal(value))
         except ValueError as exc:
-            raise SpbeError(str(exc), field=where, allowed="a non-negative exact number") from None
+            raise SpbeError(str(exc), field=where, allowed=tr("a non-negative exact number")) from None
     if f < 0:
-        raise SpbeError(tr("cost {value} is negative", value=value), field=where, allowed="a non-negative exact number")
+        raise SpbeError(
+            tr("cost {value} is negative", value=value), field=where, allowed=tr("a non-negative exact number")
+        )
     return f
 
 
@@ -39,7 +41,7 @@ def _level_key(level: Any, iid: str) -> int:
         raise SpbeError(
             tr("{level!r} is not a level", level=level),
             field=f"costs.{iid}",
-            allowed="the level a step reaches, e.g. 4",
+            allowed=tr("the level a step reaches, e.g. 4"),
         )
     return int(text)
 
@@ -58,7 +60,9 @@ class StepCosts:
                 continue
             if iid not in known:
                 raise SpbeError(
-                    tr("costs name unknown indicator {iid!r}", iid=iid), field=f"costs.{iid}", allowed="indicator ids"
+                    tr("costs name unknown indicator {iid!r}", iid=iid),
+                    field=f"costs.{iid}",
+                    allowed=tr("indicator ids"),
                 )
             if isinstance(value, Mapping):
                 self._per[iid] = {
