@@ -90,3 +90,133 @@ def test_predikat_matches_band_of_exact_value(a: Assessment) -> None:
     bands = r.compiled.catalogue.bands
     expected = next((b.predikat for b in bands if r.fraction >= Fraction(b.lower)), bands[-1].predikat)
     assert r.predikat == expected
+
+
+# -- Assessment's fast path (a table row: texts and normalised levels) vs the full validation ----------
+
+_IDS_2020 = ENGINE.compiled("spbe-2020").ids
+Assessment(catalogue="spbe-2020", subject="S", period="2024", levels=dict.fromkeys(_IDS_2020, 3))  # a known key set
+
+
+class _Text(str):
+    pass
+
+
+class _Int(int):
+    pass
+
+
+class _Dict(dict):  # type: ignore[type-arg]
+    pass
+
+
+class _NeverRemember(dict):  # type: ignore[type-arg]
+    """`_NORMAL_KEYS` for the full validation: no key set is ever known, so every key is checked."""
+
+    def __setitem__(self, key: object, value: object) -> None:
+        pass
+
+
+_TEXTS = st.one_of(
+    st.sampled_from(["spbe-2020", "Kota Baubau", "2024", "", " x", "x ", "\ud800", "a\udc00b", "Kab. Pidië – ñ"]),
+    st.text(max_size=6),
+    st.builds(_Text, st.sampled_from(["spbe-2020", "S"])),
+    st.sampled_from([2024, True, 4.0, None, b"spbe-2020", ["x"]]),
+)
+_BAD_LEVELS = st.sampled_from([True, False, 4.0, "4", -1, 0, 6, 99, 2**70, None, _Int(3), Decimal(3), Fraction(3)])
+_BAD_KEYS = st.sampled_from([5, " 5", "5 ", "", "99", b"5", 5.0, True, None, ("5",)])
+
+
+@st.composite
+def _rows(draw: st.DrawFn) -> dict[str, object]:
+    given: dict[object, object] = {i: draw(st.integers(1, 5)) for i in _IDS_2020}
+    levels: object = given
+    for _ in range(draw(st.sampled_from([0, 0, 0, 1, 2]))):  # mostly valid levels, so the texts matter
+        change = draw(st.sampled_from(["value", "drop", "add", "rename"]))
+        key = draw(st.sampled_from(_IDS_2020))
+        if change == "value":
+            given[key] = draw(_BAD_LEVELS)
+        elif change == "drop":
+            given.pop(key, None)
+        elif change == "add":
+            given[draw(_BAD_KEYS)] = 3
+        else:
+            given[draw(_BAD_KEYS)] = given.pop(key, 3)
+    shape = draw(st.sampled_from(["dict"] * 7 + ["subclass", "list", "none"]))
+    if shape == "subclass":
+        levels = _Dict(given)
+    elif shape == "list":
+        levels = list(given)
+    elif shape == "none":
+        levels = None
+    row: dict[str, object] = {"catalogue": "spbe-2020", "subject": "S", "period": "2024", "levels": levels}
+    for name in draw(st.sets(st.sampled_from(["catalogue", "subject", "period"]))):
+        row[name] = draw(_TEXTS)
+    extra = draw(st.sampled_from([None] * 5 + ["drop", "notes", "unknown"]))
+    if extra == "drop":
+        del row[draw(st.sampled_from(sorted(row)))]
+    elif extra == "notes":
+        row["notes"] = {}
+    elif extra == "unknown":
+        row["colour"] = "red"
+    return row
+
+
+def _outcome(make: object, row: dict[str, object]) -> tuple[str, object]:
+    try:
+        a = make(**row)  # type: ignore[operator]
+    except Exception as exc:  # the exception itself is compared
+        return "error", (type(exc), str(exc), getattr(exc, "field", None), getattr(exc, "allowed", None))
+    return "ok", (
+        a.model_dump(),
+        a.model_fields_set,
+        {name: type(value) for name, value in a},
+        [type(k) for k in a.levels],
+        [type(v) for v in a.levels.values()],
+        a.levels is not row.get("levels"),
+    )
+
+
+def _full(**row: object) -> Assessment:
+    """The full pydantic validation, with no key set known (every key and level checked in Python)."""
+    from spbe_engine.model import assessment as module
+    from spbe_engine.model._base import StrictModel
+
+    known, module._NORMAL_KEYS = module._NORMAL_KEYS, _NeverRemember()
+    try:
+        a = Assessment.__new__(Assessment)
+        StrictModel.__init__(a, **row)
+        return a
+    finally:
+        module._NORMAL_KEYS = known
+
+
+@settings(max_examples=400, deadline=None)
+@given(_rows())
+def test_assessment_fast_path_accepts_and_refuses_exactly_what_full_validation_does(row: dict[str, object]) -> None:
+    fast = _outcome(Assessment, row)
+    assert fast == _outcome(_full, row)
+    if fast[0] == "ok":  # and the result is a model like any other: equal, dumped and copied alike
+        a, b = Assessment(**row), _full(**row)
+        assert a == b and a.model_dump_json() == b.model_dump_json()
+        assert a.replace(subject="T") == b.replace(subject="T")
+
+
+def test_assessment_fast_path_is_taken_for_a_normal_row(monkeypatch: object) -> None:
+    """A table row of known ids and int levels never reaches pydantic (the rate of bulk imports)."""
+    from spbe_engine.model._base import StrictModel
+
+    def refuse(self: object, /, **data: object) -> None:
+        raise AssertionError("full validation ran")
+
+    levels = {i: 2 for i in _IDS_2020}
+    mp = __import__("pytest").MonkeyPatch()
+    try:
+        mp.setattr(StrictModel, "__init__", refuse)
+        a = Assessment(catalogue="spbe-2020", subject="Kab. Pidië", period="2024", levels=levels)
+    finally:
+        mp.undo()
+    levels["1"] = 5  # the caller's dict may change; the assessment does not
+    assert a.levels["1"] == 2 and a.model_fields_set == {"catalogue", "subject", "period", "levels"}
+    assert a.notes == {} and a.notes is not Assessment(**a.model_dump()).notes
+    assert ENGINE.score(a).display == ENGINE.score(a.replace(notes={})).display

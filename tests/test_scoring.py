@@ -166,6 +166,53 @@ def test_score_many_matches_score(engine: Engine) -> None:
     assert [r.to_dict(manifest=False) for r in many] == [engine.score(a).to_dict(manifest=False) for a in items]
 
 
+def test_score_many_fast_loop_matches_score_in_every_case(engine: Engine) -> None:
+    """score_many's inlined loop and `score` agree on complete, partial, out-of-scale and mixed-catalogue
+    input, with every missing policy: same values, options and errors, in order."""
+    full = [spbe2020([(i * 3 + k) % 5 + 1 for k in range(47)], subject=f"S{i}") for i in range(6)]
+    partial = spbe2020({str(k): 4 for k in range(1, 40)}, subject="P")
+    ids18 = [i.id for i in engine.catalogue("spbe-2018").indicators()]
+    from spbe_engine import Assessment
+
+    old = Assessment(catalogue="spbe-2018", subject="O", period="2019", levels={i: n % 6 for n, i in enumerate(ids18)})
+    items = [*full, partial, old, *full[:2]]
+    for missing in ("minimum", 2):
+        many = engine.score_many(items, missing=missing)
+        one = [engine.score(a, missing=missing) for a in items]
+        assert [r.to_dict(manifest=False) for r in many] == [r.to_dict(manifest=False) for r in one]
+        assert [dict(r.options) for r in many] == [dict(r.options) for r in one] != [{}] * len(items)
+        assert [r.group_numerators for r in many] == [r.group_numerators for r in one]
+    assert [r.options for r in engine.score_many(full)] == [{}] * len(full)
+    for bad, match in ((spbe2020([3] * 46 + [6]), "indicator 47 has level 6"), (partial, "not assessed"),
+                       (spbe2020([3] * 46 + [-1]), "indicator 47 has level -1")):  # fmt: skip
+        with pytest.raises(AssessmentError, match=match) as many_error:
+            engine.score_many([*full, bad])
+        with pytest.raises(AssessmentError) as one_error:
+            engine.score(bad)
+        assert str(many_error.value) == str(one_error.value)
+    with pytest.raises(AssessmentError, match="expected an Assessment, got dict"):
+        engine.score_many([*full, {"catalogue": "spbe-2020"}])  # type: ignore[list-item]
+
+
+def test_score_many_restores_the_garbage_collector() -> None:
+    """score_many pauses the cyclic GC while it builds results and leaves it as it found it, also on an error."""
+    import gc
+
+    engine = Engine(load_entry_points=False)
+    good = spbe2020([3] * 47)
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            gc.enable() if enabled else gc.disable()
+            engine.score_many([good, good])
+            assert gc.isenabled() is enabled
+            with pytest.raises(AssessmentError):
+                engine.score_many([good, spbe2020([3] * 46 + [9])])
+            assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
+
+
 def test_weighting_schemes(engine: Engine) -> None:
     levels = [5] * 10 + [1] * 37
     equal = engine.score(spbe2020(levels), weighting="equal")

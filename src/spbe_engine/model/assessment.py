@@ -6,7 +6,7 @@ import sys
 from fractions import Fraction
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, StrictInt, ValidatorFunctionWrapHandler, field_validator, model_validator
+from pydantic import BaseModel, Field, StrictInt, ValidatorFunctionWrapHandler, field_validator, model_validator
 
 from ..errors import AssessmentError, SpbeError
 from ..exact import whole_number
@@ -28,6 +28,29 @@ repeats the same ids in every assessment, so the per-key check runs once, not on
 
 
 _INT = frozenset({int})
+
+_PLAIN_FIELDS = frozenset({"catalogue", "subject", "period", "levels"})
+"""The fields of an assessment as a table row gives it (`Assessment.__init__`'s fast path)."""
+
+# pydantic's own slots, set the way `model_construct` sets them (the class forbids assignment)
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
+def _text(v: Any) -> bool:
+    """What pydantic accepts for a non-empty `str` field, unchanged: a `str` (not a subclass, which
+    it converts) that UTF-8 can write (it refuses lone surrogates)."""
+    if type(v) is not str or not v:
+        return False
+    if v.isascii():
+        return True
+    try:
+        v.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _key(k: Any) -> str:
@@ -61,6 +84,43 @@ class Assessment(StrictModel):
     stages: dict[Stage, dict[str, StrictInt]] = Field(default_factory=dict)
     distributions: dict[str, dict[int, ExactDecimal]] = Field(default_factory=dict)
     inputs: dict[str, dict[str, ExactDecimal]] = Field(default_factory=dict)
+
+    def __init__(self, /, **data: Any) -> None:
+        # The already-normal case, a table row (three texts and levels under a key set seen normalised,
+        # every level an int, not a bool): exactly what the full validation accepts unchanged, checked
+        # with C-level operations, then stored as `model_construct` would. Anything else, and any
+        # subclass, takes the full validation with its errors (tests/test_properties.py compares both).
+        if data.keys() == _PLAIN_FIELDS and type(self) is Assessment:
+            levels = data["levels"]
+            if (
+                type(levels) is dict
+                and levels.keys() == _NORMAL_KEYS.get(len(levels))
+                and set(map(type, levels.values())) <= _INT
+                and _text(data["catalogue"])
+                and _text(data["subject"])
+                and _text(data["period"])
+            ):
+                _set_dict(
+                    self,
+                    {
+                        "catalogue": data["catalogue"],
+                        "subject": data["subject"],
+                        "period": data["period"],
+                        "levels": dict(levels),  # a copy: the caller's dict may change, the assessment may not
+                        "notes": {},
+                        "tags": {},
+                        "evidence": {},
+                        "services": {},
+                        "stages": {},
+                        "distributions": {},
+                        "inputs": {},
+                    },
+                )
+                _set_fields_set(self, {"catalogue", "subject", "period", "levels"})
+                _set_extra(self, None)
+                _set_private(self, None)
+                return
+        super().__init__(**data)
 
     @field_validator("period", mode="before")
     @classmethod

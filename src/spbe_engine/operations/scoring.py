@@ -7,13 +7,17 @@ Defined here once, with their signatures, and exposed as `Engine.score`, `Engine
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Iterable, Iterator, Sequence
+from operator import mul
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AssessmentError
 from ..i18n import tr
 from ..model.assessment import Assessment
-from ..scoring.result import ScoreResult
+from ..scoring.result import _NO_OPTIONS, ScoreResult
+from ..scoring.result import scored as make_result
 from ..scoring.score import MissingPolicy, check_missing_policy
 from ..scoring.score import score as score_compiled
 
@@ -83,17 +87,49 @@ def score_many(
                 engine, assessments, weighting=weighting, missing=missing, executor=executor, chunk_size=chunk_size
             )
         )
-    compiled: dict[str, CompiledCatalogue] = {}
+    # The cyclic GC paused while the results are made: every one of them survives (the list holds
+    # it), so the full collections that N new objects trigger would find nothing — on 10^5
+    # results they cost as much as the scoring. Restored as it was, also on an error.
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return _score_all(engine, assessments, weighting, missing)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _score_all(
+    engine: Engine, assessments: Iterable[Assessment], weighting: Weighting, missing: MissingPolicy
+) -> list[ScoreResult]:
+    # The loop of `score.score` inlined for the common case (every indicator given, one shared scale
+    # checked in C): per catalogue once, what it needs; anything else goes through `score` itself.
+    options = MappingProxyType({"missing": missing}) if missing is not None else _NO_OPTIONS
+    plans: dict[str, tuple[CompiledCatalogue, int, Any, Any, tuple[int, ...]]] = {}
     out: list[ScoreResult] = []
+    append = out.append
     for a in assessments:
-        if not isinstance(a, Assessment):
+        if type(a) is not Assessment and not isinstance(a, Assessment):
             raise AssessmentError(tr("expected an Assessment, got {type_name}", type_name=type(a).__name__))
-        cc = compiled.get(a.catalogue)
-        if cc is None:
-            cc = compiled[a.catalogue] = engine.compiled(a.catalogue, weighting)
+        plan = plans.get(a.catalogue)
+        if plan is None:
+            cc = engine.compiled(a.catalogue, weighting)
+            plan = plans[a.catalogue] = (cc, len(cc.ids), cc.levels_of, cc.in_scale, cc.weights)
+        cc, size, levels_of, in_scale, weights = plan
         if a.inputs:
             a = engine.with_computed_levels(a)
-        out.append(score_compiled(cc, a, missing))
+        levels = a.levels
+        if in_scale is not None and len(levels) == size:
+            try:
+                vec = levels_of(levels)
+            except KeyError:
+                pass
+            else:
+                if in_scale(vec):
+                    append(make_result(cc, a, vec, sum(map(mul, vec, weights)), options))
+                    continue
+        append(score_compiled(cc, a, missing))  # the general path, and its errors
     return out
 
 

@@ -143,17 +143,16 @@ class ScoreResult(Result):
         options: Mapping[str, Any] | None = None,
     ) -> None:
         # Built complete, then frozen: assignment raises (see __setattr__).
-        init = object.__setattr__
-        init(self, "compiled", compiled)
-        init(self, "assessment", assessment)
-        init(self, "levels", levels)
-        init(self, "numerator", numerator)
-        init(self, "_group_numerators", group_numerators)  # None: summed on first use
-        init(self, "missing", missing)
-        init(self, "findings", findings)  # rule and evidence findings, when scored with apply_rules=True
-        init(self, "changes", changes)  # levels lowered by cap rules, when scored with apply_rules=True
+        _set_compiled(self, compiled)
+        _set_assessment(self, assessment)
+        _set_levels(self, levels)
+        _set_numerator(self, numerator)
+        _set_group_numerators(self, group_numerators)  # None: summed on first use
+        _set_missing(self, missing)
+        _set_findings(self, findings)  # rule and evidence findings, when scored with apply_rules=True
+        _set_changes(self, changes)  # levels lowered by cap rules, when scored with apply_rules=True
         # how it was scored, beyond the weighting (for the manifest); read-only
-        init(self, "options", MappingProxyType(dict(options)) if options else _NO_OPTIONS)
+        _set_options(self, MappingProxyType(dict(options)) if options else _NO_OPTIONS)
 
     compiled: CompiledCatalogue
     assessment: Assessment
@@ -396,3 +395,39 @@ class ScoreResult(Result):
             f"ScoreResult({self.subject!r}, {self.period!r}, {self.catalogue}: "
             f"index={self.display}, predikat={self.predikat!r}{part})"
         )
+
+
+# The slots' own setters (the class refuses assignment): what `__init__` and `scored` fill in.
+_set_compiled = ScoreResult.__dict__["compiled"].__set__
+_set_assessment = ScoreResult.__dict__["assessment"].__set__
+_set_levels = ScoreResult.__dict__["levels"].__set__
+_set_numerator = ScoreResult.__dict__["numerator"].__set__
+_set_group_numerators = ScoreResult.__dict__["_group_numerators"].__set__
+_set_missing = ScoreResult.__dict__["missing"].__set__
+_set_findings = ScoreResult.__dict__["findings"].__set__
+_set_changes = ScoreResult.__dict__["changes"].__set__
+_set_options = ScoreResult.__dict__["options"].__set__
+_new = object.__new__
+
+
+def scored(
+    compiled: CompiledCatalogue,
+    assessment: Assessment,
+    levels: tuple[int, ...],
+    numerator: int,
+    options: Mapping[str, Any] = _NO_OPTIONS,
+) -> ScoreResult:
+    """A complete assessment's result as the engine's bulk loop builds it: the same object as
+    `ScoreResult(compiled, assessment, levels, numerator, None, options=options)`, without the
+    argument handling (`options` must already be read-only)."""
+    r: ScoreResult = _new(ScoreResult)
+    _set_compiled(r, compiled)
+    _set_assessment(r, assessment)
+    _set_levels(r, levels)
+    _set_numerator(r, numerator)
+    _set_group_numerators(r, None)
+    _set_missing(r, ())
+    _set_findings(r, ())
+    _set_changes(r, ())
+    _set_options(r, options)
+    return r
