@@ -186,24 +186,3 @@ def test_engine_is_a_thin_facade() -> None:
         function = getattr(Engine, name)
         assert function.__module__.startswith("spbe_engine.") and function.__module__ != "spbe_engine.engine"
         assert function.__doc__
-
-
-def test_no_module_reaches_into_another_modules_private_names() -> None:
-    offenders = []
-    for path in (ROOT / "src" / "spbe_engine").rglob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module and node.level:
-                for alias in node.names:
-                    if alias.name.startswith("_") and not alias.name.startswith("__"):
-                        offenders.append(
-                            f"{path.relative_to(ROOT)}: from {'.' * node.level}{node.module} import {alias.name}"
-                        )
-            if (
-                isinstance(node, ast.Attribute)
-                and isinstance(node.value, ast.Name)
-                and node.value.id == "engine"
-                and node.attr.startswith("_")
-            ):
-                offenders.append(f"{path.relative_to(ROOT)}: engine.{node.attr}")
-    assert offenders == []

@@ -32,7 +32,7 @@ def reaches(source: str) -> list[str]:
         elif (
             isinstance(node, ast.Attribute)
             and isinstance(node.value, ast.Name)
-            and node.value.id in modules
+            and (node.value.id in modules or node.value.id == "engine")  # the Engine's privates too
             and _private(node.attr)
         ):
             found.append(f"line {node.lineno}: {node.value.id}.{node.attr}")
@@ -52,3 +52,4 @@ def test_the_check_sees_both_forms() -> None:
     assert reaches("from .excel import _open, cell_text\n") == ["line 1: import _open"]
     assert reaches("from . import errors\nerrors._translate = str\n") == ["line 2: errors._translate"]
     assert reaches("from .ops import score as _score\nfrom __future__ import annotations\n") == []
+    assert reaches("def f(engine):\n    return engine._registry\n") == ["line 2: engine._registry"]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import AssessmentError
 from ..i18n import tr
 from ..model.assessment import Assessment
-from ..scoring.result import _NO_OPTIONS, ScoreResult
+from ..scoring.result import NO_OPTIONS, ScoreResult
 from ..scoring.result import scored as make_result
 from ..scoring.score import MissingPolicy, check_missing_policy
 from ..scoring.score import score as score_compiled
@@ -105,7 +105,7 @@ def _score_all(
 ) -> list[ScoreResult]:
     # The loop of `score.score` inlined for the common case (every indicator given, one shared scale
     # checked in C): per catalogue once, what it needs; anything else goes through `score` itself.
-    options = MappingProxyType({"missing": missing}) if missing is not None else _NO_OPTIONS
+    options = MappingProxyType({"missing": missing}) if missing is not None else NO_OPTIONS
     plans: dict[str, tuple[CompiledCatalogue, int, Any, Any, tuple[int, ...]]] = {}
     out: list[ScoreResult] = []
     append = out.append

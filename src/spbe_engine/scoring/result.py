@@ -22,7 +22,7 @@ from .compiled import CompiledCatalogue, CompiledGroup
 
 __all__ = ["GroupScore", "IndicatorScore", "ScoreResult"]
 
-_NO_OPTIONS: Mapping[str, Any] = MappingProxyType({})  # shared and read-only: results never share a dict
+NO_OPTIONS: Mapping[str, Any] = MappingProxyType({})  # shared and read-only: results never share a dict
 
 
 class GroupScore:
@@ -152,7 +152,7 @@ class ScoreResult(Result):
         _set_findings(self, findings)  # rule and evidence findings, when scored with apply_rules=True
         _set_changes(self, changes)  # levels lowered by cap rules, when scored with apply_rules=True
         # how it was scored, beyond the weighting (for the manifest); read-only
-        _set_options(self, MappingProxyType(dict(options)) if options else _NO_OPTIONS)
+        _set_options(self, MappingProxyType(dict(options)) if options else NO_OPTIONS)
 
     compiled: CompiledCatalogue
     assessment: Assessment
@@ -415,7 +415,7 @@ def scored(
     assessment: Assessment,
     levels: tuple[int, ...],
     numerator: int,
-    options: Mapping[str, Any] = _NO_OPTIONS,
+    options: Mapping[str, Any] = NO_OPTIONS,
 ) -> ScoreResult:
     """A complete assessment's result as the engine's bulk loop builds it: the same object as
     `ScoreResult(compiled, assessment, levels, numerator, None, options=options)`, without the
