@@ -374,3 +374,157 @@ def test_without_openpyxl_the_error_names_the_extra(tmp_path: Path, monkeypatch:
         load_assessments(p, engine=ENGINE)
     with pytest.raises(SpbeError, match=r"spbe_engine\[excel\]"):
         write_template(ENGINE, "spbe-2020", tmp_path / "b.xlsx")
+
+
+# -- the language of the template ----------------------------------------------------------------------
+
+ID_STATUS = {"pending": "menunggu", "accepted": "diterima", "rejected": "ditolak", "needs_revision": "perlu perbaikan"}
+
+
+def _texts(wb: Any) -> list[str]:
+    """What a person reads: visible cells and the validations' prompts and messages."""
+    out: list[str] = []
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        out.append(ws.title)
+        out += [c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+        for dv in ws.data_validations.dataValidation:
+            out += [x for x in (dv.promptTitle, dv.prompt, dv.errorTitle, dv.error, dv.formula1) if x]
+    return out
+
+
+def test_template_follows_the_language(tmp_path: Path) -> None:
+    """Like the unit workbooks: Indonesian only under --lang id, "Indonesian / English" under en."""
+    from spbe_engine.i18n import language, translate
+
+    with language("id"):
+        wb = openpyxl.load_workbook(template(tmp_path, "id.xlsx"))
+    assert wb.sheetnames == ["Penilaian", "Bukti Dukung", "Tags", "Masukan", "Distribusi", "Petunjuk", "spbe_meta"]
+    assert wb["Penilaian"].cell(row=HEAD, column=COL["level"]).value == "Tingkat kematangan"
+    assert wb["Bukti Dukung"]["C1"].value == "Tingkat kematangan"
+    texts = _texts(wb)
+    joined = "\n".join(texts)
+    for english in ("Instructions (English)", "do not change", "Leave empty", "A whole number", "Level", "value"):
+        assert english not in joined, english
+    assert "jangan diubah" in joined and "Kosongkan bila belum dinilai" in joined
+    ev = wb["Bukti Dukung"]
+    lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in ev.data_validations.dataValidation}
+    assert lists["F2"] == '"menunggu,diterima,ditolak,perlu perbaikan"'
+    help_rows = [c.value for c in wb["Petunjuk"]["B"] if c.value]
+    kinds = ENGINE.catalogue("spbe-2020").evidence.kinds
+    assert all(k.name_en not in help_rows and k.name in help_rows for k in kinds if k.name_en)
+    # the fixed labels of the format are the catalogue's words for the statuses
+    for key, label in ID_STATUS.items():
+        assert translate(key.replace("_", " "), "id") == label
+
+    with language("en"):
+        wb = openpyxl.load_workbook(template(tmp_path, "en.xlsx"))
+    assert wb.sheetnames[3] == "Input"
+    assert wb["Penilaian"].cell(row=HEAD, column=COL["level"]).value == "Level"
+    joined = "\n".join(_texts(wb))
+    assert "Instructions (English)" in joined and "jangan diubah / do not change" in joined
+    lists = {str(dv.sqref).split(":")[0]: dv.formula1 for dv in wb["Bukti Dukung"].data_validations.dataValidation}
+    assert lists["F2"] == '"pending,accepted,rejected,needs_revision"'
+
+
+def _fill(path: Path, a: Assessment, *, labels: bool) -> None:
+    """Fill an empty template with `a` as a person would, in the workbook's own words: the status
+    label the dropdown offers (Indonesian under id) when `labels`, else the status key. Texts are
+    typed as text (a person types '=0 for the text "=0")."""
+    from spbe_engine.io.excel import put_cell
+
+    def row_of(ws: Any, row: int, *values: Any) -> None:
+        for col, value in enumerate(values, 1):
+            put_cell(ws, row, col, value, "test")
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Penilaian"]
+    put_cell(ws, 3, 2, a.subject, "test")
+    put_cell(ws, 4, 2, a.period, "test")
+    rows = {str(ws.cell(row=r, column=1).value): r for r in range(HEAD + 1, ws.max_row + 1)}
+    for iid, level in a.levels.items():
+        ws.cell(row=rows[iid], column=COL["level"], value=level)
+    for iid, note in a.notes.items():
+        put_cell(ws, rows[iid], COL["note"], note, "test")
+    for iid, service in a.services.items():
+        put_cell(ws, rows[iid], COL["service"], service, "test")
+    for stage, values in a.stages.items():
+        for iid, level in values.items():
+            ws.cell(row=rows[iid], column=COL[stage], value=level)
+    id_labels = wb["Bukti Dukung"]["C1"].value != "Level"
+    row = 2
+    for iid, evs in a.evidence.items():
+        for ev in evs:
+            status = ID_STATUS[ev.status] if labels and id_labels else ev.status
+            row_of(wb["Bukti Dukung"], row, iid, ev.id, ev.level, ev.kind, ev.date, status, ev.note)
+            row += 1
+    for row, (key, value) in enumerate(a.tags.items(), 2):
+        row_of(wb["Tags"], row, key, value)
+    inputs = wb[wb.sheetnames[3]]  # "Masukan" or "Input"
+    items = [(iid, name, str(v)) for iid, values in a.inputs.items() for name, v in values.items()]
+    for row, item in enumerate(items, 2):
+        row_of(inputs, row, *item)
+    dists = [(iid, lv, str(p)) for iid, dist in a.distributions.items() for lv, p in dist.items()]
+    for row, item in enumerate(dists, 2):
+        row_of(wb["Distribusi"], row, *item)
+    wb.save(path)
+
+
+def _assessments() -> Any:
+    from .test_roundtrip import assessments
+
+    return assessments()
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(a=_assessments(), labels=st.booleans())
+def test_templates_in_either_language_read_back_the_same(tmp_path: Path, a: Assessment, labels: bool) -> None:
+    """A template written under id and one under en, filled alike, read back to the same assessment;
+    so does the assessment written in each language."""
+    from spbe_engine.i18n import language
+
+    read = []
+    for lang in ("id", "en"):
+        empty, full = tmp_path / f"t-{lang}.xlsx", tmp_path / f"a-{lang}.xlsx"
+        for p in (empty, full):
+            p.unlink(missing_ok=True)
+        with language(lang):
+            write_template(ENGINE, "spbe-2020", empty)
+            write_assessment(ENGINE, a, full)
+        _fill(empty, a, labels=labels)
+        read += [read_xlsx(empty, engine=ENGINE, validate=True)[0].assessment, read_xlsx(full)[0].assessment]
+    assert read == [a] * 4
+
+
+def test_old_and_indonesian_headers_are_read_in_any_case(tmp_path: Path) -> None:
+    """Headers are matched case-insensitively: the old "Level" and the Indonesian "Tingkat kematangan";
+    a status may be its key or its Indonesian label; the inputs sheet may be "Input" or "Masukan"."""
+    p = fill(template(tmp_path), tmp_path / "f.xlsx")
+    wb = openpyxl.load_workbook(p)
+    wb["Penilaian"].cell(row=HEAD, column=COL["level"], value="TINGKAT KEMATANGAN")
+    wb["Bukti Dukung"]["C1"] = "level"
+    wb["Bukti Dukung"]["F2"] = "Diterima"
+    wb["Input"].title = "Masukan"
+    wb.save(p)
+    (loaded,) = read_xlsx(p, engine=ENGINE)
+    assert loaded.assessment.levels["2"] == 4 and loaded.assessment.inputs == {"5": {"jumlah": Decimal("12.50")}}
+    assert loaded.assessment.evidence["1"][0].status == "accepted"
+    wb["Bukti Dukung"]["F2"] = "sudah"
+    wb.save(p)
+    with pytest.raises(AssessmentError, match=r"unknown status 'sudah'.*allowed: pending, .*, menunggu, diterima"):
+        read_xlsx(p)
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("id", "1.000"), ("en", "1,000")])
+def test_limits_show_numbers_the_languages_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str, shown: str
+) -> None:
+    from spbe_engine.i18n import language
+    from spbe_engine.io import excel
+
+    p = fill(template(tmp_path), tmp_path / "f.xlsx")
+    monkeypatch.setattr(excel, "MAX_TEXT_CHARS", 1000)  # Penilaian's names and scales take ~15,000
+    with language(lang), pytest.raises(AssessmentError) as info:
+        read_xlsx(p)
+    assert f" {shown} " in str(info.value), str(info.value)

@@ -73,3 +73,20 @@ def test_verify_bad_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     p.write_text("{not json", encoding="utf-8")
     assert main(["verify", str(p)]) == 2
     assert "not a result file: invalid JSON" in capsys.readouterr().err
+
+
+def test_bad_json_is_not_a_result_in_indonesian_too(tmp_path: Path) -> None:
+    """Whether the file is invalid JSON is known from where the error came, not from its English text."""
+    from spbe_engine import SpbeError
+    from spbe_engine.i18n import language
+    from spbe_engine.verify import load_results
+
+    p = tmp_path / "r.json"
+    p.write_text('{"a": 1, "a": 2}', encoding="utf-8")
+    with language("id"), pytest.raises(SpbeError) as info:
+        load_results(p)
+    assert info.value.message.startswith("bukan berkas hasil: JSON tidak valid: kunci 'a' ganda"), info.value.message
+    assert info.value.file == str(p)
+    with language("id"), pytest.raises(SpbeError, match="berkas tidak ditemukan") as missing:
+        load_results(tmp_path / "absent.json")  # a file that cannot be read is not called invalid JSON
+    assert "bukan berkas hasil" not in missing.value.message

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import SpbeError
-from .i18n import tr
+from .i18n import N_, tr, translate
 from .model.assessment import Assessment
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Verification", "load_results", "verify_result"]
 
-NOT_A_RESULT = "not a result file"
+NOT_A_RESULT = N_("not a result file")
 
 
 def load_results(path: str | Path) -> list[dict[str, Any]]:
@@ -41,18 +41,20 @@ def load_results(path: str | Path) -> list[dict[str, Any]]:
     from .io.readers import load_json_text
 
     source = str(path)
+    text = read_text(Path(path))  # a file that cannot be read is that, not "not a result"
     try:
-        data = load_json_text(read_text(Path(path)), source=source)
-    except SpbeError as exc:
-        if exc.message.startswith("invalid JSON"):
-            raise SpbeError(
-                tr("{NOT_A_RESULT}: {message}", NOT_A_RESULT=NOT_A_RESULT, message=exc.message), file=source
-            ) from None
-        raise
+        data = load_json_text(text, source=source)
+    except SpbeError as exc:  # every error of the parser means invalid JSON, in whatever language it speaks
+        raise SpbeError(
+            tr("{NOT_A_RESULT}: {message}", NOT_A_RESULT=translate(NOT_A_RESULT), message=exc.message), file=source
+        ) from None
     items = data if isinstance(data, list) else [data]
     if not items or not all(isinstance(x, dict) for x in items):
         raise SpbeError(
-            tr("{NOT_A_RESULT}: expected the JSON of `spbe score --format json`", NOT_A_RESULT=NOT_A_RESULT),
+            tr(
+                "{NOT_A_RESULT}: expected the JSON of `spbe score --format json`",
+                NOT_A_RESULT=translate(NOT_A_RESULT),
+            ),
             file=source,
         )
     return items

@@ -10,8 +10,15 @@ Layout (format version 1):
   note, service name and one column per stage (`STAGES` order). Empty level cells mean "not assessed".
 - "Bukti Dukung" (evidence), "Tags", "Input" (named exact inputs) and "Distribusi" (level
   probabilities): one item per row.
-- "Petunjuk": instructions in Bahasa Indonesia and English.
+- "Petunjuk": instructions in Bahasa Indonesia, then English.
 - "spbe_meta" (hidden): the format version and catalogue id, and the evidence kinds for validation.
+
+Language: under Indonesian (`lang="id"`, the current language by default) every prompt, instruction
+and dropdown label is Indonesian only, as in the unit workbooks of `spbe workbooks`; under English the
+prompts are "Indonesian / English" and the instructions come in both languages. The few labels that
+differ (the "Level" column, the "Input" sheet, the evidence statuses) are fixed words of the format,
+and the reader accepts those of either language (headers in any case), so a workbook reads back the
+same whichever language wrote it.
 
 Exactness: probabilities and inputs are written as text cells, so no decimal passes through a
 float; numbers typed by people are converted with `Decimal(str(value))`. Levels are integers
@@ -48,7 +55,7 @@ from .._version import __version__
 from .._yaml import MAX_BYTES, one_line, plain
 from ..errors import AssessmentError, SpbeError
 from ..exact import exact_decimal
-from ..i18n import N_, tr
+from ..i18n import N_, current_language, number, tr
 from ..model.assessment import STAGES, Assessment
 from ..model.catalogue import Catalogue, Group, Indicator, LevelScale
 from ..model.rules import Evidence
@@ -115,6 +122,13 @@ DIST_COLUMNS: dict[str, tuple[str, float]] = {
     "level": ("Level", 8),
     "probability": ("Probabilitas", 16),
 }
+# The format's words that differ by language: written as the current language says them, read in
+# either (fixed here, not taken from the message catalogue, so the files of every version read back).
+LEVEL_ID = "Tingkat kematangan"  # the Indonesian header of the "Level" columns
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {"Level": (LEVEL_ID, "Tingkat")}
+INPUTS_ID = "Masukan"  # the Indonesian name of the "Input" sheet
+SHEET_ALIASES: dict[str, tuple[str, ...]] = {INPUTS: (INPUTS_ID,)}
+STATUS_ID = {"pending": "menunggu", "accepted": "diterima", "rejected": "ditolak", "needs_revision": "perlu perbaikan"}
 IDS_NAME = "spbe_indikator"  # defined names for the list validations
 KINDS_NAME = "spbe_jenis_bukti"
 STATUSES = ("pending", "accepted", "rejected", "needs_revision")
@@ -128,15 +142,17 @@ _EXCEL_EPOCH = dt.date(1900, 3, 1)  # earlier dates do not survive Excel's seria
 # -- writing -----------------------------------------------------------------------------------
 
 
-def _both(message: str, **params: Any) -> str:
-    """A short prompt in Bahasa Indonesia, then English ("... / ..."), for the cells' input messages."""
-    return f"{tr(message, lang='id', **params)} / {tr(message, lang='en', **params)}"
+def _count(n: int) -> str:
+    """A limit as people read it: "1.000" in Indonesian, "1,000" in English."""
+    return number(n, places=None) if current_language() != "en" else f"{n:,}"
 
 
-def write_assessment(engine: Resolver, assessment: Assessment, path: str | Path, *, overwrite: bool = False) -> Path:
+def write_assessment(
+    engine: Resolver, assessment: Assessment, path: str | Path, *, overwrite: bool = False, lang: str | None = None
+) -> Path:
     """Write `assessment` as a filled-in template (see `write_template`); `read_xlsx` reads it back
     identically."""
-    return write_template(engine, assessment.catalogue, path, assessment=assessment, overwrite=overwrite)
+    return write_template(engine, assessment.catalogue, path, assessment=assessment, overwrite=overwrite, lang=lang)
 
 
 def write_template(
@@ -146,8 +162,10 @@ def write_template(
     *,
     assessment: Assessment | None = None,
     overwrite: bool = False,
+    lang: str | None = None,
 ) -> Path:
-    """Write an .xlsx template for `catalogue_id` (filled from `assessment` when given).
+    """Write an .xlsx template for `catalogue_id` (filled from `assessment` when given), its prompts
+    and instructions in `lang` (default: the current language; English adds the Indonesian too).
 
     The file is written atomically (a temporary file in the same directory, then renamed), and an
     existing file is never replaced unless `overwrite=True`. Returns the path written.
@@ -169,7 +187,7 @@ def write_template(
                 field="catalogue",
             )
         _check_ids(assessment, cat)
-    wb = Book(cat, assessment).build()
+    wb = Book(cat, assessment, lang).build()
     save_workbook(wb, p, overwrite=overwrite)
     return p
 
@@ -289,6 +307,7 @@ class Book:
 
     cat: Catalogue
     a: Assessment | None
+    lang: str | None = None  # None: the current language
     xl: Any = field(init=False)
     styles: Any = field(init=False)
     dv_class: Any = field(init=False)
@@ -300,8 +319,35 @@ class Book:
         self.styles = require("openpyxl.styles", "excel")
         self.dv_class = require("openpyxl.worksheet.datavalidation", "excel").DataValidation
         self.get_column_letter = require("openpyxl.utils", "excel").get_column_letter
+        self.lang = self.lang or current_language()
 
     # helpers
+
+    @property
+    def indonesian(self) -> bool:
+        return self.lang == "id"
+
+    def both(self, message: str, **params: Any) -> str:
+        """A short prompt in Bahasa Indonesia, with its English ("... / ...") unless the language is Indonesian."""
+        indonesian = tr(message, lang="id", **params)
+        return indonesian if self.indonesian else f"{indonesian} / {tr(message, lang='en', **params)}"
+
+    def pair(self, indonesian: str, english: str) -> str:
+        """A fixed Indonesian label, with its English unless the language is Indonesian."""
+        return indonesian if self.indonesian else f"{indonesian} / {english}"
+
+    def header(self, header: str) -> str:
+        """A column header as this workbook's language writes it ("Level" is "Tingkat kematangan")."""
+        return LEVEL_ID if self.indonesian and header == "Level" else header
+
+    @property
+    def inputs_title(self) -> str:
+        return INPUTS_ID if self.indonesian else INPUTS
+
+    @property
+    def statuses(self) -> list[str]:
+        """The evidence statuses as the dropdown offers them: Indonesian labels, or the keys in English."""
+        return [STATUS_ID[s] if self.indonesian else s for s in STATUSES]
 
     def text(self, ws: Any, row: int, col: int, value: str | None, what: str) -> Any:
         """A text cell, never a formula (see `put_cell`); None or "" leaves the cell empty."""
@@ -320,10 +366,11 @@ class Book:
         fill = self.styles.PatternFill("solid", fgColor="DDEBF7")
         index: dict[str, int] = {}
         for col, (key, (header, width)) in enumerate(columns.items(), 1):
-            cell = put_cell(ws, row, col, header, "header")
+            label = self.header(header)
+            cell = put_cell(ws, row, col, label, "header")
             cell.font = bold
             cell.fill = fill
-            ws.column_dimensions[self.get_column_letter(col)].width = width
+            ws.column_dimensions[self.get_column_letter(col)].width = width if label == header else len(label) + 2
             index[key] = col
         return index
 
@@ -343,7 +390,7 @@ class Book:
         self.assess_sheet(wb.active)
         self.evidence_sheet(wb.create_sheet(EVIDENCE))
         self.tags_sheet(wb.create_sheet(TAGS))
-        self.inputs_sheet(wb.create_sheet(INPUTS))
+        self.inputs_sheet(wb.create_sheet(self.inputs_title))
         self.dists_sheet(wb.create_sheet(DISTS))
         self.help_sheet(wb.create_sheet(HELP))
         self.meta_sheet(wb.create_sheet(META))
@@ -364,9 +411,9 @@ class Book:
         for row, (key, label) in enumerate(HEADER_LABELS.items(), 2):
             self.text(ws, row, 1, label, key).font = bold
             self.text(ws, row, 2, given[key], key)
-        self.text(ws, 2, 3, _both(N_("do not change")), "catalogue")
-        self.text(ws, 3, 3, _both(N_("the agency assessed")), "subject")
-        self.text(ws, 4, 3, _both(N_("e.g. 2024")), "period")
+        self.text(ws, 2, 3, self.both(N_("do not change")), "catalogue")
+        self.text(ws, 3, 3, self.both(N_("the agency assessed")), "subject")
+        self.text(ws, 4, 3, self.both(N_("e.g. 2024")), "period")
         head = 6
         col = self.headers(ws, head, ASSESS_COLUMNS)
         wrap = self.styles.Alignment(wrap_text=True, vertical="top")
@@ -401,11 +448,11 @@ class Book:
                 formula1=str(scale.min),
                 formula2=str(scale.max),
                 showInputMessage=True,
-                promptTitle=f"Level {scale.min}–{scale.max}"[:32],
-                prompt=(f"{names}. " + _both(N_("Leave empty if not assessed.")))[:255],
+                promptTitle=f"{self.header('Level')} {scale.min}–{scale.max}"[:32],
+                prompt=(f"{names}. " + self.both(N_("Leave empty if not assessed.")))[:255],
                 showErrorMessage=True,
-                errorTitle="Level",
-                error=(_both(N_("A whole number {range}"), range=f"{scale.min}–{scale.max}") + f" ({scale.name})")[
+                errorTitle=self.header("Level"),
+                error=(self.both(N_("A whole number {range}"), range=f"{scale.min}–{scale.max}") + f" ({scale.name})")[
                     :255
                 ],
             )
@@ -426,7 +473,7 @@ class Book:
                 formula1=IDS_NAME,
                 showErrorMessage=True,
                 errorTitle="Indikator",
-                error=_both(N_("An indicator id from the Penilaian sheet")),
+                error=self.both(N_("An indicator id from the Penilaian sheet")),
             ).add(self.letter_range(col["indicator"], 2, last))
         return col, last
 
@@ -442,7 +489,7 @@ class Book:
             formula1=str(lo),
             formula2=str(hi),
             showErrorMessage=True,
-            error=_both(N_("A whole number {range}"), range=f"{lo}–{hi}"),
+            error=self.both(N_("A whole number {range}"), range=f"{lo}–{hi}"),
         ).add(self.letter_range(col["level"], 2, last))
         kinds = self.cat.evidence.kinds
         if kinds:
@@ -452,21 +499,21 @@ class Book:
                 formula1=KINDS_NAME,
                 showErrorMessage=True,
                 errorTitle="Jenis",
-                error=_both(N_("See the Petunjuk sheet")),
+                error=self.both(N_("See the Petunjuk sheet")),
             ).add(self.letter_range(col["kind"], 2, last))
         self.validation(
             ws,
             type="list",
-            formula1='"' + ",".join(STATUSES) + '"',
+            formula1='"' + ",".join(self.statuses) + '"',
             showErrorMessage=True,
             errorTitle="Status",
-            error=", ".join(STATUSES),
+            error=", ".join(self.statuses),
         ).add(self.letter_range(col["status"], 2, last))
         self.validation(
             ws,
             showInputMessage=True,
-            promptTitle="Tanggal / date",
-            prompt=_both(N_("The document's date, e.g. 2024-03-31")),
+            promptTitle=self.pair("Tanggal", "date"),
+            prompt=self.both(N_("The document's date, e.g. 2024-03-31")),
         ).add(self.letter_range(col["date"], 2, last))
         for row, (iid, ev) in enumerate(items, 2):
             what = f"evidence.{iid}[{ev.id}]"
@@ -479,7 +526,7 @@ class Book:
                     self.text(ws, row, col["date"], ev.date.isoformat(), what)
                 else:
                     ws.cell(row=row, column=col["date"], value=ev.date).number_format = "yyyy-mm-dd"
-            self.text(ws, row, col["status"], ev.status, what)
+            self.text(ws, row, col["status"], STATUS_ID[ev.status] if self.indonesian else ev.status, what)
             self.text(ws, row, col["note"], ev.note, what)
         # a column style, so dates typed later show as dates (styling cells would create 1000 rows)
         ws.column_dimensions[self.get_column_letter(col["date"])].number_format = "yyyy-mm-dd"
@@ -501,7 +548,8 @@ class Book:
     def inputs_sheet(self, ws: Any) -> None:
         items = [(iid, name, v) for iid, vals in (self.a.inputs if self.a else {}).items() for name, v in vals.items()]
         col, last = self.item_sheet(ws, INPUT_COLUMNS, len(items))
-        self.exact_column(ws, col["value"], last, "Nilai / value", _both(N_("A number, e.g. 12,5 or 12.5")))
+        title = self.pair("Nilai", "value")
+        self.exact_column(ws, col["value"], last, title, self.both(N_("A number, e.g. 12,5 or 12.5")))
         for row, (iid, name, value) in enumerate(items, 2):
             self.indicator(ws, row, col["indicator"], iid, f"inputs.{iid}")
             self.text(ws, row, col["name"], name, f"inputs.{iid}.{name}")
@@ -517,7 +565,7 @@ class Book:
             col["probability"],
             last,
             "Probabilitas",
-            _both(N_("A probability, e.g. 0,25; they sum to exactly 1 per indicator")),
+            self.both(N_("A probability, e.g. 0,25; they sum to exactly 1 per indicator")),
         )
         for row, (iid, level, p) in enumerate(items, 2):
             self.indicator(ws, row, col["indicator"], iid, f"distributions.{iid}")
@@ -525,12 +573,16 @@ class Book:
             self.text(ws, row, col["probability"], str(p), f"distributions.{iid}.{level}")
 
     def help_sheet(self, ws: Any) -> None:
-        """Instructions in Bahasa Indonesia, then in English (the same messages, from the catalogue)."""
+        """Instructions in Bahasa Indonesia, then in English unless the language is Indonesian (the same
+        messages, from the catalogue)."""
         bold = self.styles.Font(bold=True)
         ws.column_dimensions["A"].width = 28
         ws.column_dimensions["B"].width = 110
         lines: list[tuple[str, str]] = []
-        for lang, title in (("id", "Petunjuk (Bahasa Indonesia)"), ("en", "Instructions (English)")):
+        langs = [("id", "Petunjuk (Bahasa Indonesia)")]
+        if not self.indonesian:
+            langs.append(("en", "Instructions (English)"))
+        for lang, title in langs:
             stages = ", ".join(f"{STAGE_HEADERS[s]} = {s}" for s in STAGES)
             steps = [
                 tr(
@@ -541,9 +593,10 @@ class Book:
                     catalogue=self.cat.id,
                 ),
                 tr(
-                    "Give each indicator's Level as a whole number within its scale; leave it empty if the"
+                    "Give each indicator's {level} as a whole number within its scale; leave it empty if the"
                     " indicator is not assessed yet.",
                     lang=lang,
+                    level=self.header("Level"),
                 ),
                 tr(
                     "Catatan (note), Nama Layanan (service) and the stage columns are optional: {stages}.",
@@ -560,7 +613,7 @@ class Book:
                     " probability per level, summing to exactly 1 per indicator.",
                     lang=lang,
                     tags=TAGS,
-                    inputs=INPUTS,
+                    inputs=self.inputs_title,
                     dists=DISTS,
                 ),
                 tr(
@@ -578,11 +631,12 @@ class Book:
                 lines.append(("", ""))
             lines.append((title, ""))
             lines += [(str(n), text) for n, text in enumerate(steps, 1)]
-        lines += [("", ""), ("Status", ", ".join(STATUSES))]
+        lines += [("", ""), ("Status", ", ".join(self.statuses))]
         if self.cat.evidence.kinds:
-            lines.append(("Jenis bukti / evidence kinds", ""))
+            lines.append((self.pair("Jenis bukti", "evidence kinds"), ""))
         for kind in self.cat.evidence.kinds:
-            lines.append((kind.id, kind.name + (f" / {kind.name_en}" if kind.name_en else "")))
+            english = f" / {kind.name_en}" if kind.name_en and not self.indonesian else ""
+            lines.append((kind.id, kind.name + english))
         wrap = self.styles.Alignment(wrap_text=True, vertical="top")
         for row, (a, b) in enumerate(lines, 1):
             cell = self.text(ws, row, 1, a, "help")
@@ -756,14 +810,22 @@ class _Workbook:
     def entries(self, n: int, where: str, what: str) -> None:
         if n > MAX_ENTRIES:
             raise self.refuse(
-                tr("{where} has more than {MAX_ENTRIES:,} {what}", where=where, MAX_ENTRIES=MAX_ENTRIES, what=what)
+                tr(
+                    "{where} has more than {MAX_ENTRIES} {what}",
+                    where=where,
+                    MAX_ENTRIES=_count(MAX_ENTRIES),
+                    what=what,
+                )
             )
 
     def text(self, chars: int) -> None:
         self.text_chars += chars
         if self.text_chars > MAX_TEXT_CHARS:
             raise self.refuse(
-                tr("the workbook has more than {MAX_TEXT_CHARS:,} characters of text", MAX_TEXT_CHARS=MAX_TEXT_CHARS)
+                tr(
+                    "the workbook has more than {MAX_TEXT_CHARS} characters of text",
+                    MAX_TEXT_CHARS=_count(MAX_TEXT_CHARS),
+                )
             )
 
     def elements(self, part: str, wanted: set[str], where: str) -> Iterator[tuple[str, Any]]:
@@ -810,8 +872,8 @@ class _Workbook:
                 if self.elements_read > MAX_ELEMENTS:
                     raise self.refuse(
                         tr(
-                            "the workbook has more than {MAX_ELEMENTS:,} XML elements to read",
-                            MAX_ELEMENTS=MAX_ELEMENTS,
+                            "the workbook has more than {MAX_ELEMENTS} XML elements to read",
+                            MAX_ELEMENTS=_count(MAX_ELEMENTS),
                         )
                     )
                 if pending > MAX_ELEMENT_BYTES + 64 * 1024:
@@ -897,8 +959,8 @@ class _Workbook:
             if len(out) >= MAX_SHARED_STRINGS:
                 raise self.refuse(
                     tr(
-                        "the workbook has more than {MAX_SHARED_STRINGS:,} shared strings",
-                        MAX_SHARED_STRINGS=MAX_SHARED_STRINGS,
+                        "the workbook has more than {MAX_SHARED_STRINGS} shared strings",
+                        MAX_SHARED_STRINGS=_count(MAX_SHARED_STRINGS),
                     )
                 )
             text = _plain(el).replace("x005F_", "")  # as openpyxl's read_string_table
@@ -947,10 +1009,10 @@ class _Workbook:
             if self.rows_read > MAX_SHEET_ROWS:
                 raise self.refuse(
                     tr(
-                        "{where}: more than {MAX_SHEET_ROWS:,} rows in the sheets read"
+                        "{where}: more than {MAX_SHEET_ROWS} rows in the sheets read"
                         " (the limit of a sheet, and of all of them together)",
                         where=where,
-                        MAX_SHEET_ROWS=MAX_SHEET_ROWS,
+                        MAX_SHEET_ROWS=_count(MAX_SHEET_ROWS),
                     )
                 )
             n, found = parser.parse_row(el)
@@ -958,19 +1020,19 @@ class _Workbook:
             if len(found) > MAX_SHEET_COLUMNS:
                 raise self.refuse(
                     tr(
-                        "{where}, row {n} has more than {MAX_SHEET_COLUMNS:,} cells (the limit of a row)",
+                        "{where}, row {n} has more than {MAX_SHEET_COLUMNS} cells (the limit of a row)",
                         where=where,
                         n=n,
-                        MAX_SHEET_COLUMNS=MAX_SHEET_COLUMNS,
+                        MAX_SHEET_COLUMNS=_count(MAX_SHEET_COLUMNS),
                     )
                 )
             cells += len(found)
             if cells > MAX_SHEET_CELLS:
                 raise self.refuse(
                     tr(
-                        "{where} has more than {MAX_SHEET_CELLS:,} cells (the limit of a sheet)",
+                        "{where} has more than {MAX_SHEET_CELLS} cells (the limit of a sheet)",
                         where=where,
-                        MAX_SHEET_CELLS=MAX_SHEET_CELLS,
+                        MAX_SHEET_CELLS=_count(MAX_SHEET_CELLS),
                     )
                 )
             values: Row = {}
@@ -1042,11 +1104,14 @@ def _normal(header: Any) -> str:
     return " ".join(str(header).split()).casefold() if header is not None else ""
 
 
+_STATUS_LABELS = {_normal(label): key for key, label in STATUS_ID.items()}  # read in any case
+
+
 def _expected(key: str, sheet: str) -> tuple[str, str | None]:
     """What a column holds, for the message refusing a formula in it: (noun, allowed values)."""
     if key == "level" or key in STAGES:
         return "level", "whole numbers"
-    if key == "probability" or (sheet == INPUTS and key == "value"):
+    if key == "probability" or (sheet in (INPUTS, *SHEET_ALIASES[INPUTS]) and key == "value"):
         return "number", "decimal numbers"
     if key == "date":
         return "date", "dates, or text YYYY-MM-DD"
@@ -1168,12 +1233,19 @@ class SheetReader:
     # sheets
 
     def sheet(self, name: str) -> bool:
-        return name in self.wb.sheets
+        return self.title(name) in self.wb.sheets
+
+    def title(self, name: str) -> str:
+        """The sheet's name in this workbook: `name`, or its name in the other language ("Masukan")."""
+        if name in self.wb.sheets:
+            return name
+        return next((alias for alias in SHEET_ALIASES.get(name, ()) if alias in self.wb.sheets), name)
 
     def rows(self, name: str) -> Iterator[tuple[int, Row]]:
         """The rows of a sheet holding a value (absent sheet: none), streamed, in order."""
         if not self.sheet(name):
             return
+        name = self.title(name)
         last = 0
         for n, row in self.wb.rows(name):
             if n <= last:  # a streamed sheet is read once: rows must come in order, as every writer puts them
@@ -1221,17 +1293,23 @@ class SheetReader:
         """Column number (1-based) per known column, from the header row `head`."""
         found: dict[str, int] = {}
         wanted = {_normal(h): key for key, (h, _) in columns.items()}
+        for column, (h, _) in columns.items():  # "Level" as the Indonesian template writes it, too
+            wanted.update((_normal(alias), column) for alias in HEADER_ALIASES.get(h, ()))
         for i, h in sorted(header.items()):
             key = wanted.get(_normal(h))
             if key is not None and key not in found:
                 found[key] = i
-        missing = [columns[k][0] for k in columns if k not in found]
+
+        def shown(h: str) -> str:  # a header as the current language writes it
+            return HEADER_ALIASES[h][0] if current_language() == "id" and h in HEADER_ALIASES else h
+
+        missing = [shown(columns[k][0]) for k in columns if k not in found]
         if missing:
             raise self.error(
                 tr("column {missing!r} is missing", missing=missing[0]),
                 row=head,
                 field=name,
-                allowed=", ".join(h for h, _ in columns.values()),
+                allowed=", ".join(shown(h) for h, _ in columns.values()),
             )
         return found
 
@@ -1377,13 +1455,14 @@ class SheetReader:
             ev_id = self.need_key(cells, "id", n, s)
             level = self.whole(self.need(cells, "level", n, s), n, f"{s}.level")
             kind = self.need_key(cells, "kind", n, s)
-            status = _key(cells["status"]) or "pending"
-            if status not in STATUSES:
+            shown = _key(cells["status"]) or "pending"
+            status = shown if shown in STATUSES else _STATUS_LABELS.get(_normal(shown))
+            if status is None:
                 raise self.error(
-                    tr("unknown status {status!r}", status=status),
+                    tr("unknown status {status!r}", status=shown),
                     row=n,
                     field=f"{s}.status",
-                    allowed=", ".join(STATUSES),
+                    allowed=", ".join([*STATUSES, *STATUS_ID.values()]),
                 )
             date = self.date(cells["date"], n, f"{s}.date")
             try:
@@ -1396,7 +1475,7 @@ class SheetReader:
     def inputs(self) -> dict[str, dict[str, Decimal]]:
         out: dict[str, dict[str, Decimal]] = {}
         first: dict[tuple[str, str], int] = {}
-        s = INPUTS
+        s = self.title(INPUTS)
         for n, cells in self.items(s, INPUT_COLUMNS):
             iid = self.need_key(cells, "indicator", n, s)
             name = self.need_key(cells, "name", n, s)
