@@ -176,14 +176,7 @@ def _from_csv_lines(lines: Iterator[str], source: str) -> Iterator[LoadedAssessm
     skipped = 0
     sep = _SEP_LINE.match(first)
     if sep is not None:
-        delimiter = _SEPARATORS.get(sep.group(1))
-        if delimiter is None:
-            raise AssessmentError(
-                tr("unsupported separator {sep!r} in the sep= line", sep=sep.group(1)),
-                file=source,
-                row=1,
-                allowed="sep=, sep=; sep=<tab>",
-            )
+        delimiter = _sep_line_delimiter(sep.group(1), source)
         skipped = 1
     else:
         sample = first[:8192]
@@ -438,19 +431,25 @@ def _from_csv(text: str, source: str, collect: list[SpbeError] | None = None) ->
         raise
 
 
+def _sep_line_delimiter(value: str, source: str) -> str:
+    """The delimiter an Excel `sep=` first line names, or an error naming the line."""
+    delimiter = _SEPARATORS.get(value)
+    if delimiter is None:
+        raise AssessmentError(
+            tr("unsupported separator {sep!r} in the sep= line", sep=value),
+            file=source,
+            row=1,
+            allowed="sep=, sep=; sep=<tab>",
+        )
+    return delimiter
+
+
 def _csv_reader(text: str, source: str) -> tuple[Any, int]:
     """A CSV reader of `text` and the number of lines skipped before it (a `sep=` line)."""
     skipped = 0
     sep = _SEP_LINE.match(text)
     if sep is not None:
-        delimiter = _SEPARATORS.get(sep.group(1))
-        if delimiter is None:
-            raise AssessmentError(
-                tr("unsupported separator {sep!r} in the sep= line", sep=sep.group(1)),
-                file=source,
-                row=1,
-                allowed="sep=, sep=; sep=<tab>",
-            )
+        delimiter = _sep_line_delimiter(sep.group(1), source)
         text, skipped = text[sep.end() :], 1
     else:
         sample = text[:8192]
