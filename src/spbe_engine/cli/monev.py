@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from ..i18n import tr
@@ -153,6 +152,8 @@ def _owners_targets(engine: Any, base: Any, owners: str, targets: str | None) ->
 
 
 def cmd_workbooks(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from ..errors import SpbeError
     from ..i18n import translate
     from ..io.atomic import protect
@@ -195,6 +196,8 @@ def cmd_workbooks(args: argparse.Namespace) -> int:
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from ..io.atomic import protect
     from ..monev.actions import load_actions
     from ..monev.snapshot import collect, sidecars, write_snapshot
@@ -239,6 +242,8 @@ def cmd_collect(args: argparse.Namespace) -> int:
 
 def _log_path(path: str) -> str:
     """An action log, or the log beside a snapshot when `path` is one."""
+    from pathlib import Path
+
     from ..monev.snapshot import sidecars
 
     p = Path(path)
@@ -252,6 +257,7 @@ def _log_path(path: str) -> str:
 def _plan_steps(path: str) -> list[Any]:
     """The steps of `spbe plan -f json` output (a list of plans, or one plan) as plan links."""
     import json
+    from pathlib import Path
 
     from .._yaml import read_text
     from ..errors import SpbeError
@@ -276,6 +282,8 @@ def _plan_steps(path: str) -> list[Any]:
 
 
 def cmd_actions(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from ..io.atomic import protect
     from ..monev.actions import load_actions
     from .output import csv_text, dump, result_table, say

@@ -17,7 +17,6 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any, NamedTuple
 
 from ..i18n import current_language, number, translate
@@ -38,7 +37,7 @@ def localise_number(text: str, lang: str | None = None) -> str:
         return text
 
     def one(m: re.Match[str]) -> str:
-        return m.group(1) + number(Decimal(f"{m.group(2)}.{m.group(3)}"), lang, places=None)
+        return m.group(1) + number(f"{m.group(2)}.{m.group(3)}", lang, places=None)
 
     return _DECIMAL.sub(one, text)
 

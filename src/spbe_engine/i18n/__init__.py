@@ -16,14 +16,15 @@ import contextlib
 import contextvars
 import os
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from decimal import Decimal
 from functools import cache
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import errors
 from ..errors import SpbeError
+
+if TYPE_CHECKING:  # datetime, decimal and pathlib load when first used: the CLI's start-up pays for none
+    from datetime import datetime, tzinfo
+    from decimal import Decimal
 
 __all__ = [
     "LANGS",
@@ -41,7 +42,7 @@ __all__ = [
 #: The languages with a message catalogue ("en" is the source language).
 LANGS = ("en", "id")
 DOMAIN = "spbe_engine"
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "locale")
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("spbe_language", default="en")
 
@@ -97,7 +98,7 @@ def resolve_language(explicit: str | None = None, environ: Mapping[str, str] | N
 def _catalogue(lang: str) -> Any:
     import gettext
 
-    with (LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as fh:
+    with open(os.path.join(LOCALE_DIR, lang, "LC_MESSAGES", f"{DOMAIN}.mo"), "rb") as fh:
         return gettext.GNUTranslations(fh)
 
 
@@ -123,6 +124,8 @@ def number(value: Decimal | int | str, lang: str | None = None, places: int | No
     `value` should already be rounded the official way (half-up, `exact.display`); this only changes
     the symbols, through Babel, and never rounds again: `places` pads with zeros ("3.9" → "3,90") and a
     value with more digits keeps them all (`places=None` keeps the digits given)."""
+    from decimal import Decimal
+
     lang = lang or _current.get()
     d = value if isinstance(value, Decimal) else Decimal(str(value))
     exponent = d.as_tuple().exponent
@@ -140,18 +143,16 @@ def number(value: Decimal | int | str, lang: str | None = None, places: int | No
 
 _BABEL_LOCALE = {"en": "en_US", "id": "id_ID"}
 
-#: Indonesia's three time zones, named as people say them.
-ZONES: dict[str, tzinfo] = {
-    "WIB": timezone(timedelta(hours=7), "WIB"),
-    "WITA": timezone(timedelta(hours=8), "WITA"),
-    "WIT": timezone(timedelta(hours=9), "WIT"),
-}
+#: Indonesia's three time zones, named as people say them: hours ahead of UTC.
+ZONES: dict[str, int] = {"WIB": 7, "WITA": 8, "WIT": 9}
 
 
 def local_time(moment: datetime, zone: str = "WIB") -> str:
     """`moment` in an Indonesian zone (WIB, WITA, WIT) or any IANA name, e.g. "2026-11-30 20:10 WIB"."""
+    from datetime import UTC, timedelta, timezone
+
     if zone.upper() in ZONES:
-        tz: tzinfo = ZONES[zone.upper()]
+        tz: tzinfo = timezone(timedelta(hours=ZONES[zone.upper()]), zone.upper())
     else:
         try:
             from zoneinfo import ZoneInfo

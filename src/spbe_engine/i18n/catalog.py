@@ -22,9 +22,11 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from . import DOMAIN, LANGS, LOCALE_DIR
+from . import DOMAIN, LANGS
+from . import LOCALE_DIR as _LOCALE_DIR_TEXT
 
 PACKAGE = Path(__file__).resolve().parent.parent
+LOCALE_DIR = Path(_LOCALE_DIR_TEXT)
 KEYWORDS = {"tr": None, "N_": None, "translate": None, "_translate": None}
 POT = LOCALE_DIR / f"{DOMAIN}.pot"
 
