@@ -289,3 +289,109 @@ def test_custom_weights_are_compiled_once_and_stay_exact() -> None:
     assert r.compiled.exact_weights[0] == Decimal("1.00000000000000000000000000001")
     with pytest.raises(SpbeError, match="float"):
         ENGINE.score(a, weighting={"1": 1.5})
+
+
+# -- the planner's fast Pareto programme against the straightforward one -------------------------
+
+
+def reference_front(options: list[Any], cap_gain: int, step_limit: int | None) -> list[tuple[int, int, Any]]:
+    """The Pareto programme as first written: every state extended by every option, each bucket's
+    (cost, gain) front kept with a stable sort. `planner._front` must give the same states, in the
+    same order, with the same back-pointers."""
+    from spbe_engine.whatif.planner import _prune
+
+    buckets: dict[int, list[tuple[int, int, Any]]] = {0: [(0, 0, None)]}
+    for opts in options:
+        nxt: dict[int, list[tuple[int, int, Any]]] = {}
+        for taken, states in buckets.items():
+            for cost, gain, back in states:
+                for o in opts:
+                    s = taken + o.steps if step_limit is not None else 0
+                    if step_limit is not None and s > step_limit:
+                        continue
+                    nxt.setdefault(s, []).append((cost + o.cost, min(gain + o.gain, cap_gain), (back, o)))
+        buckets = {s: _prune(v) for s, v in nxt.items()}
+    return [(cost, gain, back) for states in buckets.values() for cost, gain, back in states]
+
+
+def plan_key(p: Any) -> Any:
+    return (
+        p.feasible,
+        p.steps,
+        p.total_cost,
+        p.max_reachable,
+        p.reason,
+        p.binding_rules,
+        p.cost_without_rules,
+        p.steps_without_rules,
+        None if p.result is None else p.result.numerator,
+    )
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    levels=st.lists(st.integers(1, 5), min_size=47, max_size=47),
+    costs=st.dictionaries(
+        st.sampled_from(IDS),
+        st.one_of(st.integers(0, 5), st.dictionaries(st.integers(2, 5), st.integers(0, 7), max_size=4)),
+        max_size=12,
+    ),
+    target=st.one_of(
+        st.sampled_from(["Memuaskan", "Sangat Baik", "Baik", "Cukup", "Memuaskan"]),
+        st.fractions(min_value=1, max_value=5),
+    ),
+    max_level=st.one_of(st.none(), st.integers(1, 5), st.dictionaries(st.sampled_from(IDS), st.integers(1, 5))),
+    step_limit=st.one_of(st.none(), st.integers(0, 12)),
+    periods=st.integers(1, 3),
+    respect=st.sampled_from(["binding", "all", False]),
+)
+def test_fast_front_gives_the_same_plans_as_the_reference(
+    levels: list[int],
+    costs: dict[str, Any],
+    target: Any,
+    max_level: Any,
+    step_limit: int | None,
+    periods: int,
+    respect: Any,
+) -> None:
+    from unittest import mock
+
+    from spbe_engine.whatif import planner
+
+    a = assess(dict(zip(IDS, levels, strict=True)))
+    if step_limit is None:
+        periods = 1
+    kwargs: dict[str, Any] = {
+        "costs": costs,
+        "max_level": max_level,
+        "max_steps_per_period": step_limit,
+        "periods": periods,
+        "respect_rules": respect,
+    }
+    fast = ENGINE.plan(a, target, **kwargs)
+    with mock.patch.object(planner, "_front", reference_front):
+        slow = ENGINE.plan(a, target, **kwargs)
+    assert plan_key(fast) == plan_key(slow)
+    assert fast.summary("en") == slow.summary("en")
+
+
+def test_plan_many_on_the_national_table_is_plan_one_by_one(tmp_path: Any) -> None:
+    import sys
+    from pathlib import Path
+
+    from spbe_engine.io.readers import load_assessments
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        from national import write_national
+    finally:
+        sys.path.pop(0)
+    path = tmp_path / "national.csv"
+    write_national(path)
+    items = load_assessments(path, engine=ENGINE)
+    assert len(items) == 621
+    many = ENGINE.plan_many(items, "Memuaskan", chunk_size=16)
+    one = [ENGINE.plan(a, "Memuaskan") for a in items]
+    assert [plan_key(p) for p in many] == [plan_key(p) for p in one]
+    assert [p.to_dict(manifest=False) for p in many] == [p.to_dict(manifest=False) for p in one]
+    assert sum(p.feasible for p in many) > 0 and any(p.steps for p in many)

@@ -298,6 +298,79 @@ def _components(ids: Sequence[str], rules: Sequence[Rule]) -> list[list[str]]:
     return list(groups.values())
 
 
+def _front(options: list[list[_Option]], cap_gain: int, step_limit: int | None) -> list[tuple[int, int, Any]]:
+    """The Pareto DP over the option groups: the final (cost, gain capped at `cap_gain`, back-pointer)
+    states, by steps taken when a step limit applies (otherwise one bucket).
+
+    The same states, in the same order and with the same back-pointers (so the same plan among equal
+    ones), as extending every state by every option and keeping the (cost, gain) front of each bucket
+    with a stable sort (`_prune`), without building and sorting every pair: per bucket the first state
+    of the highest gain at each cost is kept while the pairs are made, and pairs costing more than the
+    cheapest one already reaching `cap_gain` are skipped (the front drops them anyway)."""
+    if step_limit is None:
+        states: list[tuple[int, int, Any]] = [(0, 0, None)]
+        for opts in options:
+            pairs = [(o.cost, o.gain, o) for o in opts]  # ascending cost (`_reduce`)
+            best: dict[int, tuple[int, int, Any]] = {}
+            limit = -1  # the lowest cost reaching cap_gain so far (-1: none yet)
+            for cost, gain, back in states:
+                if limit >= 0 and cost > limit:
+                    break  # states ascend in cost: every later pair costs more than the cap's cost
+                for ocost, ogain, o in pairs:
+                    c = cost + ocost
+                    if limit >= 0 and c > limit:
+                        break
+                    g = gain + ogain
+                    if g >= cap_gain:
+                        g = cap_gain
+                        if limit < 0 or c < limit:
+                            limit = c
+                    seen = best.get(c)
+                    if seen is None or g > seen[1]:
+                        best[c] = (c, g, (back, o))
+            states = _sweep(best)
+        return states
+    buckets: dict[int, list[tuple[int, int, Any]]] = {0: [(0, 0, None)]}
+    for opts in options:
+        nxt: dict[int, dict[int, tuple[int, int, Any]]] = {}
+        limits: dict[int, int] = {}
+        for taken, states in buckets.items():
+            for cost, gain, back in states:
+                for o in opts:
+                    s = taken + o.steps
+                    if s > step_limit:
+                        continue
+                    c = cost + o.cost
+                    lim = limits.get(s, -1)
+                    if lim >= 0 and c > lim:
+                        continue
+                    g = gain + o.gain
+                    if g >= cap_gain:
+                        g = cap_gain
+                        if lim < 0 or c < lim:
+                            limits[s] = c
+                    bucket = nxt.get(s)
+                    if bucket is None:
+                        bucket = nxt[s] = {}
+                    seen = bucket.get(c)
+                    if seen is None or g > seen[1]:
+                        bucket[c] = (c, g, (back, o))
+        buckets = {s: _sweep(v) for s, v in nxt.items()}
+    return [state for states in buckets.values() for state in states]
+
+
+def _sweep(best: dict[int, tuple[int, int, Any]]) -> list[tuple[int, int, Any]]:
+    """The front from the best state per cost: ascending cost, strictly increasing gain."""
+    out = []
+    top = -1
+    for cost in sorted(best):
+        state = best[cost]
+        if state[1] > top:
+            out.append(state)
+            top = state[1]
+    return out
+
+
 def _prune(states: list[tuple[int, int, Any]]) -> list[tuple[int, int, Any]]:
     """Keep the (cost, gain) Pareto front: ascending cost, strictly increasing gain."""
     states.sort(key=lambda s: (s[0], -s[1]))
@@ -337,8 +410,8 @@ def solve(
         for iid in ids
         for k in range(1, max(cap[iid] - cur[iid], 0) + 1)
     }
-    scale = math.lcm(1, *(c.denominator for c in step_cost.values()))
-    int_cost = {key: int(c * scale) for key, c in step_cost.items()}
+    scale = math.lcm(1, *{c.denominator for c in step_cost.values()})
+    int_cost = {key: c.numerator * (scale // c.denominator) for key, c in step_cost.items()}  # = c·scale, exactly
 
     options: list[list[_Option]] = []
     by_component = _components(ids, rules)
@@ -378,21 +451,7 @@ def solve(
             opts.append(_Option(raised, sum(c[2] for c in combo), sum(c[3] for c in combo), sum(c[1] for c in combo)))
         options.append(_reduce(opts))
 
-    # Pareto DP. Buckets by steps only when a step limit applies (otherwise one bucket).
-    cap_gain = max(need, 0)
-    buckets: dict[int, list[tuple[int, int, Any]]] = {0: [(0, 0, None)]}
-    for opts in options:
-        nxt: dict[int, list[tuple[int, int, Any]]] = {}
-        for taken, states in buckets.items():
-            for cost, gain, back in states:
-                for o in opts:
-                    s = taken + o.steps if step_limit is not None else 0
-                    if step_limit is not None and s > step_limit:
-                        continue
-                    nxt.setdefault(s, []).append((cost + o.cost, min(gain + o.gain, cap_gain), (back, o)))
-        buckets = {s: _prune(v) for s, v in nxt.items()}
-
-    finals = [(cost, gain, back) for states in buckets.values() for cost, gain, back in states]
+    finals = _front(options, max(need, 0), step_limit)
     reaching = [f for f in finals if f[1] >= need]
     if need <= 0:
         reaching = [(0, 0, None)]
@@ -403,7 +462,7 @@ def solve(
         capped = any(cap[i] < cc.hi[cc.position[i]] for i in ids)
         why = _Why(target_label, top if target > top else None, reach, step_limit, capped, bool(rules))
         return Plan(target, target_label, False, (), Fraction(0), None, before, reach, _Reason.of(why), periods)
-    scaled_cost, gain, back = min(reaching, key=lambda f: (f[0], _steps(f[2])))
+    scaled_cost, _gain, back = min(reaching, key=lambda f: (f[0], _steps(f[2])))
     total_cost = Fraction(scaled_cost, scale)
     chosen: dict[int, int] = {}
     while back is not None:
@@ -478,6 +537,8 @@ def _max_reachable(
 
 def _order(ids: Sequence[str], rules: Sequence[Rule]) -> list[str]:
     """Indicators with prerequisites after what they require (rules are acyclic), else catalogue order."""
+    if not any(r.requires for r in rules):
+        return list(ids)  # no edges: the lexicographical topological order is the catalogue order
     import networkx as nx
 
     g: nx.DiGraph[str] = nx.DiGraph()
