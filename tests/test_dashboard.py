@@ -114,16 +114,68 @@ def test_writing_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
+def test_writing_never_overwrites_an_input_file(tmp_path: Path) -> None:
+    """Not even with overwrite=True: the owners or targets file given is refused as the output, by name."""
+    from spbe_engine.errors import SpbeError
+
+    for name in ("owners.yaml", "targets.yaml"):
+        (tmp_path / name).write_bytes((CITY / name).read_bytes())
+    owners, targets = tmp_path / "owners.yaml", tmp_path / "targets.yaml"
+    for out in (owners, targets, tmp_path / "." / "targets.yaml", str(owners)):
+        with pytest.raises(SpbeError, match="input") as info:
+            write_dashboard(ENGINE, SNAPSHOT, owners=owners, targets=str(targets), out=out, overwrite=True)
+        message = str(info.value)
+        assert "\n" not in message and Path(out).name in message
+    assert owners.read_bytes() == (CITY / "owners.yaml").read_bytes()
+    assert targets.read_bytes() == (CITY / "targets.yaml").read_bytes()
+
+
+def test_reported_levels_are_marked_from_the_base_without_changing_the_numbers() -> None:
+    acc = ENGINE.accountability(SNAPSHOT, owners=CITY / "owners.yaml")
+    now = SNAPSHOT.replace(levels={**SNAPSHOT.levels, "12": 5})
+    marked = dashboard_data(ENGINE, ENGINE.accountability(now, owners=CITY / "owners.yaml"), base=SNAPSHOT)
+    cc = ENGINE.compiled("spbe-2020")
+    assert marked["reportedFrom"] == [SNAPSHOT.levels["12"] if i == "12" else None for i in cc.ids]
+    assert marked["levels"] == [now.levels[i] for i in cc.ids]  # the page starts from the reported levels
+    assert dashboard_data(ENGINE, acc)["reportedFrom"] == [None] * len(cc.ids)
+    assert dashboard_data(ENGINE, acc, base=SNAPSHOT)["reportedFrom"] == [None] * len(cc.ids)
+
+
 # -- in a real browser ----------------------------------------------------------------------------
 
 
-def _browser_page(tmp: Path) -> Iterator[Any]:
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the module's pages (two Playwright sessions cannot run at once)."""
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="Playwright is not installed (pip install 'spbe_engine[browser]')"
     )
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("no Chromium on PATH (CI installs the distribution's `chromium` package)")
+    with sync_api.sync_playwright() as p:
+        try:
+            launched = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        except Exception as exc:  # e.g. a Chromium that cannot start here
+            pytest.skip(f"Chromium does not start: {str(exc).splitlines()[0]}")
+        yield launched
+        launched.close()
+
+
+def _browser_page(browser: Any, out: Path) -> Iterator[Any]:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(out.resolve().as_uri())
+    page.wait_for_selector("#index")
+    page.errors = errors
+    yield page
+    assert errors == [], errors
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     out = write_dashboard(
         ENGINE,
         SNAPSHOT,
@@ -131,28 +183,10 @@ def _browser_page(tmp: Path) -> Iterator[Any]:
         targets=CITY / "targets.yaml",
         actions=ACTIONS,
         peers=PEERS,
-        out=tmp / "dashboard.html",
+        out=tmp_path_factory.mktemp("dashboard") / "dashboard.html",
         as_of=AS_OF,
     )
-    with sync_api.sync_playwright() as p:
-        try:
-            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        except Exception as exc:  # e.g. a Chromium that cannot start here
-            pytest.skip(f"Chromium does not start: {str(exc).splitlines()[0]}")
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(out.resolve().as_uri())
-        page.wait_for_selector("#index")
-        page.errors = errors
-        yield page
-        assert errors == [], errors
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    yield from _browser_page(tmp_path_factory.mktemp("dashboard"))
+    yield from _browser_page(browser, out)
 
 
 SET_LEVELS = """levels => {
@@ -308,3 +342,82 @@ def test_language_switch_and_screenshots(page: Any) -> None:
     page.click("#lang")
     page.click("#reset")
     page.set_viewport_size({"width": 1280, "height": 900})
+
+
+# -- levels the units reported (a snapshot from `spbe collect`) ------------------------------------
+
+REPORTED = {"12": SNAPSHOT.levels["12"] + 1, "22": SNAPSHOT.levels["22"]}  # 22 reported as it was: no mark
+
+MARKS = """() => [...document.querySelectorAll('tr.reported')].map(r => [r.dataset.indicator,
+  r.querySelector('.reported-badge').textContent])"""
+
+
+def _snapshot_file(tmp: Path) -> Path:
+    """A snapshot as `spbe collect` writes it: base levels, the reported ones as the self-assessment stage."""
+    from spbe_engine.monev.actions import ActionLog
+    from spbe_engine.monev.snapshot import Counts, Report, Snapshot, SnapshotRecord, fingerprint, write_snapshot
+
+    assert SNAPSHOT.levels["12"] < 5
+    a = SNAPSHOT.replace(stages={**SNAPSHOT.stages, "self_assessment": REPORTED})
+    reports = tuple(
+        Report(indicator=i, unit="bappeda", role="lead", file="bappeda.xlsx", row=k + 4, level=v, cells=1, merged=1)
+        for k, (i, v) in enumerate(REPORTED.items())
+    )
+    record = SnapshotRecord(
+        meeting="2025-04-10", catalogue=a.catalogue, subject=a.subject, period=a.period,
+        base_fingerprint=fingerprint(SNAPSHOT), reports=reports,
+        counts=Counts(workbooks=1, units_expected=15, units_reported=1, cells_read=2, cells_merged=2, levels_merged=2),
+    )  # fmt: skip
+    path = tmp / "2025-04.yaml"
+    write_snapshot(Snapshot(a, record, ActionLog()), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def reported_page(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The dashboard `spbe dashboard` writes for that snapshot."""
+    from spbe_engine.cli.main import main
+
+    tmp = tmp_path_factory.mktemp("reported")
+    out = tmp / "dasbor.html"
+    assert main(["dashboard", str(_snapshot_file(tmp)), "--owners", str(CITY / "owners.yaml"), "-o", str(out)]) == 0
+    yield from _browser_page(browser, out)
+
+
+def test_a_reported_change_is_marked_on_exactly_that_indicator(reported_page: Any) -> None:
+    before, after = SNAPSHOT.levels["12"], REPORTED["12"]
+    assert reported_page.evaluate(MARKS) == [["12", f"dilaporkan: {before} \u2192 {after}"]]
+    assert "1 indikator" in reported_page.text_content("#reported-note")
+    # the numbers are those of the reported levels, as before; marking changes no arithmetic
+    now = {**SNAPSHOT.levels, **REPORTED}
+    r = ENGINE.score(SNAPSHOT.replace(levels=now))
+    assert reported_page.text_content("#index") == _shown(r.display)
+    assert reported_page.evaluate("() => document.querySelector('select[data-indicator=\"12\"]').value") == str(after)
+    # visible: a dark border on the row, the badge in bold; in English through the language switch
+    style = reported_page.evaluate("""() => {
+      const b = getComputedStyle(document.querySelector('tr.reported .reported-badge'));
+      const c = getComputedStyle(document.querySelector('tr.reported td'));
+      return [b.fontWeight, b.display, c.borderLeftWidth]; }""")
+    assert style == ["700", "inline-block", "6px"]
+    reported_page.click("#lang")
+    assert reported_page.evaluate(MARKS) == [["12", f"reported: {before} \u2192 {after}"]]
+    reported_page.click("#lang")
+    artifacts = ROOT / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    reported_page.locator('tr[data-indicator="12"]').screenshot(path=str(artifacts / "dashboard-reported.png"))
+    reported_page.emulate_media(media="print")
+    assert reported_page.evaluate(MARKS) == [["12", f"dilaporkan: {before} \u2192 {after}"]]
+    assert reported_page.evaluate("() => getComputedStyle(document.querySelector('.reported-badge')).display") != "none"
+    reported_page.locator('tr[data-indicator="12"]').screenshot(path=str(artifacts / "dashboard-reported-print.png"))
+    reported_page.emulate_media(media="screen")
+
+
+def test_a_plain_assessment_marks_nothing(page: Any, tmp_path: Path) -> None:
+    assert page.evaluate(MARKS) == [] and page.query_selector("#reported-note") is None
+    # nor through the command, which reads a plain assessment file as its own base
+    from spbe_engine.cli.main import main
+
+    out = tmp_path / "plain.html"
+    assert main(["dashboard", str(CITY / "2025.yaml"), "--owners", str(CITY / "owners.yaml"), "-o", str(out)]) == 0
+    raw = out.read_text(encoding="utf-8").split('id="spbe-data">')[1].split("</script>")[0]
+    assert json.loads(raw)["reportedFrom"] == [None] * len(SNAPSHOT.levels)

@@ -167,6 +167,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
             as_of=args.as_of,
             missing=missing_policy(args.missing),
             overwrite=args.force,
+            base=snap.base,
         )
     say(tr("dashboard: {path}", path=str(path)))
     return 0

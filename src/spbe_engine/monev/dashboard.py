@@ -99,6 +99,9 @@ LABELS: dict[str, str] = {
     "showing": N_("Showing the indicators of {unit}: lead or support."),
     "none": N_("none"),
     "support": N_("support"),
+    "reported": N_("reported: {before} → {level}"),
+    "reported_title": N_("The units reported level {level}; the base assessment has {before}."),
+    "reported_note": N_("{n} indicator(s) reported by the units at another level than the base assessment (marked)."),
 }
 
 
@@ -123,9 +126,13 @@ def dashboard_data(
     as_of: dt.date | None = None,
     generated: dt.datetime | None = None,
     missing: str | int | None = None,
+    base: Assessment | None = None,
 ) -> dict[str, Any]:
     """Everything the page needs, as JSON-ready data: the compiled catalogue's integer weights and
-    groups, the snapshot's levels, ownership, targets, actions, peers and the labels in both languages."""
+    groups, the snapshot's levels, ownership, targets, actions, peers and the labels in both languages.
+
+    `base` is the assessment before the units reported (`MeetingSnapshot.base`): where its level differs
+    from the snapshot's, the page marks the indicator as reported differently (display only)."""
     r = acc.result
     cc = r.compiled
     a = r.assessment
@@ -158,6 +165,7 @@ def dashboard_data(
         "scale": [s.id for s in cc.scales],
         "scales": scales,
         "levels": list(r.levels),
+        "reportedFrom": _reported_from(cc.ids, r.levels, base),
         "lead": [lead[i] for i in cc.ids],
         "support": [support.get(i, []) for i in cc.ids],
         "targets": [target_levels.get(i) for i in cc.ids],
@@ -202,6 +210,17 @@ def dashboard_data(
     }
 
 
+def _reported_from(ids: Sequence[str], levels: Sequence[int], base: Assessment | None) -> list[int | None]:
+    """Per indicator, the base level when the snapshot's level differs from it (a reported change), else None."""
+    if base is None:
+        return [None] * len(ids)
+    out: list[int | None] = []
+    for i, level in zip(ids, levels, strict=True):
+        before = base.levels.get(i)
+        out.append(before if before is not None and before != level else None)
+    return out
+
+
 def _json_for_script(data: dict[str, Any]) -> str:
     """JSON that cannot end the <script> element it sits in, whatever the user text holds."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -244,16 +263,19 @@ def write_dashboard(
     as_of: dt.date | None = None,
     missing: str | int | None = None,
     overwrite: bool = False,
+    base: Assessment | None = None,
 ) -> Path:
-    """Write the dashboard of a snapshot to `out` (one .html file); an existing file only with `overwrite`."""
+    """Write the dashboard of a snapshot to `out` (one .html file); an existing file only with `overwrite`,
+    never one of the input files (`owners`, `targets` given as paths). `base`: see `dashboard_data`."""
     from ..i18n import language
-    from ..io.atomic import write_atomic
+    from ..io.atomic import protect, write_atomic
 
+    path = Path(out)
+    protect(path, [p for p in (owners, targets) if isinstance(p, str | PathLike)])
     with language(lang):  # an unknown language is refused before any work
         pass
     acc = engine.accountability(assessment, owners=owners, targets=targets, as_of=as_of, missing=missing)
-    data = dashboard_data(engine, acc, actions=actions, peers=peers, lang=lang, as_of=as_of, missing=missing)
+    data = dashboard_data(engine, acc, actions=actions, peers=peers, lang=lang, as_of=as_of, missing=missing, base=base)
     page = render_dashboard(data)
-    path = Path(out)
     write_atomic(path, page.encode("utf-8"), overwrite=overwrite)
     return path

@@ -169,8 +169,15 @@
       var owners = [D.lead[i]].concat(D.support[i]);
       var openCount = D.actions.filter(function (a) { return a.at === i && a.open; }).length;
       var leadText = unitName[D.lead[i]] || D.lead[i];
-      var tr = el("tr", { "data-indicator": D.ids[i] }, [
-        el("td", { cls: "num", text: D.ids[i] }), el("td", { text: D.names[i] }),
+      var before = D.reportedFrom[i];  /* the base level when the units reported another one */
+      var nameCell = el("td", { text: D.names[i] });
+      if (before !== null) {
+        var values = { before: before, level: base[i] };
+        nameCell.appendChild(el("span", { cls: "reported-badge", title: fill(L("reported_title"), values),
+          text: fill(L("reported"), values) }));
+      }
+      var tr = el("tr", { "data-indicator": D.ids[i], cls: before !== null ? "reported" : "" }, [
+        el("td", { cls: "num", text: D.ids[i] }), nameCell,
         el("td", { cls: "unit-cell", text: D.lead[i], title: leadText }), el("td", null, [sel]),
         el("td", { cls: "num", text: String(base[i]) }),
         el("td", { cls: "num", text: D.targets[i] === null ? "" : String(D.targets[i]) }),
@@ -182,6 +189,8 @@
     }
     var indSection = el("section", { cls: "panel" }, [el("h2", { text: L("indicators") })]);
     if (unit) indSection.appendChild(el("p", { cls: "note", text: fill(L("showing"), { unit: unitName[unit] }) }));
+    var reportedCount = D.reportedFrom.filter(function (b) { return b !== null; }).length;
+    if (reportedCount) indSection.appendChild(el("p", { cls: "note", id: "reported-note", text: fill(L("reported_note"), { n: reportedCount }) }));
     indSection.appendChild(it);
     app.appendChild(indSection);
 
