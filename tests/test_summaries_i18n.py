@@ -154,9 +154,8 @@ def test_english_summaries_are_unchanged() -> None:
     assert ENGINE.plan(dumai, "Memuaskan").summary() == (
         "Target Memuaskan: 12 step(s), total cost 12; index 3.90 (Sangat Baik) → 4.22 (Memuaskan)"
     )
-    with pytest.raises(AssertionError):
-        assert ENGINE.plan(dumai, "4.2").summary(lang="id").startswith("Target 4.20")
-    assert ENGINE.plan(dumai, "4.2").summary(lang="id").startswith("Target 4,20: ")
+    indonesian = ENGINE.plan(dumai, "4.2").summary(lang="id")
+    assert indonesian.startswith("Target 4,20: ") and "4.20" not in indonesian
 
 
 def test_a_scenario_table_and_weight_sensitivity_speak_the_language() -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..exact import display
 from ..i18n import local_time, number, tr, translate
+from ..results import shown, shown_text, signed
 from .meeting import hundredths
 
 if TYPE_CHECKING:
@@ -70,28 +71,13 @@ Block = Heading | Para | Cards | Table | Bullets | Group
 TOP_GAPS = 10
 
 
-def n2(text: str) -> str:
-    """A 2-decimal display value ("3.64") as a person reads it in the current language ("3,64")."""
-    return number(Decimal(text))
-
-
-def pts(f: Fraction) -> str:
-    """Index points, half-up to 4 decimals."""
-    return number(Decimal(display(f.numerator, f.denominator, 4)), places=4)
-
-
-def signed(f: Fraction) -> str:
-    text = n2(display(f.numerator, f.denominator))
-    return text if text.startswith("-") else "+" + text
-
-
 def _weight(w: Decimal | Fraction) -> str:
     """A weight as the catalogue writes it: a decimal in the current language, a ratio (20/6) as it is."""
     return number(w, places=None) if isinstance(w, Decimal) else str(w)
 
 
 def _score(r: ScoreResult) -> str:
-    return f"{n2(r.display)} ({r.predikat})"
+    return f"{shown_text(r.display)} ({r.predikat})"
 
 
 def _status(a: ActionView, brief: Brief) -> str:
@@ -141,7 +127,7 @@ def _gap_table(gaps: Sequence[TargetGap], names: dict[str, str], with_unit: bool
                 *((names.get(g.unit, g.unit),) if with_unit else ()),
                 str(g.level),
                 str(g.target),
-                pts(g.points),
+                shown(g.points, 4),
             )
             for g in gaps
         ),
@@ -176,8 +162,8 @@ def _unit(u: UnitBrief, brief: Brief, names: dict[str, str]) -> Group:
                 " targets ({max_points} to the maximum).",
                 n_lead=len(u.lead),
                 n_support=len(u.support),
-                points=pts(u.at_stake_target),
-                max_points=pts(u.at_stake_max),
+                points=shown(u.at_stake_target, 4),
+                max_points=shown(u.at_stake_max, 4),
             )
         )
     ]
@@ -226,7 +212,7 @@ def blocks(brief: Brief) -> list[Block]:
 
     # -- summary
     cards: list[tuple[str, str]] = [
-        (tr("SPBE index"), n2(r.display)),
+        (tr("SPBE index"), shown_text(r.display)),
         (tr("Predikat"), r.predikat),
         (tr("If every open action succeeds"), _score(p)),
     ]
@@ -235,9 +221,9 @@ def blocks(brief: Brief) -> list[Block]:
     if brief.index_target is not None:
         period, target = brief.index_target
         gap = target - r.fraction
-        value = n2(display(target.numerator, target.denominator))
+        value = shown_text(display(target.numerator, target.denominator))
         value += " · " + (
-            tr("reached") if gap <= 0 else tr("gap {gap}", gap=n2(display(gap.numerator, gap.denominator)))
+            tr("reached") if gap <= 0 else tr("gap {gap}", gap=shown_text(display(gap.numerator, gap.denominator)))
         )
         cards.append((tr("Index target {period}", period=period), value))
     rank = brief.rank(r)
@@ -253,7 +239,7 @@ def blocks(brief: Brief) -> list[Block]:
                 n_open=len(brief.actions),
                 n_overdue=len(brief.overdue),
                 n_gaps=len(brief.gaps),
-                points=pts(at_stake),
+                points=shown(at_stake, 4),
             )
         )
     )
@@ -284,8 +270,8 @@ def blocks(brief: Brief) -> list[Block]:
         pg = p.groups[g.id]
         row = [g.id, g.name, _weight(g.weight)]
         if prev is not None:
-            row.append(n2(prev.groups[g.id].display) if g.id in prev.groups else "")
-        row += [n2(g.display), g.predikat, n2(pg.display), pg.predikat]
+            row.append(shown_text(prev.groups[g.id].display) if g.id in prev.groups else "")
+        row += [shown_text(g.display), g.predikat, shown_text(pg.display), pg.predikat]
         rows.append(tuple(row))
     kinds = ("id", "name", "num", *(("num",) if prev is not None else ()), "num", "", "num", "")
     out += [Heading(tr("Domains and aspects"), "groups"), Table(tuple(head), tuple(rows), kinds)]
@@ -318,7 +304,7 @@ def blocks(brief: Brief) -> list[Block]:
                         n=TOP_GAPS,
                         total=len(brief.gaps),
                         rest_n=len(brief.gaps) - TOP_GAPS,
-                        points=pts(rest),
+                        points=shown(rest, 4),
                     ),
                     muted=True,
                 )
@@ -369,9 +355,9 @@ def blocks(brief: Brief) -> list[Block]:
         )
         table_rows: list[tuple[str, int, str]] = sorted([*ctx.peers, mine], key=lambda x: -x[1])
         ranked = []
-        for agency, shown, band in table_rows:
-            position = 1 + sum(1 for row in table_rows if row[1] > shown)
-            ranked.append((str(position), agency, n2(display(shown, 100)), band))
+        for agency, peer_index, band in table_rows:
+            position = 1 + sum(1 for row in table_rows if row[1] > peer_index)
+            ranked.append((str(position), agency, shown_text(display(peer_index, 100)), band))
         out.append(
             Table(
                 (tr("Rank"), tr("Agency"), tr("SPBE index"), tr("Predikat")), tuple(ranked), ("num", "name", "num", "")
@@ -397,13 +383,13 @@ def blocks(brief: Brief) -> list[Block]:
                 (
                     u.unit.name,
                     str(len(u.lead)),
-                    pts(u.at_stake_target),
+                    shown(u.at_stake_target, 4),
                     str(len(u.gaps)),
                     str(len(u.changes)),
                     str(len(u.actions)),
                     str(len(u.overdue)),
                     str(len(u.conflicts)),
-                    n2(u.projected.display),
+                    shown_text(u.projected.display),
                 )
                 for u in brief.units
             ),

@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import SpbeError
+from ..exact import display, exact_text, parse_decimal
 from ..i18n import tr
 from ..model.assessment import Assessment
 from ..scoring.score import MissingPolicy
@@ -129,7 +130,7 @@ def parse_target(engine: Engine, catalogue_id: str, target: Target) -> tuple[Fra
             if band.predikat.casefold() == target.strip().casefold():
                 return Fraction(band.lower), band.predikat
         try:
-            value = Fraction(Decimal(target.strip().replace(",", ".")))
+            value = Fraction(parse_decimal(target.strip().replace(",", ".")))
         except (ArithmeticError, ValueError):
             raise SpbeError(
                 tr("unknown target {target!r}", target=target),
@@ -146,8 +147,8 @@ def parse_target(engine: Engine, catalogue_id: str, target: Target) -> tuple[Fra
         value = Fraction(target)
     else:
         raise SpbeError(tr("unknown target {target!r}", target=target), field="target")
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    label = f"{exact:.2f}" if exact == exact.quantize(Decimal("0.01")) else str(exact)
+    # "4.00" for a target of two decimals (shown in the reader's language by the plan's summary), else exact
+    label = display(value.numerator, value.denominator) if (value * 100).denominator == 1 else exact_text(value)
     return value, label
 
 

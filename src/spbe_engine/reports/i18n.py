@@ -3,11 +3,9 @@ message catalogue (`spbe_engine.i18n`); the official names in the data stay as t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from ..i18n import N_, translate
 
-from ..i18n import N_, language, translate
-
-__all__ = ["LABELS", "Words", "label"]
+__all__ = ["LABELS", "label"]
 
 #: Values the data holds as ids, and the words a person reads for them (translated when shown).
 LABELS: dict[str, str] = {
@@ -36,23 +34,3 @@ def label(value: str, lang: str | None = None) -> str:
     """The word for a machine value (`self_assessment` → "Penilaian Mandiri"); other text translated
     when the catalogue has it, else kept as it is."""
     return translate(LABELS.get(value, value), lang)
-
-
-class Words:
-    """`words(text)` in the report's language (a thin wrapper over `translate`, kept for callers that
-    hold a language rather than set one); unknown text is kept as it is."""
-
-    def __init__(self, lang: str) -> None:
-        with language(lang):  # refuses an unknown language, as before
-            pass
-        self.lang = lang
-
-    def __call__(self, text: str) -> str:
-        return label(text, self.lang)
-
-    def all(self, texts: Sequence[str]) -> list[str]:
-        return [self(t) for t in texts]
-
-    def rows(self, rows: Sequence[Sequence[object]], columns: Sequence[int]) -> list[list[object]]:
-        """Translate the cells of some columns (roles, yes/no) and keep the rest."""
-        return [[self(str(c)) if n in columns else c for n, c in enumerate(row)] for row in rows]

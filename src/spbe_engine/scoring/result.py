@@ -15,8 +15,9 @@ from types import MappingProxyType
 from typing import Any
 
 from ..exact import display, exact_text, to_decimal
+from ..i18n import tr
 from ..model.assessment import Assessment
-from ..results import Cell, Result
+from ..results import Cell, Result, in_language, shown
 from ..rules.finding import Finding, LevelChange
 from .compiled import CompiledCatalogue, CompiledGroup
 
@@ -282,9 +283,18 @@ class ScoreResult(Result):
             for s in self.indicators.values()
         ]
 
-    def summary(self) -> str:
-        part = " (partial)" if self.partial else ""
-        return f"{self.subject} ({self.period}), {self.catalogue}: {self.display} {self.predikat}{part}"
+    def summary(self, lang: str | None = None) -> str:
+        """One line in the current language (or `lang`), the index as the language writes it."""
+        with in_language(lang):
+            line = tr(
+                "{subject} ({period}), {catalogue}: {index} {predikat}",
+                subject=self.subject,
+                period=self.period,
+                catalogue=self.catalogue,
+                index=shown(self.fraction),
+                predikat=self.predikat,
+            )
+            return line + (" " + tr("(partial)") if self.partial else "")
 
     def plot_waterfall(self, ax: Any = None) -> Any:
         """Contribution waterfall: how each top-level group adds up to the index (matplotlib)."""

@@ -10,7 +10,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..exact import display, exact_text
-from ..results import Cell, Result, deprecated_alias, records_were_rows
+from ..i18n import tr
+from ..results import Cell, Result, deprecated_alias, in_language, records_were_rows, shown
 from .costs import StepCosts
 
 if TYPE_CHECKING:
@@ -68,14 +69,19 @@ class MarginalImpact(Result):
 
     table = deprecated_alias("rows", "rows()")
 
-    def summary(self) -> str:
-        if self.next_predikat is None or self.distance is None:
-            return f"Index {self.result.display} ({self.result.predikat}): already in the top band"
-        d = self.distance
-        return (
-            f"Index {self.result.display} ({self.result.predikat}): {display(d.numerator, d.denominator, 4)} "
-            f"below {self.next_predikat}"
-        )
+    def summary(self, lang: str | None = None) -> str:
+        """One line in the current language (or `lang`), numbers as the language writes them."""
+        with in_language(lang):
+            index, predikat = shown(self.result.fraction), self.result.predikat
+            if self.next_predikat is None or self.distance is None:
+                return tr("Index {index} ({predikat}): already in the top band", index=index, predikat=predikat)
+            return tr(
+                "Index {index} ({predikat}): {distance} below {next}",
+                index=index,
+                predikat=predikat,
+                distance=shown(self.distance, 4),
+                next=self.next_predikat,
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """The score, the next band and the exact distance to it, and per indicator the exact gain of
