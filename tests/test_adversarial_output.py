@@ -312,8 +312,11 @@ def test_report_never_replaces_the_current_folder(
 
 
 SLOW_REPORT = """
-import sys, time
+import signal, sys, time
 from pathlib import Path
+# Ctrl-C as a person at a terminal sends it: a test run started in the background inherits SIGINT
+# ignored, and the child would then never see the signal this test is about
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import spbe_engine.reports.markdown as markdown
 real, ready = markdown.render, Path(sys.argv[1])
 def slow(*args, **kwargs):
