@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "spbe_engine"
 LAYERS: list[tuple[str, set[str]]] = [
     (
         "foundation",
-        {"errors", "i18n", "i18n.catalog", "i18n.__main__", "exact", "_version", "_deprecation", "hookspecs", "tabular", "io", "io.safe_text", "io.atomic"},
+        {"errors", "i18n", "i18n.catalog", "i18n.__main__", "exact", "_version", "_deprecation", "_gc", "hookspecs", "tabular", "io", "io.safe_text", "io.atomic"},
     ),
     ("data", {"_yaml", "model", "model._base", "model.assessment", "model.catalogue", "model.crosswalk", "model.rules",
               "weighting", "computed", "catalogue", "catalogue.loader"}),

@@ -220,3 +220,32 @@ def test_assessment_fast_path_is_taken_for_a_normal_row(monkeypatch: object) -> 
     assert a.levels["1"] == 2 and a.model_fields_set == {"catalogue", "subject", "period", "levels"}
     assert a.notes == {} and a.notes is not Assessment(**a.model_dump()).notes
     assert ENGINE.score(a).display == ENGINE.score(a.replace(notes={})).display
+
+
+def test_fast_path_assessments_share_one_unchangeable_fields_set() -> None:
+    """The fast path shares pydantic's "fields set" (one object less per assessment for the GC):
+    it refuses to change, and every copy pydantic or the user makes gets a plain set of its own."""
+    import copy
+    import pickle
+
+    import pytest
+
+    levels = {i: 3 for i in _IDS_2020}
+    a, b = (Assessment(catalogue="spbe-2020", subject=s, period="2024", levels=levels) for s in "AB")
+    assert a.model_fields_set is b.model_fields_set  # shared, the point of it
+    with pytest.raises(TypeError):
+        a.model_fields_set.add("notes")
+    with pytest.raises(TypeError):
+        a.model_fields_set |= {"notes"}
+    assert a.model_fields_set == {"catalogue", "subject", "period", "levels"}
+    for c in (
+        a.model_copy(update={"notes": {"1": "x"}}),
+        a.model_copy(update={"notes": {"1": "x"}}, deep=True),
+        copy.copy(a),
+        copy.deepcopy(a),
+        pickle.loads(pickle.dumps(a)),
+    ):
+        assert type(c.model_fields_set) is set and c.model_fields_set is not a.model_fields_set
+        c.model_fields_set.add("tags")  # a copy's set is its own
+    assert b.model_fields_set == {"catalogue", "subject", "period", "levels"}
+    assert pickle.loads(pickle.dumps(a)) == a and a.replace(subject="C").model_fields_set >= {"subject"}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
-from spbe_engine import AssessmentError, Engine, SpbeError
+from spbe_engine import Assessment, AssessmentError, Engine, SpbeError, load_assessments
 from spbe_engine.scoring.numbers import display, to_decimal
 
 from .conftest import spbe2020
@@ -249,3 +251,45 @@ def test_numbers_helpers() -> None:
     assert display(2465, 1000) == "2.47" and display(2005, 1000) == "2.01" and display(-1, 3) == "-0.33"
     assert to_decimal(46, 11) == Decimal("4.181818181818181818181818182")
     assert to_decimal(47650, 10000) == Decimal("4.765")
+
+
+def test_bulk_building_runs_with_the_garbage_collector_paused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """score_many over a generator and load_assessments build their objects with the cyclic GC
+    paused (the full collections of a growing list found nothing and cost as much as the work),
+    then leave it as they found it."""
+    import gc
+
+    from spbe_engine.io import readers
+
+    engine = Engine(load_entry_points=False)
+    seen: list[bool] = []
+
+    def built() -> Iterator[Assessment]:
+        for i in range(3):
+            seen.append(gc.isenabled())
+            yield spbe2020([1 + i] * 47)
+
+    assert gc.isenabled()
+    assert len(engine.score_many(built())) == 3
+    assert seen == [False] * 3 and gc.isenabled()
+
+    table = tmp_path / "t.csv"
+    table.write_text(
+        "subject,period,catalogue," + ",".join(map(str, range(1, 48))) + "\n"
+        + "".join(f"S{k},2024,spbe-2020," + ",".join(["3"] * 47) + "\n" for k in range(3)),
+        encoding="utf-8",
+    )  # fmt: skip
+    seen.clear()
+    real = readers.Assessment
+
+    def spy(**data: object) -> Assessment:
+        seen.append(gc.isenabled())
+        return real(**data)
+
+    monkeypatch.setattr(readers, "Assessment", spy)
+    assert [a.subject for a in load_assessments(table)] == ["S0", "S1", "S2"]
+    assert seen == [False] * 3 and gc.isenabled()
+    table.write_text(table.read_text(encoding="utf-8") + "S9,2024,spbe-2020,x\n", encoding="utf-8")
+    with pytest.raises(AssessmentError):
+        load_assessments(table)
+    assert gc.isenabled()

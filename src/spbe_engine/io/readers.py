@@ -38,6 +38,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._gc import paused_gc
 from .._yaml import MAX_BYTES, UNDECODABLE, iter_yaml_items, non_text_key, one_line, plain, read_text
 from ..errors import AssessmentError, SpbeError
 from ..exact import MAX_DIGITS, exact_decimal
@@ -90,7 +91,8 @@ def read_assessments(
         from .excel import read_xlsx
 
         return read_xlsx(p, engine=engine, validate=validate)
-    items = list(_parse(p))
+    with paused_gc():  # every assessment read survives (the list holds it): see spbe_engine._gc
+        items = list(_parse(p))
     if validate:
         check_assessments(items, engine or _default_engine())
     return items

@@ -7,12 +7,12 @@ Defined here once, with their signatures, and exposed as `Engine.score`, `Engine
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections.abc import Iterable, Iterator, Sequence
 from operator import mul
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from .._gc import paused_gc
 from ..errors import AssessmentError
 from ..i18n import tr
 from ..model.assessment import Assessment
@@ -87,17 +87,10 @@ def score_many(
                 engine, assessments, weighting=weighting, missing=missing, executor=executor, chunk_size=chunk_size
             )
         )
-    # The cyclic GC paused while the results are made: every one of them survives (the list holds
-    # it), so the full collections that N new objects trigger would find nothing — on 10^5
-    # results they cost as much as the scoring. Restored as it was, also on an error.
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
+    # Every result survives (the list holds it): the full collections that N new objects trigger
+    # would find nothing, and on 10^5 results cost as much as the scoring (spbe_engine._gc).
+    with paused_gc():
         return _score_all(engine, assessments, weighting, missing)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _score_all(
