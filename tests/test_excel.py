@@ -400,7 +400,7 @@ def test_template_follows_the_language(tmp_path: Path) -> None:
 
     with language("id"):
         wb = openpyxl.load_workbook(template(tmp_path, "id.xlsx"))
-    assert wb.sheetnames == ["Penilaian", "Bukti Dukung", "Tags", "Masukan", "Distribusi", "Petunjuk", "spbe_meta"]
+    assert wb.sheetnames == ["Penilaian", "Bukti Dukung", "Label", "Masukan", "Distribusi", "Petunjuk", "spbe_meta"]
     assert wb["Penilaian"].cell(row=HEAD, column=COL["level"]).value == "Tingkat kematangan"
     assert wb["Bukti Dukung"]["C1"].value == "Tingkat kematangan"
     texts = _texts(wb)
@@ -420,7 +420,7 @@ def test_template_follows_the_language(tmp_path: Path) -> None:
 
     with language("en"):
         wb = openpyxl.load_workbook(template(tmp_path, "en.xlsx"))
-    assert wb.sheetnames[3] == "Input"
+    assert wb.sheetnames[2:4] == ["Tags", "Input"]
     assert wb["Penilaian"].cell(row=HEAD, column=COL["level"]).value == "Level"
     joined = "\n".join(_texts(wb))
     assert "Instructions (English)" in joined and "jangan diubah / do not change" in joined
@@ -460,7 +460,7 @@ def _fill(path: Path, a: Assessment, *, labels: bool) -> None:
             row_of(wb["Bukti Dukung"], row, iid, ev.id, ev.level, ev.kind, ev.date, status, ev.note)
             row += 1
     for row, (key, value) in enumerate(a.tags.items(), 2):
-        row_of(wb["Tags"], row, key, value)
+        row_of(wb[wb.sheetnames[2]], row, key, value)  # "Label" or "Tags"
     inputs = wb[wb.sheetnames[3]]  # "Masukan" or "Input"
     items = [(iid, name, str(v)) for iid, values in a.inputs.items() for name, v in values.items()]
     for row, item in enumerate(items, 2):
@@ -499,15 +499,18 @@ def test_templates_in_either_language_read_back_the_same(tmp_path: Path, a: Asse
 
 def test_old_and_indonesian_headers_are_read_in_any_case(tmp_path: Path) -> None:
     """Headers are matched case-insensitively: the old "Level" and the Indonesian "Tingkat kematangan";
-    a status may be its key or its Indonesian label; the inputs sheet may be "Input" or "Masukan"."""
+    a status may be its key or its Indonesian label; the inputs sheet may be "Input" or "Masukan", the
+    tags sheet "Tags" or "Label"."""
     p = fill(template(tmp_path), tmp_path / "f.xlsx")
     wb = openpyxl.load_workbook(p)
     wb["Penilaian"].cell(row=HEAD, column=COL["level"], value="TINGKAT KEMATANGAN")
     wb["Bukti Dukung"]["C1"] = "level"
     wb["Bukti Dukung"]["F2"] = "Diterima"
     wb["Input"].title = "Masukan"
+    wb["Tags"].title = "Label"
     wb.save(p)
     (loaded,) = read_xlsx(p, engine=ENGINE)
+    assert loaded.assessment.tags == {"provinsi": "Riau", "unit": ""}
     assert loaded.assessment.levels["2"] == 4 and loaded.assessment.inputs == {"5": {"jumlah": Decimal("12.50")}}
     assert loaded.assessment.evidence["1"][0].status == "accepted"
     wb["Bukti Dukung"]["F2"] = "sudah"

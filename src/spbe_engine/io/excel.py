@@ -8,15 +8,15 @@ Layout (format version 1):
 - "Penilaian": a header block (catalogue, subject, period), then one row per indicator in catalogue
   order: id, group path, name, weight, scale (read-only information), then the fillable level,
   note, service name and one column per stage (`STAGES` order). Empty level cells mean "not assessed".
-- "Bukti Dukung" (evidence), "Tags", "Input" (named exact inputs) and "Distribusi" (level
-  probabilities): one item per row.
+- "Bukti Dukung" (evidence), "Tags" ("Label" in Indonesian), "Input" ("Masukan") (named exact
+  inputs) and "Distribusi" (level probabilities): one item per row.
 - "Petunjuk": instructions in Bahasa Indonesia, then English.
 - "spbe_meta" (hidden): the format version and catalogue id, and the evidence kinds for validation.
 
 Language: under Indonesian (`lang="id"`, the current language by default) every prompt, instruction
 and dropdown label is Indonesian only, as in the unit workbooks of `spbe workbooks`; under English the
 prompts are "Indonesian / English" and the instructions come in both languages. The few labels that
-differ (the "Level" column, the "Input" sheet, the evidence statuses) are fixed words of the format,
+differ (the "Level" column, the "Tags" and "Input" sheets, the evidence statuses) are fixed words of the format,
 and the reader accepts those of either language (headers in any case), so a workbook reads back the
 same whichever language wrote it.
 
@@ -127,7 +127,8 @@ DIST_COLUMNS: dict[str, tuple[str, float]] = {
 LEVEL_ID = "Tingkat kematangan"  # the Indonesian header of the "Level" columns
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {"Level": (LEVEL_ID, "Tingkat")}
 INPUTS_ID = "Masukan"  # the Indonesian name of the "Input" sheet
-SHEET_ALIASES: dict[str, tuple[str, ...]] = {INPUTS: (INPUTS_ID,)}
+TAGS_ID = "Label"  # the Indonesian name of the "Tags" sheet
+SHEET_ALIASES: dict[str, tuple[str, ...]] = {INPUTS: (INPUTS_ID,), TAGS: (TAGS_ID,)}
 STATUS_ID = {"pending": "menunggu", "accepted": "diterima", "rejected": "ditolak", "needs_revision": "perlu perbaikan"}
 IDS_NAME = "spbe_indikator"  # defined names for the list validations
 KINDS_NAME = "spbe_jenis_bukti"
@@ -345,6 +346,10 @@ class Book:
         return INPUTS_ID if self.indonesian else INPUTS
 
     @property
+    def tags_title(self) -> str:
+        return TAGS_ID if self.indonesian else TAGS
+
+    @property
     def statuses(self) -> list[str]:
         """The evidence statuses as the dropdown offers them: Indonesian labels, or the keys in English."""
         return [STATUS_ID[s] if self.indonesian else s for s in STATUSES]
@@ -389,7 +394,7 @@ class Book:
         wb = self.xl.Workbook()
         self.assess_sheet(wb.active)
         self.evidence_sheet(wb.create_sheet(EVIDENCE))
-        self.tags_sheet(wb.create_sheet(TAGS))
+        self.tags_sheet(wb.create_sheet(self.tags_title))
         self.inputs_sheet(wb.create_sheet(self.inputs_title))
         self.dists_sheet(wb.create_sheet(DISTS))
         self.help_sheet(wb.create_sheet(HELP))
@@ -612,7 +617,7 @@ class Book:
                     "{tags}: a key and its value (e.g. the province). {inputs}: named inputs. {dists}: a"
                     " probability per level, summing to exactly 1 per indicator.",
                     lang=lang,
-                    tags=TAGS,
+                    tags=self.tags_title,
                     inputs=self.inputs_title,
                     dists=DISTS,
                 ),
@@ -1433,15 +1438,16 @@ class SheetReader:
     def tags(self) -> dict[str, str]:
         out: dict[str, str] = {}
         first: dict[str, int] = {}
-        for n, cells in self.items(TAGS, TAG_COLUMNS):
+        s = self.title(TAGS)
+        for n, cells in self.items(s, TAG_COLUMNS):
             key = _key(cells["key"])
             if key is None:
-                raise self.error(tr("a tag value without a key"), row=n, field=f"{TAGS}.key")
+                raise self.error(tr("a tag value without a key"), row=n, field=f"{s}.key")
             if key in first:
                 raise self.error(
                     tr("tag {key!r} appears twice (first at row {first})", key=key, first=first[key]),
                     row=n,
-                    field=f"{TAGS}.key",
+                    field=f"{s}.key",
                 )
             first[key] = n
             out[key] = cell_text(cells["value"]) or ""
