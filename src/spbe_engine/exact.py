@@ -23,9 +23,11 @@ __all__ = [
     "MAX_MAGNITUDE",
     "MAX_PLACES",
     "Rational",
+    "decimal_places",
     "display",
     "exact_decimal",
     "exact_text",
+    "hundredths",
     "parse_decimal",
     "parse_exact",
     "to_decimal",
@@ -62,7 +64,8 @@ def parse_decimal(value: Any) -> Decimal:
     elif isinstance(value, int):
         d = Decimal(value)
     elif isinstance(value, str):
-        if not _DECIMAL_TEXT.match(value) and value.lower().lstrip("+-") not in ("inf", "infinity", "nan"):
+        parsed = _ascii_decimal(value, ("inf", "infinity", "nan"))  # those three: refused as not finite below
+        if parsed is None:
             raise ValueError(
                 tr(
                     "{value} is not a decimal number written with {DIGITS} (such as '1.30')",
@@ -70,10 +73,7 @@ def parse_decimal(value: Any) -> Decimal:
                     DIGITS=translate(DIGITS),
                 )
             )
-        try:
-            d = Decimal(value)
-        except InvalidOperation:
-            raise ValueError(tr("{value!r} is not a decimal number", value=value)) from None
+        d = parsed
     else:
         raise ValueError(tr("expected an exact decimal, got {type_name}", type_name=type(value).__name__))
     if not d.is_finite():
@@ -101,6 +101,18 @@ def _shown(value: str) -> str:
     return repr(value if len(value) <= 40 else value[:37] + "...")
 
 
+def _ascii_decimal(text: str, names: tuple[str, ...] = ()) -> Decimal | None:
+    """`Decimal(text)` when `text` is a decimal in ASCII digits (`ASCII_DECIMAL`) or, signed or not, one
+    of the non-finite `names`; None otherwise (`Decimal()` alone also reads `١.٥`, `３`, `1_0` and
+    surrounding spaces). The one text check of `parse_decimal` and `exact_decimal`."""
+    if not _DECIMAL_TEXT.match(text) and text.lower().lstrip("+-") not in names:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # an exponent beyond Decimal's own limits (1e999999999999999999999999), or "+-inf"
+        raise ValueError(tr("{text!r} is not a decimal number", text=text)) from None
+
+
 def whole_number(value: Any) -> int:
     """A whole number (a level, a level key): an int, or text of the ASCII digits 0-9 ("4").
 
@@ -123,15 +135,10 @@ def exact_decimal(text: str) -> Decimal:
     low = text.lower().lstrip("+-")
     if low in ("inf", "infinity", "nan", "snan", ".inf", ".nan"):
         raise ValueError(tr("{text!r} is not a finite number", text=text))
-    if not ASCII_DECIMAL.match(text):
+    d = _ascii_decimal(text)  # finite: infinity and NaN are refused above, and match no ASCII decimal
+    if d is None:
         shown = text if len(text) <= 24 else text[:20] + "..."
         raise ValueError(tr("{shown!r} is not a decimal number written with the digits 0-9", shown=shown))
-    try:
-        d = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(tr("{text!r} is not a decimal number", text=text)) from None
-    if not d.is_finite():
-        raise ValueError(tr("{text!r} is not a finite number", text=text))
     exponent = int(d.as_tuple().exponent)
     digits = max(len(d.as_tuple().digits) + exponent, 1) + max(-exponent, 0)
     if digits > MAX_DIGITS:
@@ -166,17 +173,20 @@ def display(num: int, den: int, places: int = 2) -> str:
     """Round num/den half-up (away from zero on ties) to `places` decimals, as the official reports do."""
     scale = 10**places
     sign = "-" if num * den < 0 else ""
-    num, den = abs(num), abs(den)
-    q = (2 * num * scale + den) // (2 * den)
-    whole, frac = divmod(q, scale)
+    whole, frac = divmod(_half_up(num, den, scale), scale)
     return f"{sign}{whole}.{frac:0{places}d}" if places else f"{sign}{whole}"
 
 
-def to_decimal(num: int, den: int) -> Decimal:
-    """num/den as a Decimal: exact whenever the ratio terminates in base 10 (always the case for an
-    index whose weights total a power of ten); otherwise 28 significant digits. `Fraction` stays exact."""
-    f = Fraction(num, den)
-    d = f.denominator
+def _half_up(num: int, den: int, scale: int) -> int:
+    """|num/den| × scale rounded half-up (ties away from zero): the one rounding of every shown number."""
+    num, den = abs(num), abs(den)
+    return (2 * num * scale + den) // (2 * den)
+
+
+def decimal_places(den: int) -> int | None:
+    """How many decimals write n/den exactly, for a fraction in lowest terms with den > 0 (the least
+    k with den dividing 10**k: 8 → 3, 1250 → 4, 1 → 0); None when no decimal terminates (3, 455)."""
+    d = den
     k = 0
     while d % 10 == 0:
         d //= 10
@@ -188,8 +198,23 @@ def to_decimal(num: int, den: int) -> Decimal:
     while d % 5 == 0:
         d //= 5
         fives += 1
-    if d == 1:
-        k += max(twos, fives)
+    return k + max(twos, fives) if d == 1 else None
+
+
+def hundredths(num: int, den: int) -> int:
+    """num/den as a whole number of hundredths, rounded as `display` rounds (3.645 → 365, -0.005 → -1):
+    the published 2-decimal index as an int, to compare and rank (meeting peers, as `Engine.rank`
+    compares the display) or to code (score tables)."""
+    q = _half_up(num, den, 100)
+    return -q if num * den < 0 else q
+
+
+def to_decimal(num: int, den: int) -> Decimal:
+    """num/den as a Decimal: exact whenever the ratio terminates in base 10 (always the case for an
+    index whose weights total a power of ten); otherwise 28 significant digits. `Fraction` stays exact."""
+    f = Fraction(num, den)
+    k = decimal_places(f.denominator)
+    if k is not None:
         return Decimal(f.numerator * 10**k // f.denominator).scaleb(-k)
     with localcontext() as ctx:
         ctx.prec = 28

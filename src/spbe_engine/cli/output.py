@@ -144,15 +144,21 @@ def csv_text(rows: Iterable[Sequence[object]], style: CsvStyle = PLAIN) -> str:
     import csv
     import io
 
-    def one(value: object) -> str:
-        text = csv_cell(value)
-        if style.decimal != "." and _PLAIN_DECIMAL.fullmatch(text):
-            return text.replace(".", style.decimal)
-        return text
-
+    mark = style.decimal
     buf = io.StringIO()
-    csv.writer(buf, delimiter=style.delimiter, lineterminator="\n").writerows([one(c) for c in row] for row in rows)
+    csv.writer(buf, delimiter=style.delimiter, lineterminator="\n").writerows(
+        [csv_field(c, mark) for c in row] for row in rows
+    )
     return ("\ufeff" if style.bom else "") + buf.getvalue()
+
+
+def csv_field(value: object, decimal: str = ".") -> str:
+    """One CSV cell: `csv_cell`'s safe text, and a plain decimal number ("3.90") with `decimal` as its
+    mark. The row path (`csv_text`) and the streaming path (`cli.stream`) both write cells with it."""
+    text = csv_cell(value)
+    if decimal != "." and _PLAIN_DECIMAL.fullmatch(text):
+        return text.replace(".", decimal)
+    return text
 
 
 def write_stdout(text: str) -> None:

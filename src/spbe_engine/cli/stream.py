@@ -11,7 +11,6 @@ the row-by-row path, which names the first problem exactly as before; nothing ha
 from __future__ import annotations
 
 import os
-import re
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -20,12 +19,11 @@ from types import SimpleNamespace
 from typing import Any
 
 from ..errors import SpbeError
-from ..io.safe_text import csv_cell
+from .output import csv_field
 
 __all__ = ["plan_all", "score_csv"]
 
 Progress = Callable[[int, int], None]
-_PLAIN_DECIMAL = re.compile(r"-?\d+\.\d+")  # as `cli.output.csv_text` localises plain numbers
 MIN_ROWS_FOR_A_POOL = 64
 
 
@@ -61,9 +59,8 @@ def score_csv(
     if p.suffix.lower() not in (".csv", ".tsv", ".txt") or not p.is_file():
         return False
 
-    def one(value: object) -> str:
-        text = csv_cell(value)
-        return text.replace(".", decimal) if decimal != "." and _PLAIN_DECIMAL.fullmatch(text) else text
+    def one(value: object) -> str:  # the cell `cli.output.csv_text` writes
+        return csv_field(value, decimal)
 
     spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024, mode="w+b")  # noqa: SIM115
     text = io.TextIOWrapper(spool, encoding="utf-8", newline="", write_through=True)

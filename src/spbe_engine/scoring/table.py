@@ -22,7 +22,7 @@ from operator import mul
 from typing import Any, Literal
 
 from ..errors import AssessmentError
-from ..exact import display, to_decimal
+from ..exact import decimal_places, display, hundredths, to_decimal
 from ..i18n import tr
 from .compiled import CompiledCatalogue
 
@@ -134,16 +134,9 @@ def decimal_text(num: int, den: int) -> str:
     if num > 0:
         g = gcd(num, den)
         n, d = num // g, den // g
-        twos = fives = 0
-        while d % 2 == 0:
-            d //= 2
-            twos += 1
-        while d % 5 == 0:
-            d //= 5
-            fives += 1
-        if d == 1:
-            k = max(twos, fives)
-            m = n * 10**k // (den // g)
+        k = decimal_places(d)
+        if k is not None:
+            m = n * 10**k // d
             s = str(m)
             if k == 0:
                 return s
@@ -441,9 +434,8 @@ def _code_type(np: Any, count: int) -> Any:
 def _display(np: Any, name: str, values: Any, den: int, span: tuple[int, int], size: int | None) -> Column:
     """Half-up hundredths as codes into every display text the scales allow (`span`: the least and
     the greatest numerator), so no pass over the column looks for the ones present."""
-    lo_q = _hundredths(span[0], den)
-    hi_q = _hundredths(span[1], den)
     if span[0] >= 0:
+        lo_q, hi_q = hundredths(span[0], den), hundredths(span[1], den)
         texts = tuple(_display_key_text(k) for k in range(lo_q, hi_q + 1))
         if size is not None:  # (200 v + den) // (2 den) - lo_q for every possible v, then one take
             keys = np.arange(size, dtype=np.int64)
@@ -458,10 +450,6 @@ def _display(np: Any, name: str, values: Any, den: int, span: tuple[int, int], s
 def _span(cc: CompiledCatalogue, members: Sequence[int]) -> tuple[int, int]:
     """The least and the greatest numerator levels inside their scales can give."""
     return (sum(cc.weights[m] * cc.lo[m] for m in members), sum(cc.weights[m] * cc.hi[m] for m in members))
-
-
-def _hundredths(num: int, den: int) -> int:
-    return (200 * abs(num) + den) // (2 * den)
 
 
 def _first_range(np: Any, block: Any, lo: Any, hi: Any, mask: Any) -> tuple[int, int] | None:
