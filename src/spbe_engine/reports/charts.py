@@ -18,13 +18,17 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..exact import display
-from ..i18n import number, tr
+from ..i18n import N_, number, tr
 
 if TYPE_CHECKING:
     from ..accountability.monitoring import Series
     from ..scoring.result import ScoreResult
 
-__all__ = ["axis_numbers", "radar", "radar_labels", "trend", "waterfall"]
+__all__ = ["NO_CHARTS", "axis_numbers", "radar", "radar_labels", "trend", "waterfall"]
+
+#: Said wherever a report is made without matplotlib (the HTML page itself, `spbe report`'s note):
+#: the `plot` extra is the one that installs it.
+NO_CHARTS = N_("the report has no charts: they need matplotlib (pip install 'spbe_engine[plot]')")
 
 
 def _chart(width: float, height: float, draw: Callable[[Any], None], polar: bool = False) -> str | None:

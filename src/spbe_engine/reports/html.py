@@ -8,11 +8,9 @@ make a short page; a table of contents on top; every section opens for printing.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from ..exact import display
-from ..i18n import current_language, language, local_time, number, tr
+from ..i18n import current_language, language, local_time, number, tr, translate
 from . import charts, style, tables
 from .build import ReportData
 from .style import esc
@@ -73,8 +71,8 @@ def _render(data: ReportData, lang: str, tz: str) -> str:
     if svgs:
         chart_html = style.grid(style.figure(s, caption) for s, caption in svgs)
     else:
-        need = esc(tr("Charts need matplotlib"))
-        chart_html = f'<p class="note">{need}: pip install "spbe_engine[plot]".</p>'
+        note = translate(charts.NO_CHARTS)
+        chart_html = f'<p class="note">{esc(note[:1].upper() + note[1:])}.</p>'
 
     s = tables.series(data.series)
     series_html = style.table(s.headers, s.shown(), kinds=s.kinds, cls="series")
@@ -132,6 +130,6 @@ def _unit(u: UnitReport, anchor: str) -> str:
         "{lead} lead, {support} supporting indicator(s); {points} index points at stake to the targets",
         lead=len(u.lead),
         support=len(u.lines) - len(u.lead),
-        points=number(Decimal(display(u.at_stake_target.numerator, u.at_stake_target.denominator, 4)), places=None),
+        points=tables.cell_text(tables.points(u.at_stake_target)),
     )
     return style.details(u.unit.name, "".join(parts), anchor=anchor, note=note)

@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from ..accountability.report import EVIDENCE_STATUSES
+from ..accountability.report import points as points_text
 from ..exact import display, exact_text
 from ..i18n import N_, number, tr, translate
 from ..model.assessment import STAGES
@@ -31,6 +32,7 @@ __all__ = [
     "dec",
     "findings_text",
     "groups",
+    "points",
     "series",
     "stages",
     "unit_lines",
@@ -110,8 +112,9 @@ def _range(low: Fraction, high: Fraction) -> str:
     return f"{number(dec(low))}–{number(dec(high))}"
 
 
-def _points(f: Fraction) -> Decimal:
-    return Decimal(display(f.numerator, f.denominator, 4))
+def points(f: Fraction) -> Decimal:
+    """Index points (a contribution, a gain) to 4 decimals, rounded half-up: every writer's number for them."""
+    return Decimal(points_text(f))
 
 
 def _share(f: Fraction) -> Decimal:
@@ -137,8 +140,8 @@ def units(acc: Accountability, *, exact: bool = False) -> Table:
             n,
             u.unit.name,
             len(u.lead),
-            _points(u.at_stake_target),
-            _points(u.at_stake_max),
+            points(u.at_stake_target),
+            points(u.at_stake_max),
             _share(u.plan_share),
             u.evidence["pending"] + u.evidence["needs_revision"],
             len(u.findings),
@@ -174,8 +177,8 @@ def unit_lines(u: UnitReport, *, workbook: bool = False) -> Table:
             x.level,
             x.target,
             dec(x.weight),
-            _points(x.at_stake_target),
-            _points(x.at_stake_max),
+            points(x.at_stake_target),
+            points(x.at_stake_max),
         ]
         if workbook:
             row += [x.evidence[s] for s in EVIDENCE_STATUSES]

@@ -9,7 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..exact import display, exact_text
+from ..exact import exact_text
 from ..i18n import N_, current_language, language, local_time, tr, translate
 from ..io.excel import Book, put_cell, save_workbook
 from ..tabular import require
@@ -122,7 +122,7 @@ def _write(engine: Engine, data: ReportData, path: Path, tz: str) -> Path:
                 s.name,
                 s.level,
                 _number(s.weight),
-                Decimal(display(c.numerator, c.denominator, 4)),
+                tables.points(c),
                 exact_text(c),
             ]
         )
