@@ -228,15 +228,23 @@ def test_group_choices_and_numpy_variants_agree(
     assert as_dict(frame) == {c: want[c] for c in names}
 
 
-def test_score_columns_are_score_table_before_the_frame() -> None:
-    """The streaming writer's columns: codes into texts, the exact text of the index only with "index"."""
+@pytest.mark.parametrize("cid", ["spbe-2020", "spbe-2018"])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_score_columns_are_score_row_by_row(cid: str, path: str, data: st.DataObject) -> None:
+    """The streaming writer's columns (codes into texts, the exact text of the index only) against
+    `score()` itself: `score_table` shares their core, so comparing the two could not see a core bug."""
     from spbe_engine.operations.table import score_columns
 
-    cc = ENGINE.compiled("spbe-2020")
-    rows = [[(j * 7 + k) % 5 + 1 for j in range(47)] for k in range(40)]
-    full = ENGINE.score_table(rows, catalogue="spbe-2020", ids=list(cc.ids))
-    data = {"catalogue": ["spbe-2020"] * 40, **{i: [r[j] for r in rows] for j, i in enumerate(cc.ids)}}
-    cols = score_columns(ENGINE, data, index_text="index")
-    got = cols.to_dict()
+    cc = ENGINE.compiled(cid)
+    rows: list[list[int | None]] = list(data.draw(levels_for(cid)))
+    missing = data.draw(st.sampled_from([None, "minimum", cc.hi[0]]))
+    if missing is not None:  # some cells not assessed, filled in by the policy
+        holes = data.draw(st.lists(st.tuples(st.integers(0, len(rows) - 1), st.integers(0, len(cc.ids) - 1))))
+        for r, j in holes:
+            rows[r][j] = None
+    columns = {"catalogue": [cid] * len(rows), **{i: [r[j] for r in rows] for j, i in enumerate(cc.ids)}}
+    got = score_columns(ENGINE, columns, missing=missing, index_text="index").to_dict()
+    want = expected(cid, rows, missing)
     assert "index" in got and "D1_index" not in got
-    assert got == {k: v for k, v in full.items() if not (k.endswith("_index"))}
+    assert got == {k: v for k, v in want.items() if not k.endswith("_index")}
