@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import SpbeError
-from ..i18n import tr, translate
+from ..i18n import N_, tr, translate
 from .inputs import shown_name
 from .output import EXCEL_ID, CsvStyle, message, write_stdout
 from .progress import Activity
@@ -89,17 +89,28 @@ def input_files(args: argparse.Namespace) -> list[str]:
     return [*(getattr(args, "files", None) or []), *([args.file] if getattr(args, "file", None) else [])]
 
 
+#: A refused overwrite as the command line says it, naming --force, by what would have been replaced.
+FORCE = {
+    "file": N_("refusing to overwrite an existing file (use --force)"),
+    "folder": N_("refusing to overwrite an existing folder (use --force)"),
+    "workbook": N_("refusing to overwrite an existing workbook (use --force)"),
+}
+
+
 @contextlib.contextmanager
 def use_force() -> Iterator[None]:
-    """The library's refusal to overwrite a file, in the command line's words (one wording for all)."""
-    from ..io.atomic import EXISTS
+    """The library's refusal to overwrite (`io.atomic.OverwriteRefused`) in the command line's words,
+    one wording per kind of target; known by its class, never by the words of its message."""
+    from ..io.atomic import EXISTS, OverwriteRefused
 
     try:
         yield
+    except OverwriteRefused as exc:
+        raise SpbeError(translate(FORCE.get(exc.what, FORCE["file"])), file=exc.file) from None
     except SpbeError as exc:
-        if exc.message in (EXISTS, translate(EXISTS)) or "refusing to overwrite an existing" in exc.message:
-            raise SpbeError(tr("refusing to overwrite an existing file (use --force)"), file=exc.file) from None
-        raise
+        if exc.message != translate(EXISTS):  # the same refusal, raised as a plain error by io.excel
+            raise
+        raise SpbeError(translate(FORCE["file"]), file=exc.file) from None
 
 
 def load_all(engine: Any, files: Sequence[str], args: argparse.Namespace | None = None) -> list[Any]:
@@ -180,6 +191,7 @@ def examples(*lines: str) -> str:
 
 
 __all__ = [
+    "FORCE",
     "FlagError",
     "command_engine",
     "csv_style",

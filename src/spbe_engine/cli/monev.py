@@ -154,11 +154,9 @@ def _owners_targets(engine: Any, base: Any, owners: str, targets: str | None) ->
 def cmd_workbooks(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..errors import SpbeError
-    from ..i18n import translate
     from ..io.atomic import protect
     from ..monev.actions import load_actions
-    from ..monev.workbooks import EXISTS, write_workbooks
+    from ..monev.workbooks import write_workbooks
     from .output import say
 
     engine = command_engine()
@@ -173,14 +171,10 @@ def cmd_workbooks(args: argparse.Namespace) -> int:
     ]
     for unit in args.unit or [u.id for u in own.units]:
         protect(Path(args.out) / f"{unit}.xlsx", inputs)  # an input named like a workbook: never replaced
-    try:
+    with use_force():
         written = write_workbooks(
             engine, base, own, args.out, targets=tg, actions=log, units=args.unit, overwrite=args.force
         )
-    except SpbeError as exc:
-        if exc.message != translate(EXISTS):
-            raise
-        raise SpbeError(tr("refusing to overwrite an existing workbook (use --force)"), file=exc.file) from None
     say(
         tr(
             "{n} workbook(s) for {subject} ({period}) in {out}",

@@ -16,11 +16,22 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..errors import SpbeError
-from ..i18n import tr
+from ..i18n import N_, tr, translate
 
-__all__ = ["EXISTS", "protect", "write_atomic"]
+__all__ = ["EXISTS", "OverwriteRefused", "protect", "write_atomic"]
 
-EXISTS = "refusing to overwrite an existing file (pass overwrite=True)"
+#: The refusal to write over an existing file without `overwrite=True` (raised in the current language).
+EXISTS = N_("refusing to overwrite an existing file (pass overwrite=True)")
+
+
+class OverwriteRefused(SpbeError):
+    """Nothing was written because the target exists and `overwrite` was not given. `what` names the
+    target ("file", "folder", "workbook") so a caller can offer its own way to overwrite (the command
+    line's --force) without reading the message, which is in the reader's language."""
+
+    def __init__(self, message: str, *, file: str | None = None, what: str = "file") -> None:
+        self.what = what
+        super().__init__(message, file=file)
 
 
 def protect(path: Path, inputs: Iterable[str | os.PathLike[str]]) -> None:
@@ -39,7 +50,7 @@ def write_atomic(path: Path, data: str | bytes | Callable[[Path], None], *, over
     """
     path = Path(path)
     if not overwrite and os.path.lexists(path):  # early, before the work of writing
-        raise SpbeError(EXISTS, file=str(path))
+        raise OverwriteRefused(translate(EXISTS), file=str(path))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp_path = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
@@ -77,14 +88,14 @@ def _publish_new(tmp_path: Path, path: Path) -> None:
         os.link(tmp_path, path)  # fails with FileExistsError if the target exists, whoever made it
         return
     except FileExistsError:
-        raise SpbeError(EXISTS, file=str(path)) from None
+        raise OverwriteRefused(translate(EXISTS), file=str(path)) from None
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.ENOSYS):
             raise
     try:  # no hard links here (some network and FAT file systems): claim the name, then fill it atomically
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     except FileExistsError:
-        raise SpbeError(EXISTS, file=str(path)) from None
+        raise OverwriteRefused(translate(EXISTS), file=str(path)) from None
     try:
         os.replace(tmp_path, path)
     except BaseException:

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from .._version import __version__
 from ..errors import SpbeError
 from ..i18n import N_, current_language, tr, translate
+from ..io.atomic import OverwriteRefused
 from ..tabular import require
 from .actions import STATUSES, Action, ActionLog, status_label, status_validation
 from .snapshot import fingerprint
@@ -259,7 +260,7 @@ def write_workbooks(
         if p.is_symlink() or (p.exists() and not p.is_file()):
             raise SpbeError(tr("refusing to replace what is not a workbook file"), file=str(p))
         if p.exists() and not overwrite:
-            raise SpbeError(translate(EXISTS), file=str(p))
+            raise OverwriteRefused(translate(EXISTS), file=str(p), what="workbook")
     digest = fingerprint(base)
     books = {unit: _UnitBook(cat, base, owners, unit, rows, digest, lang).build() for unit, rows in plans.items()}
     _publish(books, paths, overwrite)
@@ -291,7 +292,7 @@ def _publish(books: Mapping[str, Any], paths: Mapping[str, Path], overwrite: boo
                 else:
                     os.link(tmp, target)  # fails if the target appeared meanwhile: never an overwrite
             except FileExistsError:
-                raise SpbeError(translate(EXISTS), file=str(target)) from None
+                raise OverwriteRefused(translate(EXISTS), file=str(target), what="workbook") from None
             except OSError as exc:
                 raise SpbeError(tr("cannot write: {exc}", exc=exc.strerror or exc), file=str(target)) from None
     finally:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import SpbeError
 from ..i18n import N_, current_language, language, local_time, tr, translate
-from ..io.atomic import protect
+from ..io.atomic import OverwriteRefused, protect
 from . import html, markdown
 from .build import ReportData, collect
 
@@ -81,7 +81,7 @@ def write_report(
             os.rename(tmp, place)
         except OSError:
             if os.path.lexists(place):  # another run put a folder there meanwhile
-                raise SpbeError(translate(REFUSAL), file=str(out)) from None
+                raise OverwriteRefused(translate(REFUSAL), file=str(out), what="folder") from None
             raise
         moved = True
     finally:
@@ -122,7 +122,7 @@ def _replaceable(place: Path, overwrite: bool, *, shown: Path) -> bool:
     if not entries:
         return True  # an empty folder: nothing to lose
     if not overwrite:
-        raise SpbeError(translate(REFUSAL), file=str(shown))
+        raise OverwriteRefused(translate(REFUSAL), file=str(shown), what="folder")
     foreign = [p.name for p in entries if p.name not in REPORT_FILES or p.is_symlink() or not p.is_file()]
     if foreign:
         raise SpbeError(
