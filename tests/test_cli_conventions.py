@@ -1,7 +1,7 @@
-"""Issue 13 (CLI): the language of every command (--lang, SPBE_LANG, the locale), numbers as the
-language writes them, CSV for Indonesian Excel, short flags, stdin, --quiet, progress on stderr only,
-colour only on a terminal, help with descriptions and examples, errors that name the flag, and
-`spbe rank --by` a domain."""
+"""Issue 13 (CLI): the language of every command (--lang, SPBE_LANG, the locale; the acceptance checks
+`LANG=id_ID.UTF-8 spbe score ...` and `LANG=C`), numbers as the language writes them, CSV for
+Indonesian Excel, short flags, stdin, --quiet, progress on stderr only, colour only on a terminal, help
+with descriptions and examples, errors that name the flag, and `spbe rank --by` a domain."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import pytest
 from spbe_engine.cli.main import build_parser, main
 
 from .conftest import ROOT
+from .test_lang_id import data_phrases, english_words_in
 
 EXAMPLE = ROOT / "examples" / "dumai-2024.yaml"
 KOTA = ROOT / "examples" / "kota-contoh"
@@ -68,13 +69,15 @@ def test_an_indonesian_locale_gives_indonesian_tables_with_the_decimal_comma() -
     assert header.split() == ["subjek", "periode", "indeks", "predikat", "D1", "D2", "D3", "D4"]
     assert "3,90" in row and "Sangat Baik" in row and "3.90" not in out
     assert row.split()[-4:] == ["4,30", "3,60", "2,36", "4,51"]
+    assert not english_words_in(out, data_phrases()), out
 
 
 def test_the_c_locale_stays_english() -> None:
     p = spbe("score", "examples/dumai-2024.yaml", env={"LANG": "C"})
     lines = p.stdout.decode().splitlines()
     assert p.returncode == 0 and lines[1].split()[:4] == ["subject", "period", "index", "predikat"]
-    assert "3.90" in lines[3] and "3,90" not in lines[3]
+    assert "3.90" in lines[3] and "3,90" not in p.stdout.decode()
+    assert "Sangat Baik" in lines[3]  # the predikat is the regulation's word in every language
 
 
 def test_spbe_lang_overrides_the_locale_and_lang_overrides_both() -> None:
@@ -90,6 +93,27 @@ def test_an_unknown_spbe_lang_is_one_line_exit_2() -> None:
     p = spbe("catalogues", env={"SPBE_LANG": "fr"})
     err = p.stderr.decode()
     assert p.returncode == 2 and err.count("\n") == 1 and err.startswith("spbe: error: SPBE_LANG: ") and "'fr'" in err
+    assert p.stdout == b""
+
+
+def test_an_unknown_spbe_lang_is_said_as_any_bad_flag(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI's one error line (`cli.output.message`): the variable named as a flag is, in the locale's
+    language, coloured on a terminal; --lang, which SPBE_LANG only stands in for, makes it moot."""
+    monkeypatch.setenv("SPBE_LANG", "fr")
+    assert run(capsys, "catalogues") == (2, "", "spbe: error: SPBE_LANG: unknown language 'fr' (allowed: en, id)\n")
+    monkeypatch.setenv("LANG", "id_ID.UTF-8")
+    code, out, err = run(capsys, "catalogues")
+    assert (code, out) == (2, "")
+    assert err == "spbe: kesalahan: SPBE_LANG: bahasa 'fr' tidak dikenal (yang diperbolehkan: en, id)\n"
+    captured, terminal_stderr = sys.stderr, _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal_stderr)
+    assert main(["catalogues"]) == 2
+    assert terminal_stderr.getvalue().startswith("spbe: \x1b[1;31mkesalahan\x1b[0m: SPBE_LANG: ")
+    monkeypatch.setattr(sys, "stderr", captured)
+    code, out, err = run(capsys, "catalogues", "-l", "en")
+    assert code == 0 and err == "" and "spbe-2020" in out
 
 
 def test_every_command_takes_lang_and_quiet() -> None:
@@ -108,6 +132,21 @@ def test_headlines_and_values_follow_the_language(capsys: pytest.CaptureFixture[
     assert "\nkesalahan " in out and "keparahan" in out and "error" not in out.split("\n", 1)[0]
     code, out, _ = run(capsys, "check", str(THREE[1]), "--as-of", "2024-06-30")
     assert "4 errors, 3 warnings, 0 info" in out
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_table_values_read_as_in_the_reports(lang: str) -> None:
+    """One map of machine values to words (`reports.i18n.LABELS`): a stage, a status or a severity reads
+    the same in a terminal table as in a report, in both languages."""
+    from spbe_engine.cli.output import cell
+    from spbe_engine.i18n import language
+    from spbe_engine.reports.i18n import LABELS, label
+
+    with language(lang):
+        assert {value: cell(value) for value in LABELS} == {value: label(value) for value in LABELS}
+        assert cell("self_assessment") == {"en": "Self-assessment", "id": "Penilaian Mandiri"}[lang]
+        assert cell("needs_revision") == {"en": "needs revision", "id": "perlu perbaikan"}[lang]
+        assert cell("gain") == {"en": "gain", "id": label("gain")}[lang] != "" and cell("Kota Dumai") == "Kota Dumai"
 
 
 def test_a_subject_that_looks_like_a_number_is_not_localised(

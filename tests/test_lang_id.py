@@ -3,9 +3,8 @@
 The commands are listed from the parser, so a new command is covered at once: it needs an example
 invocation in INVOCATIONS (the test says so) and its --help is checked without one. What is data
 (catalogue, group and indicator names, subjects, units, ids, file paths) is removed before the check,
-and so are option names (--missing), METAVARS, {choices} and `code`. Also the acceptance checks of
-issue 13: `LANG=id_ID.UTF-8 spbe score examples/dumai-2024.yaml` shows "3,90" and "Sangat Baik" under
-Indonesian headers; `LANG=C` stays English.
+and so are option names (--missing), METAVARS, {choices} and `code`. How the language is chosen
+(--lang, SPBE_LANG, the locale: the acceptance checks of issue 13) is tests/test_cli_conventions.py's.
 """
 
 from __future__ import annotations
@@ -17,8 +16,6 @@ import csv
 import io
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
@@ -469,44 +466,3 @@ def test_report_speaks_indonesian(tmp_path: Path) -> None:
     assert not problems, f"{len(problems)} English word(s) in the Indonesian report:\n" + "\n".join(
         dict.fromkeys(problems)
     )
-
-
-# -- acceptance: the locale chooses the language ---------------------------------------------------
-
-
-def _spbe(argv: Argv, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"LC_ALL", "LC_MESSAGES", "LANGUAGE", "LANG", "SPBE_LANG"}}
-    return subprocess.run(
-        [sys.executable, "-m", "spbe_engine", *argv],
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def test_indonesian_locale_scores_in_indonesian() -> None:
-    done = _spbe(["score", str(DUMAI)], LANG="id_ID.UTF-8")
-    assert done.returncode == 0, done.stderr
-    assert "3,90" in done.stdout and "Sangat Baik" in done.stdout
-    assert "3.90" not in done.stdout
-    header = done.stdout.splitlines()[1]
-    assert "indeks" in header.lower() and "predikat" in header.lower(), header
-    assert not english_words_in(done.stdout, data_phrases()), done.stdout
-
-
-def test_c_locale_stays_english() -> None:
-    done = _spbe(["score", str(DUMAI)], LANG="C")
-    assert done.returncode == 0, done.stderr
-    assert "3.90" in done.stdout and "3,90" not in done.stdout
-    assert "Sangat Baik" in done.stdout  # the predikat is the regulation's word in every language
-    header = done.stdout.splitlines()[1].split()
-    assert "index" in header and "subject" in header, header
-
-
-def test_spbe_lang_beats_the_locale() -> None:
-    done = _spbe(["score", str(DUMAI)], LANG="id_ID.UTF-8", SPBE_LANG="en")
-    assert "3.90" in done.stdout, done.stdout + done.stderr
-    done = _spbe(["score", str(DUMAI)], LANG="C", SPBE_LANG="id")
-    assert "3,90" in done.stdout, done.stdout + done.stderr

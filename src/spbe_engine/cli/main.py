@@ -1321,11 +1321,14 @@ def _named(exc: SpbeError, args: argparse.Namespace) -> SpbeError:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `spbe` with `argv` (default: the command line) and return the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    try:
-        lang = resolve_language(_lang_in(argv))
-    except SpbeError as exc:  # SPBE_LANG names an unknown language
-        print(f"spbe: error: SPBE_LANG: {terminal_text(exc)}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    # the locale's language, for the one error that comes before any language is chosen
+    fallback = resolve_language(environ={k: v for k, v in os.environ.items() if k != "SPBE_LANG"})
+    with language(fallback):
+        try:
+            lang = resolve_language(_lang_in(argv))
+        except SpbeError as exc:  # SPBE_LANG names an unknown language: said as a bad flag is
+            message("error", str(FlagError(exc.message, field="SPBE_LANG", allowed=exc.allowed)))
+            return EXIT_BAD_INPUT
     with language(lang):
         return _run(argv)
 

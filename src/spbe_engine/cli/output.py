@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 from ..i18n import current_language, number, translate
 from ..io.safe_text import csv_cell, terminal_text
+from ..reports.i18n import LABELS
 from . import words
 
 # A decimal number in a table cell ("3.90", "+0.06", "-0.25"), alone or in a range ("1.86–4.42").
@@ -44,16 +45,17 @@ def localise_number(text: str, lang: str | None = None) -> str:
 
 def cell(value: object, header: str = "") -> str:
     """A table value as a person reads it: None empty, flags yes/no, the library's vocabulary (severities,
-    directions, stages) and decimal numbers in the current language; user text as it is."""
+    directions, stages: `reports.i18n.LABELS`, as the reports word them) and decimal numbers in the
+    current language; user text as it is."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return translate(words.YES if value else words.NO)
     text = str(value)
+    if text in LABELS:  # the library's vocabulary, in the words of the reports
+        return translate(LABELS[text])
     if current_language() == "en":
         return text
-    if text in words.VALUES:
-        return translate(text)
     if text.endswith(words.PARTIAL):
         return text.removesuffix(words.PARTIAL) + translate(words.PARTIAL)
     if header not in words.TEXT_COLUMNS and _NUMERIC_CELL.fullmatch(text):

@@ -1,5 +1,6 @@
-"""The words of the command line's tables: column headers and the library's fixed values (severities,
-directions, stages), marked for translation here and translated where a table is printed."""
+"""The words of the command line's tables and messages: column headers, yes/no, the message kinds,
+marked for translation here and translated where they are printed. The library's fixed values in
+table cells (severities, directions, stages) read as in the reports: `reports.i18n.LABELS`."""
 
 from __future__ import annotations
 
@@ -92,58 +93,6 @@ HEADERS = frozenset(
         N_("valid"),
         N_("title"),
         N_("explanation"),
-    }
-)
-
-#: Fixed values the library puts in table cells, shown in the reader's language.
-VALUES = frozenset(
-    {
-        YES,
-        NO,
-        ERROR,
-        WARNING,
-        N_("info"),
-        N_("regulation"),
-        N_("heuristic"),
-        N_("gain"),
-        N_("loss"),
-        N_("uncertain"),
-        N_("current"),
-        N_("index"),
-        N_("official"),
-        N_("provisional"),
-        N_("indicator"),
-        N_("group"),
-        N_("band"),
-        N_("added"),
-        N_("removed"),
-        N_("renamed"),
-        N_("moved"),
-        N_("reweighted"),
-        N_("rescaled"),
-        N_("split"),
-        N_("merged"),
-        N_("partial"),
-        N_("equivalent"),
-        N_("high"),
-        N_("medium"),
-        N_("low"),
-        N_("self_assessment"),
-        N_("internal_verifier"),
-        N_("external_assessor"),
-        N_("final"),
-        N_("lead"),
-        N_("support"),
-        N_("domain"),
-        N_("aspect"),
-        N_("indicators"),
-        N_("groups"),
-        N_("top-level groups"),
-        N_("id and name"),
-        N_("changed"),
-        N_("builtin"),
-        N_("explicit"),
-        N_("broken"),
     }
 )
 

@@ -1,5 +1,7 @@
-"""Report wording: machine values shown as words (roles, stages, severities, yes/no) through the one
-message catalogue (`spbe_engine.i18n`); the official names in the data stay as they are."""
+"""The words a person reads for the library's machine values (roles, stages, statuses, severities,
+directions, yes/no), through the one message catalogue (`spbe_engine.i18n`): the one map for the
+reports and the command line's tables, so a value reads the same in both. The official names in the
+data stay as they are."""
 
 from __future__ import annotations
 
@@ -27,6 +29,45 @@ LABELS: dict[str, str] = {
     "needs_revision": N_("needs revision"),
     "regulation": N_("regulation"),
     "heuristic": N_("heuristic"),
+    # values that read as themselves in English (translated when shown)
+    **{
+        word: word
+        for word in (
+            N_("gain"),
+            N_("loss"),
+            N_("uncertain"),
+            N_("current"),
+            N_("index"),
+            N_("official"),
+            N_("provisional"),
+            N_("indicator"),
+            N_("group"),
+            N_("band"),
+            N_("added"),
+            N_("removed"),
+            N_("renamed"),
+            N_("moved"),
+            N_("reweighted"),
+            N_("rescaled"),
+            N_("split"),
+            N_("merged"),
+            N_("partial"),
+            N_("equivalent"),
+            N_("high"),
+            N_("medium"),
+            N_("low"),
+            N_("domain"),
+            N_("aspect"),
+            N_("indicators"),
+            N_("groups"),
+            N_("top-level groups"),
+            N_("id and name"),
+            N_("changed"),
+            N_("builtin"),
+            N_("explicit"),
+            N_("broken"),
+        )
+    },
 }
 
 
