@@ -297,7 +297,8 @@ class ScoreResult(Result):
             return line + (" " + tr("(partial)") if self.partial else "")
 
     def plot_waterfall(self, ax: Any = None) -> Any:
-        """Contribution waterfall: how each top-level group adds up to the index (matplotlib)."""
+        """Contribution waterfall: how each top-level group adds up to the index (matplotlib), labelled
+        in the current language, the numbers rounded half-up from the exact values ("0,98" in Indonesian)."""
         from ..tabular import require
 
         plt = require("matplotlib.pyplot", "plot")
@@ -308,13 +309,14 @@ class ScoreResult(Result):
         for gid, g in self.groups.items():
             if g.parent is not None:
                 continue
-            part = float(Fraction(g.numerator, cc.total))
+            exact = Fraction(g.numerator, cc.total)
+            part = float(exact)  # the bar's height only: drawing needs no exactness
             ax.bar(gid, part, bottom=start)
-            ax.text(gid, start + part / 2, f"{part:.2f}", ha="center", va="center", fontsize=8)
+            ax.text(gid, start + part / 2, shown(exact), ha="center", va="center", fontsize=8)
             start += part
-        ax.bar("index", float(self.fraction), color="black")
-        ax.set_title(f"{self.subject}: {self.display} ({self.predikat})", fontsize=9)
-        ax.set_ylabel("contribution to the index")
+        ax.bar(tr("index"), float(self.fraction), color="black")
+        ax.set_title(f"{self.subject}: {shown(self.fraction)} ({self.predikat})", fontsize=9)
+        ax.set_ylabel(tr("contribution to the index"))
         return ax
 
     def explain(self, lang: str = "en") -> str:
