@@ -37,7 +37,8 @@ LAYERS: list[tuple[str, set[str]]] = [
         "operations",
         {"operations", "operations.scoring", "operations.rules", "operations.versions", "operations.whatif",
          "operations.uncertainty", "operations.accountability", "operations.ranking", "operations.computed",
-         "parallel", "io.readers", "io.writers", "io.excel", "verify", "operations.table", "io.stream"},
+         "parallel", "io.readers", "io.writers", "io.excel", "verify", "operations.table", "io.stream",
+         "io.xlsx_table"},
     ),
     ("facade", {"engine", "", "scale", "notebook", "frames"}),
     (

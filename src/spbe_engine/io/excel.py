@@ -690,12 +690,14 @@ _FORMULA, _INLINE, _T, _RUN, _VALUE = (f"{_MAIN}{t}" for t in ("f", "is", "t", "
 
 
 def read_xlsx(path: str | Path, *, engine: Resolver | None = None, validate: bool = False) -> list[LoadedAssessment]:
-    """Read a workbook written by `write_template`/`write_assessment` (and filled in by people).
+    """Read a workbook written by `write_template`/`write_assessment` (and filled in by people), or
+    a table in the wide layout of the CSV reader (`io.xlsx_table`: one assessment per row).
 
-    Returns one `LoadedAssessment` (row None: a workbook holds one assessment). Errors are one-line
-    `AssessmentError`s naming the file, the Excel row and the field as "<sheet>.<column>".
-    With `validate`, the usual catalogue checks of `read_assessments` run too, and their errors
-    name the indicator's row; `read_assessments` / `load_assessments` do this for .xlsx files.
+    A template gives one `LoadedAssessment` (row None: a workbook holds one assessment); a table one
+    per row (row: the Excel row). Errors are one-line `AssessmentError`s naming the file, the Excel
+    row and the field as "<sheet>.<column>". With `validate`, the usual catalogue checks of
+    `read_assessments` run too, and their errors name the indicator's (the table's) row;
+    `read_assessments` / `load_assessments` do this for .xlsx files.
 
     Only the parts the reader needs are read, streamed, within the caps above (`_Workbook`), so any
     workbook it accepts is read in bounded memory. A formula where a value is read is refused naming
@@ -703,6 +705,16 @@ def read_xlsx(path: str | Path, *, engine: Resolver | None = None, validate: boo
     """
     p = Path(path)
     with open_workbook(p) as book:
+        from .xlsx_table import find_table  # a table reads as the CSV reader reads its rows
+
+        try:
+            table = find_table(book)
+            if table is not None:
+                return table.read(engine=engine, validate=validate)
+        except SpbeError:
+            raise
+        except Exception as exc:  # XML, zip and openpyxl errors met while streaming a sheet
+            raise unreadable(p, exc) from None
         reader = SheetReader(str(p), book)
         try:
             assessment = reader.assessment()
@@ -729,7 +741,12 @@ def unreadable(p: Path, exc: BaseException) -> AssessmentError:
 
 
 @contextmanager
-def open_workbook(p: Path) -> Iterator[_Workbook]:
+def open_workbook(p: Path, *, stream: bool = False) -> Iterator[_Workbook]:
+    """The workbook's parts, within the caps above. With `stream`, the caps that only bound how
+    many rows (and so how much time) a sheet holds are lifted — the size of the file, of its parts
+    unpacked, the rows, cells, text and XML elements of the sheets — for a caller that lets each row
+    go once read (`io.xlsx_table`); every cap that bounds what is held stays (one row's XML and
+    cells, the shared strings, the styles, the sheets and relationships)."""
     require("openpyxl", "excel")
     try:
         size = p.stat().st_size
@@ -739,7 +756,7 @@ def open_workbook(p: Path) -> Iterator[_Workbook]:
         raise AssessmentError(tr("cannot read: {strerror}", strerror=exc.strerror), file=str(p)) from None
     if p.is_dir():
         raise AssessmentError(tr("is a directory, expected a file"), file=str(p))
-    if size > MAX_BYTES:
+    if size > MAX_BYTES and not stream:
         raise AssessmentError(tr("file larger than {MAX_BYTES} MiB", MAX_BYTES=MAX_BYTES // (1024 * 1024)), file=str(p))
     try:
         fh = p.open("rb")
@@ -753,7 +770,7 @@ def open_workbook(p: Path) -> Iterator[_Workbook]:
         with z:
             try:
                 # zipfile never inflates a part beyond its stated size: a zip bomb is refused unread
-                if sum(info.file_size for info in z.infolist()) > MAX_UNZIPPED:
+                if not stream and sum(info.file_size for info in z.infolist()) > MAX_UNZIPPED:
                     raise AssessmentError(
                         tr(
                             "workbook larger than {MAX_UNZIPPED} MiB unpacked",
@@ -761,7 +778,7 @@ def open_workbook(p: Path) -> Iterator[_Workbook]:
                         ),
                         file=str(p),
                     )
-                book = _Workbook(str(p), z)
+                book = _Workbook(str(p), z, stream=stream)
             except SpbeError:
                 raise
             except Exception as exc:  # zipfile, XML and openpyxl errors alike
@@ -779,26 +796,31 @@ class _Workbook:
     cells themselves are read by openpyxl's own sheet parser, as its read-only worksheets do.
     """
 
-    def __init__(self, file: str, z: zipfile.ZipFile) -> None:
+    def __init__(self, file: str, z: zipfile.ZipFile, *, stream: bool = False) -> None:
         self.file = file
         self.z = z
         self.text_chars = self.elements_read = self.rows_read = 0
+        self.stream = False  # the caps of whole reading apply to the workbook's own parts, always
         package = self.relationships("_rels/.rels")
         main = next((t for kind, t in package.values() if kind == "officeDocument"), "xl/workbook.xml")
         named: list[tuple[str, str]] = []
+        hidden: set[str] = set()
         date1904 = False
         for parent, el in self.elements(main, {_SHEET, _WORKBOOK_PR}, "the workbook part"):
             if el.tag == _WORKBOOK_PR:
                 date1904 = el.get("date1904", "").strip().lower() in ("1", "true")
             elif parent == _SHEETS and el.get("name") is not None and el.get(_REL_ID) is not None:
                 named.append((str(el.get("name")), str(el.get(_REL_ID))))
+                if el.get("state", "visible") != "visible":
+                    hidden.add(str(el.get("name")))
                 self.entries(len(named), "the workbook part", "sheets")
         rels = self.relationships(_rels_of(main))
-        self.sheets: dict[str, str] = {}  # sheet name -> part
+        self.sheets: dict[str, str] = {}  # sheet name -> part, in the workbook's order
         for name, rid in named:
             kind, target = rels.get(rid, ("", ""))
             if kind == "worksheet" and target in self.z.NameToInfo:
                 self.sheets.setdefault(name, target)
+        self.visible = [name for name in self.sheets if name not in hidden]  # worksheets shown, in order
         parts = {"styles": "xl/styles.xml", "sharedStrings": "xl/sharedStrings.xml"}  # where openpyxl looks
         parts.update((kind, target) for kind, target in reversed(rels.values()))
         parts = {kind: target for kind, target in parts.items() if target in self.z.NameToInfo}
@@ -808,6 +830,7 @@ class _Workbook:
             self.styles(parts["styles"]) if "styles" in parts else (set(), set())
         )
         self.strings = self.shared_strings(parts["sharedStrings"]) if "sharedStrings" in parts else []
+        self.stream = stream  # from here on, sheets are read: row by row when streaming
 
     def refuse(self, message: str) -> AssessmentError:
         return AssessmentError(message, file=self.file)
@@ -874,7 +897,7 @@ class _Workbook:
                     el.clear()
                     if stack:
                         stack[-1].remove(el)  # its earlier siblings are gone already: nothing piles up
-                if self.elements_read > MAX_ELEMENTS:
+                if self.elements_read > MAX_ELEMENTS and not self.stream:
                     raise self.refuse(
                         tr(
                             "the workbook has more than {MAX_ELEMENTS} XML elements to read",
@@ -998,7 +1021,7 @@ class _Workbook:
                     ElementTree.SubElement(element, _VALUE).text = _plain(inline)
                     kind = "str"
             found: dict[str, Any] = parse_cell(element)
-            if kind in ("inlineStr", "str") and isinstance(found["value"], str):
+            if kind in ("inlineStr", "str") and isinstance(found["value"], str) and not self.stream:
                 self.text(len(found["value"]))  # text in the cell itself (shared strings are counted once)
             return found
 
@@ -1011,7 +1034,7 @@ class _Workbook:
         cells = 0
         for _, el in self.elements(self.sheets[name], {_ROW}, where):
             self.rows_read += 1  # all the sheets read: a sheet alone never has more
-            if self.rows_read > MAX_SHEET_ROWS:
+            if self.rows_read > MAX_SHEET_ROWS and not self.stream:
                 raise self.refuse(
                     tr(
                         "{where}: more than {MAX_SHEET_ROWS} rows in the sheets read"
@@ -1032,7 +1055,7 @@ class _Workbook:
                     )
                 )
             cells += len(found)
-            if cells > MAX_SHEET_CELLS:
+            if cells > MAX_SHEET_CELLS and not self.stream:
                 raise self.refuse(
                     tr(
                         "{where} has more than {MAX_SHEET_CELLS} cells (the limit of a sheet)",
@@ -1264,7 +1287,11 @@ class SheetReader:
                 tr(
                     "not a spbe_engine workbook (no {META!r} sheet); start from spbe_engine.io.excel.write_template",
                     META=META,
-                )
+                ),
+                allowed=tr(
+                    "a template of spbe template, or a table whose first row names the columns subject, period,"
+                    " catalogue and the indicator ids"
+                ),
             )
         meta: dict[str, tuple[int, Any]] = {}
         for n, r in self.rows(META):

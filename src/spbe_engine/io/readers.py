@@ -105,8 +105,10 @@ def iter_assessments(
     earlier ones): for files too large to hold as a list. The first bad item raises, after the
     items before it were yielded."""
     p = Path(path)
-    if p.suffix.lower() == ".xlsx":
-        yield from read_assessments(p, engine=engine, validate=validate)
+    if p.suffix.lower() == ".xlsx":  # a table's rows streamed as they are read (`io.xlsx_table`)
+        from .xlsx_table import iter_workbook
+
+        yield from iter_workbook(p, engine=engine, validate=validate)
         return
     items = _parse(p)
     if p.suffix.lower() in (".csv", ".tsv", ".txt") and _size(p) > MAX_BYTES:
@@ -117,8 +119,8 @@ def iter_assessments(
     engine = engine or _default_engine()
     seen: dict[tuple[str, str, str], tuple[str, int | None]] = {}
     for item in items:
-        _check_duplicate(item, seen)
-        _check_one(item, engine)
+        check_duplicate(item, seen)
+        check_one(item, engine)
         yield item
 
 
@@ -144,8 +146,8 @@ def problems_in(
     seen: dict[tuple[str, str, str], tuple[str, int | None]] = {}
     for item in items:
         try:
-            _check_duplicate(item, seen)
-            _check_one(item, engine)
+            check_duplicate(item, seen)
+            check_one(item, engine)
         except SpbeError as exc:
             found.append(exc)
     found.sort(key=lambda e: (e.row is None, e.row or 0))
@@ -185,7 +187,7 @@ def _from_csv_lines(lines: Iterator[str], source: str) -> Iterator[LoadedAssessm
         line = sample.splitlines()[0] if sample.strip() else ""
         delimiter = max(",;\t", key=line.count) if line else ","
         rest = _chain(first, lines)
-    yield from _csv_assessments(_csv_rows(csv.reader(rest, delimiter=delimiter), skipped, source), source)
+    yield from wide_assessments(_csv_rows(csv.reader(rest, delimiter=delimiter), skipped, source), source)
 
 
 def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
@@ -427,7 +429,7 @@ def _from_csv(text: str, source: str, collect: list[SpbeError] | None = None) ->
     """Row by row: memory holds the text and one row, not a list of every row's cells."""
     rows = _csv_rows(*_csv_reader(text, source), source)
     try:
-        yield from _csv_assessments(rows, source, collect)
+        yield from wide_assessments(rows, source, collect)
     except AssessmentError:
         _drain(rows)  # an invalid CSV says so first, as when it was read whole
         raise
@@ -480,11 +482,13 @@ def _undecodable_cell(text: str) -> tuple[int, str | None, str] | None:
     return None
 
 
-def _csv_assessments(
+def wide_assessments(
     rows: Iterator[tuple[int, list[str]]], source: str, collect: list[SpbeError] | None = None
 ) -> Iterator[LoadedAssessment]:
-    """With `collect`, a row's own problem is added there and the next row is read (the header's
-    problems still stop the file): how `spbe validate` reports every problem at once."""
+    """The wide layout's assessments from its non-blank rows, each (line or row number, cells as
+    text), the header first: CSV lines here, worksheet rows in `io.xlsx_table`. With `collect`, a
+    row's own problem is added there and the next row is read (the header's problems still stop the
+    file): how `spbe validate` reports every problem at once."""
     try:
         head, raw_header = next(rows)
     except StopIteration:
@@ -615,19 +619,20 @@ def check_duplicates(items: Iterable[LoadedAssessment]) -> None:
     """One assessment per catalogue, subject and period — within a file and across files."""
     seen: dict[tuple[str, str, str], tuple[str, int | None]] = {}
     for item in items:
-        _check_duplicate(item, seen)
+        check_duplicate(item, seen)
 
 
-def _check_duplicate(item: LoadedAssessment, seen: dict[tuple[str, str, str], tuple[str, int | None]]) -> None:
-    """`seen` keeps where each key was first (not the assessment), so streaming keeps little."""
+def check_duplicate(item: LoadedAssessment, seen: dict[tuple[str, str, str], tuple[str, int | None]]) -> None:
+    """One item of `check_duplicates`, for readers that stream: `seen` keeps where each key was
+    first (not the assessment), so streaming keeps little."""
     a = item.assessment
     key = (a.catalogue, a.subject, a.period)
     first = seen.get(key)
     if first is not None:
         file, row = first
-        where = f"row {row}" if row is not None else "earlier"
+        where = tr("row {row}", row=row) if row is not None else tr("earlier")
         if file != item.file:
-            where = f"{file}" + (f" row {row}" if row is not None else "")
+            where = f"{file}" + (" " + tr("row {row}", row=row) if row is not None else "")
         raise AssessmentError(
             tr(
                 "duplicate assessment of {subject!r} for period {a} (first at {where})",
@@ -646,10 +651,11 @@ def check_assessments(items: Iterable[LoadedAssessment], engine: Resolver) -> No
     items = list(items)
     check_duplicates(items)
     for item in items:
-        _check_one(item, engine)
+        check_one(item, engine)
 
 
-def _check_one(item: LoadedAssessment, engine: Resolver) -> None:
+def check_one(item: LoadedAssessment, engine: Resolver) -> None:
+    """One item of `check_assessments` (without the duplicates), for readers that stream."""
     a = item.assessment
     try:
         cc = engine.compiled(a.catalogue)

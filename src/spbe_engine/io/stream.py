@@ -8,6 +8,12 @@ files that are well formed; `StreamRefused` says that a file needs the exact rea
 (`io.readers`), which names the first bad row and column: a `sep=` line, cells such as `4,0`,
 text that is not UTF-8 or holds NUL, a row longer than the header, spreadsheet-protected text.
 Callers fall back to it; nothing is lost but speed.
+
+A wide table saved as an Excel workbook (.xlsx, see `io.xlsx_table`) comes in the same chunks as
+the stdlib path's, its sheet streamed row by row (no cap on its rows, memory bounded as there): levels
+are whole numbers (4 or 4.0, or text of digits), text cells are taken as the exact reader takes them
+(the number 2024 is the period "2024"); anything else — a formula, a level 4,0 or 3.5, text with
+surrounding spaces, a workbook that is not a table — is `StreamRefused`.
 """
 
 from __future__ import annotations
@@ -37,6 +43,9 @@ def iter_level_chunks(path: str | Path, *, chunk_rows: int = CHUNK_ROWS, arrow: 
     """The file's rows in chunks of columns (see the module). `arrow=None` uses pyarrow when
     installed. Raises `StreamRefused` (possibly after some chunks) when the file needs the exact reader."""
     p = Path(path)
+    if p.suffix.lower() == ".xlsx":
+        yield from _xlsx_chunks(p, chunk_rows)
+        return
     header, delimiter = _header(p)
     if arrow is None:
         try:
@@ -166,6 +175,77 @@ def _csv_chunks(p: Path, header: list[str], delimiter: str, chunk_rows: int) -> 
                 yield dict(zip(header, columns, strict=True))
         except (UnicodeDecodeError, csv.Error):
             raise StreamRefused("encoding or CSV syntax") from None
+
+
+def _xlsx_chunks(p: Path, chunk_rows: int) -> Iterator[dict[str, list[Any]]]:
+    """A workbook's table as the stdlib path's chunks, when every cell is plain (see the module)."""
+    try:
+        from .xlsx_table import open_table
+
+        with open_table(p, stream=True) as table:
+            if table is None:
+                raise StreamRefused("not a wide table")
+            yield from _sheet_chunks(table.rows, chunk_rows)
+    except StreamRefused:
+        raise
+    except Exception as exc:  # the workbook's errors (SpbeError), and XML, zip and openpyxl errors
+        raise StreamRefused(str(exc)) from None
+
+
+def _sheet_chunks(rows: Iterator[tuple[int, dict[int, Any]]], chunk_rows: int) -> Iterator[dict[str, list[Any]]]:
+    from .excel import Formula, cell_text
+
+    head = next(rows, None)
+    if head is None or any(isinstance(v, Formula) for v in head[1].values()):
+        raise StreamRefused("header")
+    texts = {c: (cell_text(v) or "").strip() for c, v in head[1].items()}
+    width = max((c for c, t in texts.items() if t), default=0)
+    header = [texts.get(c, "") for c in range(1, width + 1)]
+    header = [h.lower() if h.lower() in REQUIRED else h for h in header]
+    if "" in header or len(set(header)) != len(header) or any(r not in header for r in REQUIRED):
+        raise StreamRefused("header")
+    is_level = [h not in REQUIRED and not h.startswith("tag:") for h in header]
+    required = [h in REQUIRED for h in header]
+    columns: list[list[Any]] = [[] for _ in header]
+    count = 0
+    last = head[0]
+    for n, row in rows:
+        if n <= last or max(row) > width:
+            raise StreamRefused("row order or a cell under no header")
+        last = n
+        for k in range(width):
+            value = row.get(k + 1)
+            if is_level[k]:
+                columns[k].append(_xlsx_level(value))
+            elif isinstance(value, str) and _plain_text(value) and (value or not required[k]):
+                columns[k].append(value)
+            elif value is None and not required[k]:
+                columns[k].append("")
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                columns[k].append(cell_text(value))  # the exact reader's text of a number (2024.0 is "2024")
+            else:
+                raise StreamRefused("text cell")
+        count += 1
+        if count == chunk_rows:
+            yield dict(zip(header, columns, strict=True))
+            columns, count = [[] for _ in header], 0
+    if count:
+        yield dict(zip(header, columns, strict=True))
+
+
+def _xlsx_level(value: Any) -> int | None:
+    """A level cell as the exact reader reads it, when plain: a whole number 0-999,999,999 (4 or 4.0) or
+    text of ASCII digits; None when empty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        pass
+    elif isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        if 0 <= value < 10**9:
+            return int(value)
+    elif isinstance(value, str) and _LEVEL_CELL.match(value):
+        return int(value)
+    raise StreamRefused("level cell")
 
 
 def _lines(text: Any) -> Iterator[str]:
