@@ -55,7 +55,7 @@ from .._version import __version__
 from .._yaml import MAX_BYTES, one_line, plain
 from ..errors import AssessmentError, SpbeError
 from ..exact import exact_decimal
-from ..i18n import N_, current_language, number, tr
+from ..i18n import N_, current_language, number, tr, translate
 from ..model.assessment import STAGES, Assessment
 from ..model.catalogue import Catalogue, Group, Indicator, LevelScale
 from ..model.rules import Evidence
@@ -1136,14 +1136,15 @@ _STATUS_LABELS = {_normal(label): key for key, label in STATUS_ID.items()}  # re
 
 
 def _expected(key: str, sheet: str) -> tuple[str, str | None]:
-    """What a column holds, for the message refusing a formula in it: (noun, allowed values)."""
+    """What a column holds, for the message refusing a formula in it: (noun, allowed values), in
+    the reader's language."""
     if key == "level" or key in STAGES:
-        return "level", "whole numbers"
+        return translate(N_("level")), translate(N_("whole numbers"))
     if key == "probability" or (sheet in (INPUTS, *SHEET_ALIASES[INPUTS]) and key == "value"):
-        return "number", "decimal numbers"
+        return translate(N_("number")), translate(N_("decimal numbers"))
     if key == "date":
-        return "date", "dates, or text YYYY-MM-DD"
-    return "value", None
+        return translate(N_("date")), translate(N_("dates, or text YYYY-MM-DD"))
+    return translate(N_("value")), None
 
 
 @dataclass
