@@ -20,8 +20,12 @@ column of the first byte that is not UTF-8, the byte, what it would be in Window
 and the fix: Save As → "CSV UTF-8 (Comma delimited)". Guessing would be silent about which
 characters changed, and a wrong guess corrupts names without an error.
 
-Files are read item by item (CSV rows, YAML list items), so memory holds the assessments and one
-item's intermediate data, never the whole file's; `iter_assessments` yields them one at a time.
+Excel workbooks (.xlsx) are read by `io.excel` (the template) and `io.xlsx_table` (the same wide
+table saved as a workbook, read by the rules here: `wide_assessments`).
+
+Files are read item by item (CSV rows, YAML list items, worksheet rows), so memory holds the
+assessments and one item's intermediate data, never the whole file's; `iter_assessments` yields
+them one at a time.
 No value is ever dropped: a row with more cells than columns, a repeated column, a level in other
 than the ASCII digits 0-9 are refused, naming the file, row and cell.
 """
@@ -87,7 +91,7 @@ def read_assessments(
 ) -> list[LoadedAssessment]:
     """Like `load_assessments`, keeping the file and row of each assessment."""
     p = Path(path)
-    if p.suffix.lower() == ".xlsx":  # a binary workbook: openpyxl reads it (the `excel` extra)
+    if p.suffix.lower() == ".xlsx":  # a template or a wide table: `io.excel` reads it (the `excel` extra)
         from .excel import read_xlsx
 
         return read_xlsx(p, engine=engine, validate=validate)
