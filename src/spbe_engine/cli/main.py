@@ -704,7 +704,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     import importlib.util
 
     if importlib.util.find_spec("matplotlib") is None:
-        message("note", tr("the HTML report has no charts: pip install 'spbe_engine[report]'"))
+        from ..reports.charts import NO_CHARTS
+
+        message("note", translate(NO_CHARTS))
     return 0
 
 
@@ -1363,7 +1365,8 @@ def _run(argv: list[str]) -> int:
     except Exception as exc:  # a bug, not bad input: still one line unless debugging
         if os.environ.get("SPBE_DEBUG"):
             raise
-        message("internal", tr("{what} (set SPBE_DEBUG=1 for details)", what=f"{type(exc).__name__}: {exc}"))
+        what = f"{type(exc).__name__}: {exc}"
+        message("internal", tr("{what} (set SPBE_DEBUG=1 for details)", what=what))
         return EXIT_INTERNAL
     finally:
         set_quiet(False)

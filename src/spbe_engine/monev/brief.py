@@ -18,8 +18,9 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..accountability.report import points
 from ..errors import SpbeError
-from ..exact import display, exact_text
+from ..exact import exact_text
 from ..i18n import tr
 from ..results import Cell, Result
 from .meeting import (
@@ -161,7 +162,7 @@ class Brief(Result):
             [
                 u.unit.name,
                 len(u.lead),
-                _points(u.at_stake_target),
+                points(u.at_stake_target),
                 len(u.gaps),
                 len(u.changes),
                 len(u.actions),
@@ -252,10 +253,6 @@ class Brief(Result):
                 for u in self.units
             ],
         }
-
-
-def _points(f: Fraction) -> str:
-    return display(f.numerator, f.denominator, 4)
 
 
 def _changes(
