@@ -207,7 +207,9 @@ def test_full_cycle_conflict_reported_rest_merged_with_provenance(returned: Path
     assert (n.units_expected, n.units_reported, n.levels_merged) == (UNITS_WITH_INDICATORS, UNITS_WITH_INDICATORS, 2)
 
 
-def test_snapshot_is_an_assessment_every_command_reads(returned: Path, tmp_path: Path) -> None:
+def test_snapshot_is_an_assessment_every_command_reads(
+    returned: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     fill(returned / "bappeda.xlsx", {"11": {"progress": 4, "kendala": "x"}})
     out = tmp_path / "rapat" / "2025-04.yaml"
     assert main(["collect", str(returned), "--owners", str(CITY / "owners.yaml"), "--base", str(CITY / "2025.yaml"),
@@ -218,9 +220,19 @@ def test_snapshot_is_an_assessment_every_command_reads(returned: Path, tmp_path:
     snap = load_snapshot(out, engine=ENGINE)
     assert snap.meeting == "2025-04-10" and [x.id for x in snap.actions] == ["11.bappeda.1"]
     assert all(p.exists() for p in sidecars(out))
-    # never over existing files
-    assert main(["collect", str(returned), "--owners", str(CITY / "owners.yaml"), "--base", str(CITY / "2025.yaml"),
-                 "-o", str(out), "-l", "en"]) == 2  # fmt: skip
+    # never over existing files unless --force, and the refusal says how in the command line's words
+    args = ["collect", str(returned), "--owners", str(CITY / "owners.yaml"), "--base", str(CITY / "2025.yaml"),
+            "-o", str(out)]  # fmt: skip
+    before = {p: p.read_bytes() for p in (out, *sidecars(out))}
+    capsys.readouterr()
+    for lang, words in (("en", "use --force"), ("id", "--force")):
+        assert main([*args, "-l", lang]) == 2
+        err = capsys.readouterr().err
+        assert words in err and "overwrite=True" not in err, err
+    assert {p: p.read_bytes() for p in before} == before
+    fill(returned / "bappeda.xlsx", {"11": {"progress": 5, "kendala": "x"}})  # a unit corrects its workbook
+    assert main([*args, "--force", "--meeting", "2025-04-10", "-l", "en"]) == 0
+    assert load_assessments(out, engine=ENGINE)[0].stages["self_assessment"] == {"11": 5}
 
 
 # -- each kind of conflict --------------------------------------------------------------------------

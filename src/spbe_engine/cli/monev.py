@@ -59,7 +59,8 @@ def register(add: Callable[..., Any]) -> None:
             "beside it. Conflicts are reported, never resolved silently: units reporting different levels, a "
             "supporting unit changing a level its lead did not, a workbook for another period, catalogue or base, "
             "a workbook edited outside its fillable cells, a unit that returned no workbook. --strict makes any "
-            "conflict an error (exit 2, nothing written). Existing files are never overwritten."
+            "conflict an error (exit 2, nothing written). Existing files are replaced only with --force (all three "
+            "or none; never an input file)."
         ),
         epilog=examples(
             "spbe collect rapat/kembali --owners examples/kota-contoh/owners.yaml "
@@ -79,6 +80,9 @@ def register(add: Callable[..., Any]) -> None:
     p.add_argument("--meeting", default=None, metavar="LABEL", help=tr("this meeting's date or label (default: today)"))
     p.add_argument("--strict", action="store_true", help=tr("any conflict is an error (exit 2); nothing is written"))
     p.add_argument("-o", "--out", required=True, metavar="SNAPSHOT", help=tr("the snapshot to write (.yaml or .json)"))
+    p.add_argument(
+        "--force", action="store_true", help=tr("replace an existing snapshot and the two files beside it")
+    )
     p.add_argument("-f", "--format", choices=["table", "json"], default="table", help=tr("output format"))
     p.set_defaults(func=cmd_collect)
 
@@ -212,7 +216,8 @@ def cmd_collect(args: argparse.Namespace) -> int:
         raise FlagError(
             tr("{n} conflict(s) in the returned workbooks; nothing written", n=len(snap.conflicts)), field="--strict"
         )
-    written = write_snapshot(snap, out)
+    with use_force():
+        written = write_snapshot(snap, out, overwrite=args.force)
     if args.format == "json":
         dump({**snap.to_dict(), "written": {k: str(v) for k, v in written.items()}})
         return 0
