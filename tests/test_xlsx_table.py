@@ -304,3 +304,22 @@ def test_spbe_score_of_the_xlsx_is_the_csv_byte_for_byte(tmp_path: Path, args: l
     sink = io.BytesIO()  # the CLI's streaming path, where it takes .xlsx, writes the same bytes
     if "--lang" not in args and score_csv(ENGINE, str(book), weighting=None, missing=missing, out=sink):
         assert sink.getvalue() == from_csv[1]
+
+
+def test_spbe_validate_lists_every_problem_of_a_table(tmp_path: Path) -> None:
+    p = xlsx(tmp_path / "t.xlsx", [[f"Kota {k}", 2024, "spbe-2020", *([3.0] * 47)] for k in range(6)])
+    wb = openpyxl.load_workbook(p)
+    for ref, value in {"D3": 3.5, "E4": "=1+1", "F5": 9, "A7": "Kota 0", "BA6": "x"}.items():
+        wb["Tabel"][ref] = value
+    wb.save(p)
+    code, out, err = run("validate", str(p))
+    assert code == 2 and b"5 problem(s) in 3 assessment(s) read" in out, (out, err)
+    lines = err.splitlines()
+    assert [line.split(": ")[3:5] for line in lines] == [
+        ["row 3", "field 'Tabel.1'"],
+        ["row 4", "field 'Tabel.2'"],
+        ["row 5", "field 'Tabel.3'"],
+        ["row 6", "field 'Tabel'"],
+        ["row 7", "field 'Tabel.subject'"],
+    ]
+    assert "cell E4 is a formula" in lines[1] and "column BA has no name" in lines[3]

@@ -36,7 +36,7 @@ import csv
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -132,17 +132,22 @@ def problems_in(
     path: str | Path, *, engine: Resolver | None = None, limit: int = 50
 ) -> tuple[int, list[SpbeError], int]:
     """Every problem of a file, not only the first: (assessments read, the first `limit` problems,
-    how many problems in all). CSV rows are read past a bad row; every assessment read is checked
-    against its catalogue. A file that cannot be read at all (not CSV/YAML/JSON, bad header, invalid
-    YAML) gives that one problem."""
+    how many problems in all). CSV rows and the rows of a table saved as .xlsx are read past a bad
+    row; every assessment read is checked against its catalogue. A file that cannot be read at all
+    (not CSV/YAML/JSON/.xlsx, bad header, invalid YAML) gives that one problem."""
     p = Path(path)
     engine = engine or _default_engine()
     found: list[SpbeError] = []
     items: list[LoadedAssessment] = []
+    locate: Callable[[AssessmentError], AssessmentError] = _as_is
     try:
         if p.suffix.lower() in (".csv", ".tsv", ".txt"):
             text = read_text(p, error=AssessmentError, locate=_undecodable_cell, hint=EXCEL_UTF8)
             items = list(_from_csv(text, str(p), found))
+        elif p.suffix.lower() == ".xlsx":
+            from .xlsx_table import workbook_problems
+
+            items, locate = workbook_problems(p, found)
         else:
             items = read_assessments(p, engine=engine, validate=False)
     except SpbeError as exc:
@@ -152,10 +157,16 @@ def problems_in(
         try:
             check_duplicate(item, seen)
             check_one(item, engine)
+        except AssessmentError as exc:
+            found.append(locate(exc))
         except SpbeError as exc:
             found.append(exc)
     found.sort(key=lambda e: (e.row is None, e.row or 0))
     return len(items), found[:limit], len(found)
+
+
+def _as_is(exc: AssessmentError) -> AssessmentError:
+    return exc
 
 
 def _size(p: Path) -> int:

@@ -20,8 +20,9 @@ for a streamed CSV.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,7 +36,7 @@ from .readers import REQUIRED, LoadedAssessment, check_assessments, check_duplic
 if TYPE_CHECKING:
     from ..resolver import Resolver
 
-__all__ = ["WideSheet", "find_table", "iter_workbook", "open_table"]
+__all__ = ["WideSheet", "find_table", "iter_workbook", "open_table", "workbook_problems"]
 
 LEVEL = N_("level")
 VALUE = N_("value")
@@ -99,6 +100,27 @@ def iter_workbook(p: Path, *, engine: Resolver | None = None, validate: bool = T
     yield from read_xlsx(p, engine=engine, validate=validate)  # a template (or not a workbook it reads)
 
 
+def workbook_problems(
+    p: Path, found: list[SpbeError]
+) -> tuple[list[LoadedAssessment], Callable[[AssessmentError], AssessmentError]]:
+    """For `readers.problems_in`: a table's assessments read past its bad rows (their problems added
+    to `found`), and how to name the sheet and column in the problems of the catalogue checks; a
+    template as `read_xlsx` reads it."""
+    with open_table(p, stream=False) as table:
+        if table is not None:
+            try:
+                return list(table.items(collect=found)), partial(table.locate, checked=True)
+            except SpbeError:
+                raise
+            except Exception as exc:  # XML, zip and openpyxl errors met while streaming the sheet
+                raise unreadable(p, exc) from None
+    return read_xlsx(p, validate=False), _as_is
+
+
+def _as_is(exc: AssessmentError) -> AssessmentError:
+    return exc
+
+
 def _header_name(value: Any) -> str:
     """A header cell as the CSV reader compares it (`subject`, `Subject ` are the subject column)."""
     if isinstance(value, Formula):
@@ -141,16 +163,22 @@ class WideSheet:
                 raise self.locate(exc, checked=True) from None
         return items
 
-    def items(self) -> Iterator[LoadedAssessment]:
-        """Each row's assessment (not checked against its catalogue), as the sheet is read."""
+    def items(self, collect: list[SpbeError] | None = None) -> Iterator[LoadedAssessment]:
+        """Each row's assessment (not checked against its catalogue), as the sheet is read. With
+        `collect`, a row's own problem is added there and the next row is read (as for a CSV)."""
+        problems: list[SpbeError] | None = None if collect is None else []
         try:
-            yield from wide_assessments(self.text_rows(), self.file)
+            yield from wide_assessments(self.text_rows(problems), self.file, problems)
         except AssessmentError as exc:
             raise self.locate(exc) from None
+        finally:
+            if collect is not None and problems:
+                collect.extend(self.locate(e) if isinstance(e, AssessmentError) else e for e in problems)
 
-    def text_rows(self) -> Iterator[tuple[int, list[str]]]:
+    def text_rows(self, collect: list[SpbeError] | None = None) -> Iterator[tuple[int, list[str]]]:
         """(Excel row, cells as text) for the header and each row below it: a formula, a row out of
-        order or a value under no header is refused naming the cell."""
+        order or a value under no header is refused naming the cell (added to `collect` when given,
+        and the row skipped)."""
         last = 0
         width = 0
         for n, row in self.rows:
@@ -164,14 +192,21 @@ class WideSheet:
                 self.names = [texts.get(c, "") for c in range(1, width + 1)]
                 yield n, self.names
                 continue
-            for c, v in row.items():
-                if c > width and self.text(n, c, v).strip():
-                    raise self.error(
-                        tr("column {at} has no name", at=_letter(c)),
-                        row=n,
-                        allowed=tr("a header on every column with values"),
-                    )
-            yield n, [self.text(n, c, row.get(c)) for c in range(1, width + 1)]
+            try:
+                for c, v in row.items():
+                    if c > width and self.text(n, c, v).strip():
+                        raise self.error(
+                            tr("column {at} has no name", at=_letter(c)),
+                            row=n,
+                            allowed=tr("a header on every column with values"),
+                        )
+                cells = [self.text(n, c, row.get(c)) for c in range(1, width + 1)]
+            except _SheetError as exc:
+                if collect is None:
+                    raise
+                collect.append(exc)
+                continue
+            yield n, cells
 
     def text(self, row: int, column: int, value: Any) -> str:
         """A cell as the CSV reader would see it: the text Excel shows; a formula is refused."""
