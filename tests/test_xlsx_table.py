@@ -323,3 +323,25 @@ def test_spbe_validate_lists_every_problem_of_a_table(tmp_path: Path) -> None:
         ["row 7", "field 'Tabel.subject'"],
     ]
     assert "cell E4 is a formula" in lines[1] and "column BA has no name" in lines[3]
+
+
+def test_the_stream_keeps_caps_scaled_to_excels_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Streaming lifts the row cap of whole reading, not every bound: a sheet longer than Excel's
+    1,048,576 rows, or parts unpacking to over 100 times the file (a zip bomb), are refused."""
+    import zipfile
+
+    from spbe_engine.io import excel
+
+    rnd = random.Random(7)
+    p = xlsx(tmp_path / "t.xlsx", [agency(k, rnd=rnd) for k in range(300)])
+    monkeypatch.setattr(excel, "MAX_SHEET_ROWS", 10)
+    monkeypatch.setattr(excel, "STREAM_SHEET_ROWS", 100)
+    with pytest.raises(AssessmentError, match="more than 100 rows"):
+        list(iter_assessments(p, validate=False))
+    monkeypatch.setattr(excel, "STREAM_SHEET_ROWS", 1_048_576)
+    monkeypatch.setattr(excel, "MAX_UNZIPPED", 1024)  # the 200 MiB floor, lowered to see the ratio
+    assert len(list(iter_assessments(p, validate=False))) == 300
+    with zipfile.ZipFile(p, "a") as z:
+        z.writestr("xl/padding.bin", b"\0" * (8 << 20), compress_type=zipfile.ZIP_DEFLATED)
+    with pytest.raises(AssessmentError, match=r"t.xlsx: workbook larger than \d+ MiB unpacked"):
+        list(iter_assessments(p, validate=False))

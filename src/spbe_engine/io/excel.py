@@ -680,6 +680,11 @@ MAX_TEXT_CHARS = 10_000_000  # characters of the shared strings and of text type
 MAX_ELEMENT_BYTES = 1024 * 1024  # XML of one row, one shared string or any one element: built whole
 MAX_ELEMENTS = 3_000_000  # XML elements read, all parts together (bounds the time a workbook takes)
 MAX_ENTRIES = 65_536  # sheets, relationships, number formats and cell formats (Excel: 64,000 formats)
+# Streaming a table (`open_workbook(stream=True)`): memory is bounded per row, and the work by the
+# file: parts unpacked to at most 100 times its size (Excel's files unpack to 10-15 times theirs; a
+# zip bomb to 1,000), a sheet of at most Excel's own 1,048,576 rows.
+STREAM_UNZIP_RATIO = 100
+STREAM_SHEET_ROWS = 1_048_576
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -742,11 +747,12 @@ def unreadable(p: Path, exc: BaseException) -> AssessmentError:
 
 @contextmanager
 def open_workbook(p: Path, *, stream: bool = False) -> Iterator[_Workbook]:
-    """The workbook's parts, within the caps above. With `stream`, the caps that only bound how
-    many rows (and so how much time) a sheet holds are lifted — the size of the file, of its parts
-    unpacked, the rows, cells, text and XML elements of the sheets — for a caller that lets each row
-    go once read (`io.xlsx_table`); every cap that bounds what is held stays (one row's XML and
-    cells, the shared strings, the styles, the sheets and relationships)."""
+    """The workbook's parts, within the caps above. With `stream`, for a caller that lets each row
+    go once read (`io.xlsx_table`), the caps that only bound how many rows a sheet holds are lifted
+    or scaled to Excel's own limits: no cap on the file's size, the parts unpacked to at most
+    `STREAM_UNZIP_RATIO` times it, `STREAM_SHEET_ROWS` rows, no count of the sheet's cells, text and
+    XML elements. Every cap that bounds what is held stays (one row's XML and cells, the shared
+    strings, the styles, the sheets and relationships)."""
     require("openpyxl", "excel")
     try:
         size = p.stat().st_size
@@ -770,12 +776,10 @@ def open_workbook(p: Path, *, stream: bool = False) -> Iterator[_Workbook]:
         with z:
             try:
                 # zipfile never inflates a part beyond its stated size: a zip bomb is refused unread
-                if not stream and sum(info.file_size for info in z.infolist()) > MAX_UNZIPPED:
+                limit = max(MAX_UNZIPPED, STREAM_UNZIP_RATIO * size) if stream else MAX_UNZIPPED
+                if sum(info.file_size for info in z.infolist()) > limit:
                     raise AssessmentError(
-                        tr(
-                            "workbook larger than {MAX_UNZIPPED} MiB unpacked",
-                            MAX_UNZIPPED=MAX_UNZIPPED // (1024 * 1024),
-                        ),
+                        tr("workbook larger than {MAX_UNZIPPED} MiB unpacked", MAX_UNZIPPED=limit // (1024 * 1024)),
                         file=str(p),
                     )
                 book = _Workbook(str(p), z, stream=stream)
@@ -1034,13 +1038,13 @@ class _Workbook:
         cells = 0
         for _, el in self.elements(self.sheets[name], {_ROW}, where):
             self.rows_read += 1  # all the sheets read: a sheet alone never has more
-            if self.rows_read > MAX_SHEET_ROWS and not self.stream:
+            if self.rows_read > (STREAM_SHEET_ROWS if self.stream else MAX_SHEET_ROWS):
                 raise self.refuse(
                     tr(
                         "{where}: more than {MAX_SHEET_ROWS} rows in the sheets read"
                         " (the limit of a sheet, and of all of them together)",
                         where=where,
-                        MAX_SHEET_ROWS=_count(MAX_SHEET_ROWS),
+                        MAX_SHEET_ROWS=_count(STREAM_SHEET_ROWS if self.stream else MAX_SHEET_ROWS),
                     )
                 )
             n, found = parser.parse_row(el)

@@ -12,10 +12,11 @@ be what the sheet shows.
 `read_xlsx` (and so `read_assessments`) reads a table whole, within the caps of `io.excel`
 (`MAX_SHEET_ROWS` rows). `iter_workbook` (`iter_assessments`) streams it: each row is read, checked
 and handed on before the next one is parsed, so the caps that only count rows, cells and XML
-elements do not apply, while memory stays bounded by what is kept whatever the sheet's length: the
-shared strings and styles (capped when the workbook is opened), one row's XML (`MAX_ELEMENT_BYTES`)
-and cells (`MAX_SHEET_COLUMNS`), and, when validating, where each subject/period was first seen, as
-for a streamed CSV.
+elements are lifted or scaled to Excel's own limits (`excel.open_workbook(stream=True)`), while
+memory stays bounded by what is kept whatever the sheet's length: the shared strings and styles
+(capped when the workbook is opened), one row's XML (`MAX_ELEMENT_BYTES`) and cells
+(`MAX_SHEET_COLUMNS`), and, when validating, where each subject/period was first seen, as for a
+streamed CSV (measured: 60 MB peak for 15,000 and for 60,000 rows of 47 levels, unvalidated).
 """
 
 from __future__ import annotations
