@@ -301,9 +301,27 @@ def test_spbe_score_of_the_xlsx_is_the_csv_byte_for_byte(tmp_path: Path, args: l
     from_xlsx = run("score", str(book), "-f", "csv", *args)
     assert from_csv[0] == 0 and from_csv[1].count(b"\n") == 401
     assert from_xlsx == from_csv
-    sink = io.BytesIO()  # the CLI's streaming path, where it takes .xlsx, writes the same bytes
-    if "--lang" not in args and score_csv(ENGINE, str(book), weighting=None, missing=missing, out=sink):
+    if "--lang" not in args:  # the CLI's streaming path takes the .xlsx and writes the same bytes
+        sink = io.BytesIO()
+        assert score_csv(ENGINE, str(book), weighting=None, missing=missing, out=sink)
         assert sink.getvalue() == from_csv[1]
+
+
+def test_spbe_score_streams_an_xlsx_table_past_the_row_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`spbe score big.xlsx -f csv` takes the streaming path: the whole-workbook reader's row cap
+    does not apply, and the output is the CSV table's."""
+    pytest.importorskip("numpy")
+    from spbe_engine.io import excel
+
+    rnd = random.Random(8)
+    rows = [agency(k, rnd=rnd) for k in range(150)]
+    table, book = csv_of(tmp_path / "t.csv", rows), xlsx(tmp_path / "t.xlsx", rows)
+    monkeypatch.setattr(excel, "MAX_SHEET_ROWS", 100)
+    refused = run("score", str(book))  # the table output needs every result: the whole reader, capped
+    assert refused[0] == 2 and "more than 100 rows" in refused[2] and "spbe score FILE -f csv" in refused[2]
+    assert "field" not in refused[2]  # the sheet is named once, in the message
+    streamed = run("score", str(book), "-f", "csv")
+    assert streamed[0] == 0 and streamed == run("score", str(table), "-f", "csv")
 
 
 def test_spbe_validate_lists_every_problem_of_a_table(tmp_path: Path) -> None:

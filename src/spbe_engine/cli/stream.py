@@ -56,7 +56,7 @@ def score_csv(
         return False
 
     p = Path(path)
-    if p.suffix.lower() not in (".csv", ".tsv", ".txt") or not p.is_file():
+    if p.suffix.lower() not in (".csv", ".tsv", ".txt", ".xlsx") or not p.is_file():
         return False
 
     def one(value: object) -> str:  # the cell `cli.output.csv_text` writes

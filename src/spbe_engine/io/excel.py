@@ -740,6 +740,11 @@ def read_xlsx(path: str | Path, *, engine: Resolver | None = None, validate: boo
     return items
 
 
+class WorkbookRefused(AssessmentError):
+    """A limit of the reader met by the workbook as a whole (its size, its parts, its rows): the
+    message names where; no sheet column or row of a table is to be added to it."""
+
+
 def unreadable(p: Path, exc: BaseException) -> AssessmentError:
     detail = " ".join(str(exc).split()) or type(exc).__name__
     return AssessmentError(tr("not a readable .xlsx workbook ({detail})", detail=detail), file=str(p))
@@ -805,6 +810,7 @@ class _Workbook:
         self.z = z
         self.text_chars = self.elements_read = self.rows_read = 0
         self.stream = False  # the caps of whole reading apply to the workbook's own parts, always
+        self.table = False  # set by io.xlsx_table when the workbook is a wide table: its refusals say how to stream
         package = self.relationships("_rels/.rels")
         main = next((t for kind, t in package.values() if kind == "officeDocument"), "xl/workbook.xml")
         named: list[tuple[str, str]] = []
@@ -837,7 +843,7 @@ class _Workbook:
         self.stream = stream  # from here on, sheets are read: row by row when streaming
 
     def refuse(self, message: str) -> AssessmentError:
-        return AssessmentError(message, file=self.file)
+        return WorkbookRefused(message, file=self.file)
 
     def entries(self, n: int, where: str, what: str) -> None:
         if n > MAX_ENTRIES:
@@ -1039,12 +1045,22 @@ class _Workbook:
         for _, el in self.elements(self.sheets[name], {_ROW}, where):
             self.rows_read += 1  # all the sheets read: a sheet alone never has more
             if self.rows_read > (STREAM_SHEET_ROWS if self.stream else MAX_SHEET_ROWS):
+                if self.stream or not self.table:
+                    raise self.refuse(
+                        tr(
+                            "{where}: more than {MAX_SHEET_ROWS} rows in the sheets read"
+                            " (the limit of a sheet, and of all of them together)",
+                            where=where,
+                            MAX_SHEET_ROWS=_count(STREAM_SHEET_ROWS if self.stream else MAX_SHEET_ROWS),
+                        )
+                    )
                 raise self.refuse(
                     tr(
                         "{where}: more than {MAX_SHEET_ROWS} rows in the sheets read"
-                        " (the limit of a sheet, and of all of them together)",
+                        " (the limit of a workbook read whole; a larger table is read row by row by"
+                        " iter_assessments and by `spbe score FILE -f csv`, or save it as CSV)",
                         where=where,
-                        MAX_SHEET_ROWS=_count(STREAM_SHEET_ROWS if self.stream else MAX_SHEET_ROWS),
+                        MAX_SHEET_ROWS=_count(MAX_SHEET_ROWS),
                     )
                 )
             n, found = parser.parse_row(el)

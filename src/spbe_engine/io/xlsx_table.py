@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import AssessmentError, SpbeError
 from ..i18n import N_, tr, translate
 from ..tabular import require
-from .excel import META, Formula, Row, cell_text, open_workbook, read_xlsx, unreadable
+from .excel import META, Formula, Row, WorkbookRefused, cell_text, open_workbook, read_xlsx, unreadable
 from .readers import REQUIRED, LoadedAssessment, check_assessments, check_duplicate, check_one, wide_assessments
 
 if TYPE_CHECKING:
@@ -56,6 +56,7 @@ def find_table(book: Any) -> WideSheet | None:
     first = next(rows, None)
     if first is None or not any(_header_name(v) in REQUIRED for v in first[1].values()):
         return None
+    book.table = True  # the reader's refusals say how to read a larger table
     return WideSheet(book.file, sheet, chain([first], rows))
 
 
@@ -249,6 +250,8 @@ class WideSheet:
         """An error of the CSV rules or of validation (`checked`), naming the sheet and column
         ("levels.3" is the column "3"; a duplicate, whose error names no field, the subject's); the
         row is the Excel row already."""
+        if isinstance(exc, WorkbookRefused):
+            return exc  # about the workbook as a whole: its message says where
         field = exc.field
         if checked and field is None:
             field = "subject"
