@@ -334,3 +334,19 @@ def test_iter_assessments_memory_does_not_grow_with_a_csv_over_the_cap(tmp_path:
         peaks.append(peak)
         p.unlink()
     assert peaks[1] - peaks[0] < 16 * 1024, peaks  # KiB: 72 MiB more file, not 72 MiB more memory
+
+
+def test_a_csv_over_the_cap_is_read_whole_nowhere_but_streamed(
+    tmp_path: Path, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list of assessments costs ~3 KB a row, so the whole-file readers keep the cap and say how to
+    read a larger table; iter_assessments streams the same file."""
+    from spbe_engine.io import readers
+
+    p = tmp_path / "t.csv"
+    p.write_text("subject,period,catalogue," + ",".join(map(str, range(1, 48))) + "\n"
+                 + "".join(f"S{k},2024,spbe-2020," + ",".join(["3"] * 47) + "\n" for k in range(5)))  # fmt: skip
+    monkeypatch.setattr(readers, "MAX_BYTES", 100)
+    with pytest.raises(AssessmentError, match=r"t.csv: file larger than 0 MiB \(.*iter_assessments.*spbe score FILE -f csv"):
+        load_assessments(p, engine=engine)
+    assert [i.assessment.subject for i in readers.iter_assessments(p, engine=engine)] == [f"S{k}" for k in range(5)]

@@ -39,6 +39,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -95,6 +96,15 @@ def read_assessments(
         from .excel import read_xlsx
 
         return read_xlsx(p, engine=engine, validate=validate)
+    if p.suffix.lower() in (".csv", ".tsv", ".txt") and _size(p) > MAX_BYTES:
+        raise AssessmentError(  # a list of ~3 KB objects per row: the cap bounds the memory a list takes
+            tr(
+                "file larger than {MAX_BYTES} MiB (the limit of a file read whole; a larger table is read"
+                " row by row by iter_assessments and by `spbe score FILE -f csv`)",
+                MAX_BYTES=MAX_BYTES // (1024 * 1024),
+            ),
+            file=str(p),
+        )
     with paused_gc():  # every assessment read survives (the list holds it): see spbe_engine._gc
         items = list(_parse(p))
     if validate:
@@ -535,10 +545,11 @@ def wide_assessments(
                 allowed=tr("subject, period, catalogue, <indicator ids>"),
             )
     width = len(header)
+    layout = _Layout(header)
     count = 0
     for lineno, raw in rows:
         try:
-            item = _csv_row(header, raw_header, raw, width, head, source, lineno)
+            item = _csv_row(layout, raw_header, raw, width, head, source, lineno)
         except AssessmentError as exc:
             if collect is None:
                 raise
@@ -551,7 +562,7 @@ def wide_assessments(
 
 
 def _csv_row(
-    header: list[str], raw_header: list[str], raw: list[str], width: int, head: int, source: str, lineno: int
+    layout: _Layout, raw_header: list[str], raw: list[str], width: int, head: int, source: str, lineno: int
 ) -> LoadedAssessment:
     """One data row as an assessment, or the row's problem (more cells than columns, a bad level)."""
     extra = [c for c in raw[width:] if c.strip()]
@@ -575,7 +586,10 @@ def _csv_row(
             row=lineno,
             allowed=tr("one cell per column (quote a cell that holds the separator)"),
         )
-    return LoadedAssessment(_model(_csv_record(header, raw, source, lineno), source, lineno), source, lineno)
+    data = layout.record(raw)
+    if data is None:
+        data = _csv_record(layout.header, raw, source, lineno)
+    return LoadedAssessment(_model(data, source, lineno), source, lineno)
 
 
 def _csv_rows(reader: Any, skipped: int, source: str) -> Iterator[tuple[int, list[str]]]:
@@ -588,6 +602,50 @@ def _csv_rows(reader: Any, skipped: int, source: str) -> Iterator[tuple[int, lis
             start = reader.line_num + 1 + skipped
     except csv.Error as exc:
         raise AssessmentError(tr("invalid CSV: {exc}", exc=exc), file=source, row=reader.line_num + skipped) from None
+
+
+_LEVEL_TEXT = {str(n): n for n in range(10)}
+"""Level cells as a table writes them (one digit, nothing around it): the common case, looked up."""
+
+
+class _Layout:
+    """Where a wide header's columns are, found once per file, so that a row whose level cells are
+    all plain digits (the common case) becomes its record in a few C-level steps: the same record
+    `_csv_record` makes of it. Any other row (an empty level, " 3", "4,0", a bad cell, a short
+    row) takes `_csv_record`, with its errors."""
+
+    __slots__ = ("cells", "header", "names", "required", "tags", "width")
+
+    def __init__(self, header: list[str]) -> None:
+        self.header = header
+        self.width = len(header)
+        self.required = [(n, col) for n, col in enumerate(header) if col in REQUIRED]
+        self.tags = [(n, col[4:]) for n, col in enumerate(header) if col not in REQUIRED and col.startswith("tag:")]
+        at = [n for n, col in enumerate(header) if col not in REQUIRED and not col.startswith("tag:")]
+        self.names = [header[n] for n in at]
+        self.cells: Callable[[list[str]], Any] | None = (
+            itemgetter(*at) if len(at) > 1 else (lambda raw: (raw[at[0]],)) if at else None
+        )
+
+    def record(self, raw: list[str]) -> dict[str, Any] | None:
+        """The row's record when every level cell is a plain digit, else None."""
+        if self.cells is None or len(raw) < self.width:
+            return None
+        levels = list(map(_LEVEL_TEXT.get, self.cells(raw)))
+        if None in levels:
+            return None
+        data: dict[str, Any] = dict.fromkeys(REQUIRED, "")
+        for n, col in self.required:
+            value = raw[n].strip()
+            if value:
+                text = text_cell(value)
+                data[col] = sys.intern(text) if col != "subject" else text
+        data["levels"] = dict(zip(self.names, levels, strict=True))
+        if self.tags:
+            tags = {name: text_cell(value) for n, name in self.tags if (value := raw[n].strip())}
+            if tags:
+                data["tags"] = tags
+        return data
 
 
 def _csv_record(header: list[str], raw: list[str], source: str, lineno: int) -> dict[str, Any]:
@@ -678,6 +736,23 @@ def check_one(item: LoadedAssessment, engine: Resolver) -> None:
         raise AssessmentError(
             exc.message, file=item.file, row=item.row, field="catalogue", allowed=exc.allowed
         ) from None
+    levels = a.levels
+    span = cc.uniform
+    if (  # the common case in three C-level steps: known ids, every level inside the shared scale
+        span is None
+        or not levels
+        or not levels.keys() <= cc.position.keys()
+        or not span[0] <= min(levels.values())
+        or not max(levels.values()) <= span[1]
+    ):
+        _check_levels(item, cc)
+    if a.notes or a.services or a.inputs or a.stages or a.distributions or a.evidence:
+        _check_other_fields(item, cc)  # a table row has none of them
+
+
+def _check_levels(item: LoadedAssessment, cc: Any) -> None:
+    """Each level of `check_one`: its id known, inside its indicator's scale (the first bad one raised)."""
+    a = item.assessment
     for iid, level in a.levels.items():
         n = cc.position.get(iid)
         if n is None:
@@ -696,7 +771,6 @@ def check_one(item: LoadedAssessment, engine: Resolver) -> None:
                 field=f"levels.{iid}",
                 allowed=f"{cc.lo[n]}–{cc.hi[n]}",
             )
-    _check_other_fields(item, cc)
 
 
 def _check_other_fields(item: LoadedAssessment, cc: Any) -> None:
