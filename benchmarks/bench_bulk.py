@@ -118,12 +118,22 @@ def main(argv: list[str] | None = None) -> int:
     print("| case | rows | best s | baseline best s | ratio | target | holds? |")
     print("|---|---:|---:|---:|---:|---|---|")
 
-    def row(case: str, rows: int, t: float, base: float | None, target: str = "", limit: float | None = None) -> None:
+    def row(
+        case: str,
+        rows: int,
+        t: float,
+        base: float | None,
+        target: str = "",
+        limit: float | None = None,
+        holds: bool | None = None,
+    ) -> None:
         ratio = t / base if base else None
-        holds = "" if limit is None or ratio is None else ("**yes**" if ratio <= limit else "no")
+        if holds is None and limit is not None and ratio is not None:
+            holds = ratio <= limit
+        verdict = "" if holds is None else ("**yes**" if holds else "no")
         shown = f"{ratio:.1f}×" if ratio is not None else "–"
-        print(f"| {case} | {rows:,} | {t:.3f} | {base:.3f} | {shown} | {target} | {holds} |" if base else
-              f"| {case} | {rows:,} | {t:.3f} | – | – | {target} | {holds} |", flush=True)  # fmt: skip
+        print(f"| {case} | {rows:,} | {t:.3f} | {base:.3f} | {shown} | {target} | {verdict} |" if base else
+              f"| {case} | {rows:,} | {t:.3f} | – | – | {target} | {verdict} |", flush=True)  # fmt: skip
 
     if args.objects:
         objects(engine, Assessment, 20_000 if args.quick else 100_000, max(trials, 7))
@@ -134,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     base = best(lambda: levels @ w, trials)
     for groups, label in (("top", "index + 4 domains"), ("all", "index + every group")):
         t = best(lambda g=groups: engine.score_table(levels, catalogue="spbe-2020", ids=IDS, groups=g), trials)
-        row(f"score_table ({label}, display/predikat/exact text) vs numpy int64 `L @ w`", n, t, base, "≤ 8×", 8)
+        target = ("≤ 8×", 8.0) if groups == "top" else ("–", None)  # the target: the index and 4 domains
+        row(f"score_table ({label}, display/predikat/exact text) vs numpy int64 `L @ w`", n, t, base, *target)
     t = best(lambda: engine.score_table(levels, catalogue="spbe-2020", ids=IDS, groups="top", index_text=False), trials)
     row("score_table (index + 4 domains, no exact text) vs `L @ w`", n, t, base, "≤ 8×", 8)
 
@@ -156,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
         # to one (`taskset -c 0`: the pool still forks its workers, which then share the one core)
         plan_cmd = [spbe, "plan", str(nat), "--target", "Memuaskan", "-f", "json"]
         t = statistics.median(run(plan_cmd) for _ in range(5))
-        row("`spbe plan national.csv --target Memuaskan -f json` (621 agencies), median of 5", 621, t, None, "< 4 s")
+        row("`spbe plan national.csv --target Memuaskan -f json` (621 agencies), median of 5", 621, t, None, "< 4 s",
+            holds=t < 4)  # fmt: skip
         if shutil.which("taskset"):
             t = statistics.median(run(["taskset", "-c", "0", *plan_cmd]) for _ in range(5))
             row("the same pinned to one core (`taskset -c 0`), median of 5", 621, t, None)
