@@ -23,3 +23,44 @@ def spbe2020(levels: dict[str, int] | list[int], subject: str = "Instansi Uji", 
     if isinstance(levels, list):
         levels = {str(n): v for n, v in enumerate(levels, 1)}
     return Assessment(catalogue="spbe-2020", subject=subject, period=period, levels=levels)
+
+
+def run_cli_bytes(*argv: str) -> tuple[int, bytes, str]:
+    """`spbe ARGV` in this process, in English: (exit code, stdout as the bytes a file would get, stderr)."""
+    import io
+    import os
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from spbe_engine.cli.main import main
+
+    out, err = io.BytesIO(), io.StringIO()
+    wrapper = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    old = os.environ.get("SPBE_LANG")
+    os.environ["SPBE_LANG"] = "en"
+    try:
+        with redirect_stdout(wrapper), redirect_stderr(err):
+            code = main(list(argv))
+            wrapper.flush()
+    finally:
+        if old is None:
+            del os.environ["SPBE_LANG"]
+        else:
+            os.environ["SPBE_LANG"] = old
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def no_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test chooses its language; the machine's locale and SPBE_* settings must not choose it."""
+    for key in ("SPBE_LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE", "NO_COLOR", "SPBE_PROGRESS_DELAY"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("LANG", "C")
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """`spbe ARGS` in this process: (exit code, stdout, stderr) as captured."""
+    from spbe_engine.cli.main import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err

@@ -19,7 +19,7 @@ import pytest
 
 from spbe_engine.cli.main import build_parser, main
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli
 from .test_lang_id import data_phrases, english_words_in
 
 EXAMPLE = ROOT / "examples" / "dumai-2024.yaml"
@@ -28,18 +28,10 @@ STAGES = ROOT / "examples" / "stages-kota-contoh.yaml"
 THREE = [str(EXAMPLE), str(ROOT / "examples" / "evidence-kota-contoh.yaml"), str(STAGES)]
 
 
-@pytest.fixture(autouse=True)
-def english_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests choose their language; the machine's locale must not choose it for them."""
-    for key in ("SPBE_LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE", "NO_COLOR", "SPBE_PROGRESS_DELAY"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("LANG", "C")
+pytestmark = pytest.mark.usefixtures("no_locale")
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 def spbe(

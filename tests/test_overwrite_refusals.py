@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 
 from spbe_engine.cli.common import use_force
-from spbe_engine.cli.main import main
 from spbe_engine.errors import SpbeError
 from spbe_engine.i18n import language
 from spbe_engine.io.atomic import OverwriteRefused, write_atomic
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli
 
 CITY = ROOT / "examples" / "kota-contoh"
 
@@ -36,17 +35,10 @@ WORDING = {
 }
 
 
-@pytest.fixture(autouse=True)
-def no_locale(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in ("SPBE_LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE", "NO_COLOR"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("LANG", "C")
+pytestmark = pytest.mark.usefixtures("no_locale")
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli
 
 
 @pytest.mark.parametrize("lang", ["en", "id"])

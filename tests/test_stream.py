@@ -8,16 +8,14 @@ import io
 import pickle
 import random
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 
 from spbe_engine import Engine
-from spbe_engine.cli.main import main
 from spbe_engine.io.readers import load_assessments
 
-from .conftest import OFFICIAL_2023
+from .conftest import OFFICIAL_2023, run_cli_bytes
 
 pytest.importorskip("numpy")
 IDS = [str(i) for i in range(1, 48)]
@@ -48,23 +46,7 @@ def national(path: Path) -> Path:
     return write_national(path)
 
 
-def run(*argv: str) -> tuple[int, bytes, str]:
-    import os
-
-    out, err = io.BytesIO(), io.StringIO()
-    wrapper = io.TextIOWrapper(out, encoding="utf-8", newline="")
-    old = os.environ.get("SPBE_LANG")
-    os.environ["SPBE_LANG"] = "en"
-    try:
-        with redirect_stdout(wrapper), redirect_stderr(err):
-            code = main(list(argv))
-            wrapper.flush()
-    finally:
-        if old is None:
-            del os.environ["SPBE_LANG"]
-        else:
-            os.environ["SPBE_LANG"] = old
-    return code, out.getvalue(), err.getvalue()
+run = run_cli_bytes
 
 
 def streamed(path: Path, **kw: object) -> bool:

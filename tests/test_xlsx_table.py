@@ -8,7 +8,6 @@ import csv
 import io
 import random
 import re
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,8 @@ from spbe_engine import Engine
 from spbe_engine.errors import AssessmentError
 from spbe_engine.i18n import language
 from spbe_engine.io.readers import iter_assessments, load_assessments, read_assessments
+
+from .conftest import run_cli_bytes
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -59,25 +60,7 @@ def agency(k: int, *, rnd: random.Random, blank: float = 0.0) -> list[Any]:
     return [f"Kabupaten {k}", 2024 if k % 2 else "2023", "spbe-2020", *levels, "Riau" if k % 3 else None]
 
 
-def run(*argv: str) -> tuple[int, bytes, str]:
-    import os
-
-    from spbe_engine.cli.main import main
-
-    out, err = io.BytesIO(), io.StringIO()
-    wrapper = io.TextIOWrapper(out, encoding="utf-8", newline="")
-    old = os.environ.get("SPBE_LANG")
-    os.environ["SPBE_LANG"] = "en"
-    try:
-        with redirect_stdout(wrapper), redirect_stderr(err):
-            code = main(list(argv))
-            wrapper.flush()
-    finally:
-        if old is None:
-            del os.environ["SPBE_LANG"]
-        else:
-            os.environ["SPBE_LANG"] = old
-    return code, out.getvalue(), err.getvalue()
+run = run_cli_bytes
 
 
 # -- reading -----------------------------------------------------------------------------------
