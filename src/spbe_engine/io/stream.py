@@ -141,40 +141,52 @@ def _check_text(pc: Any, col: Any) -> None:
 
 def _csv_chunks(p: Path, header: list[str], delimiter: str, chunk_rows: int) -> Iterator[dict[str, list[Any]]]:
     """The stdlib path: cells as the exact reader reads them when plain (levels of ASCII digits)."""
-    width = len(header)
     with p.open("rb") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
         try:
             reader = csv.reader(_lines(text), delimiter=delimiter)
             next(reader)
-            columns: list[list[Any]] = [[] for _ in header]
-            count = 0
-            is_level = [h not in REQUIRED and not h.startswith("tag:") for h in header]
-            for row in reader:
-                if len(row) > width and any(c.strip() for c in row[width:]):
-                    raise StreamRefused("long row")
-                if not any(c.strip() for c in row):
-                    continue
-                row = row[:width] + [""] * (width - len(row))
-                for n, cell in enumerate(row):
-                    if is_level[n]:
-                        if cell == "":
-                            columns[n].append(None)
-                        elif _LEVEL_CELL.match(cell):
-                            columns[n].append(int(cell))
-                        else:
-                            raise StreamRefused("level cell")
-                    elif _plain_text(cell) and (cell or header[n] not in REQUIRED):
-                        columns[n].append(cell)
-                    else:
-                        raise StreamRefused("text cell")
-                count += 1
-                if count == chunk_rows:
-                    yield dict(zip(header, columns, strict=True))
-                    columns, count = [[] for _ in header], 0
-            if count:
-                yield dict(zip(header, columns, strict=True))
+            yield from _in_chunks(header, _csv_cells(reader, header), chunk_rows)
         except (UnicodeDecodeError, csv.Error):
             raise StreamRefused("encoding or CSV syntax") from None
+
+
+def _csv_cells(reader: Iterator[list[str]], header: list[str]) -> Iterator[list[Any]]:
+    width = len(header)
+    is_level = [h not in REQUIRED and not h.startswith("tag:") for h in header]
+    for row in reader:
+        if len(row) > width and any(c.strip() for c in row[width:]):
+            raise StreamRefused("long row")
+        if not any(c.strip() for c in row):
+            continue
+        cells: list[Any] = []
+        for n, cell in enumerate(row[:width] + [""] * (width - len(row))):
+            if is_level[n]:
+                if cell == "":
+                    cells.append(None)
+                elif _LEVEL_CELL.match(cell):
+                    cells.append(int(cell))
+                else:
+                    raise StreamRefused("level cell")
+            elif _plain_text(cell) and (cell or header[n] not in REQUIRED):
+                cells.append(cell)
+            else:
+                raise StreamRefused("text cell")
+        yield cells
+
+
+def _in_chunks(header: list[str], rows: Iterator[list[Any]], chunk_rows: int) -> Iterator[dict[str, list[Any]]]:
+    """Rows of cells as chunks of columns, `chunk_rows` rows each (the last may be shorter)."""
+    columns: list[list[Any]] = [[] for _ in header]
+    count = 0
+    for cells in rows:
+        for column, cell in zip(columns, cells, strict=True):
+            column.append(cell)
+        count += 1
+        if count == chunk_rows:
+            yield dict(zip(header, columns, strict=True))
+            columns, count = [[] for _ in header], 0
+    if count:
+        yield dict(zip(header, columns, strict=True))
 
 
 def _xlsx_chunks(p: Path, chunk_rows: int) -> Iterator[dict[str, list[Any]]]:
@@ -204,33 +216,33 @@ def _sheet_chunks(rows: Iterator[tuple[int, dict[int, Any]]], chunk_rows: int) -
     header = [h.lower() if h.lower() in REQUIRED else h for h in header]
     if "" in header or len(set(header)) != len(header) or any(r not in header for r in REQUIRED):
         raise StreamRefused("header")
+    yield from _in_chunks(header, _sheet_cells(rows, header, head[0]), chunk_rows)
+
+
+def _sheet_cells(rows: Iterator[tuple[int, dict[int, Any]]], header: list[str], last: int) -> Iterator[list[Any]]:
+    from .excel import cell_text
+
+    width = len(header)
     is_level = [h not in REQUIRED and not h.startswith("tag:") for h in header]
     required = [h in REQUIRED for h in header]
-    columns: list[list[Any]] = [[] for _ in header]
-    count = 0
-    last = head[0]
     for n, row in rows:
         if n <= last or max(row) > width:
             raise StreamRefused("row order or a cell under no header")
         last = n
+        cells: list[Any] = []
         for k in range(width):
             value = row.get(k + 1)
             if is_level[k]:
-                columns[k].append(_xlsx_level(value))
+                cells.append(_xlsx_level(value))
             elif isinstance(value, str) and _plain_text(value) and (value or not required[k]):
-                columns[k].append(value)
+                cells.append(value)
             elif value is None and not required[k]:
-                columns[k].append("")
+                cells.append("")
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                columns[k].append(cell_text(value))  # the exact reader's text of a number (2024.0 is "2024")
+                cells.append(cell_text(value))  # the exact reader's text of a number (2024.0 is "2024")
             else:
                 raise StreamRefused("text cell")
-        count += 1
-        if count == chunk_rows:
-            yield dict(zip(header, columns, strict=True))
-            columns, count = [[] for _ in header], 0
-    if count:
-        yield dict(zip(header, columns, strict=True))
+        yield cells
 
 
 def _xlsx_level(value: Any) -> int | None:
