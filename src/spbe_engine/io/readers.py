@@ -43,7 +43,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._gc import paused_gc
+from .._gc import deferred_full_collections
 from .._yaml import MAX_BYTES, UNDECODABLE, iter_yaml_items, non_text_key, one_line, plain, read_text
 from ..errors import AssessmentError, SpbeError
 from ..exact import MAX_DIGITS, exact_decimal
@@ -105,7 +105,7 @@ def read_assessments(
             ),
             file=str(p),
         )
-    with paused_gc():  # every assessment read survives (the list holds it): see spbe_engine._gc
+    with deferred_full_collections():  # every assessment read survives (the list holds it): see spbe_engine._gc
         items = list(_parse(p))
     if validate:
         check_assessments(items, engine or _default_engine())

@@ -12,7 +12,7 @@ from operator import mul
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from .._gc import paused_gc
+from .._gc import deferred_full_collections
 from ..errors import AssessmentError
 from ..i18n import tr
 from ..model.assessment import Assessment
@@ -89,7 +89,7 @@ def score_many(
         )
     # Every result survives (the list holds it): the full collections that N new objects trigger
     # would find nothing, and on 10^5 results cost as much as the scoring (spbe_engine._gc).
-    with paused_gc():
+    with deferred_full_collections():
         return _score_all(engine, assessments, weighting, missing)
 
 
