@@ -89,6 +89,22 @@ def input_files(args: argparse.Namespace) -> list[str]:
     return [*(getattr(args, "files", None) or []), *([args.file] if getattr(args, "file", None) else [])]
 
 
+#: Errors about these fields come from a flag, not from the input file: they name the flag.
+FLAG_FIELDS = {
+    "weighting": "--weighting",
+    "to": "--to",
+    "target": "--target",
+    "missing": "--missing",
+    "by": "--by",
+    "within": "--within",
+    "tz": "--tz",
+    "n": "-n",
+    "max_level": "--max-level",
+    "max_steps_per_period": "--max-steps",
+    "periods": "--periods",
+}
+
+
 #: A refused overwrite as the command line says it, naming --force, by what would have been replaced.
 FORCE = {
     "file": N_("refusing to overwrite an existing file (use --force)"),

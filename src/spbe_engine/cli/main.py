@@ -21,6 +21,7 @@ from ..errors import PluginError, SpbeError
 from ..i18n import current_language, language, resolve_language, tr, translate
 from ..io.safe_text import terminal_text
 from .common import (
+    FLAG_FIELDS,
     FlagError,
     command_engine,
     csv_style,
@@ -55,20 +56,6 @@ EXIT_INTERNAL = 3  # a bug in spbe_engine (1 is reserved for "findings with erro
 EXIT_PLUGIN = 4  # a plugin is broken (with --strict-plugins), or what was asked needs a broken plugin
 
 
-# Errors about these fields come from a flag, not from the input file: they name the flag.
-FLAG_FIELDS = {
-    "weighting": "--weighting",
-    "to": "--to",
-    "target": "--target",
-    "missing": "--missing",
-    "by": "--by",
-    "within": "--within",
-    "tz": "--tz",
-    "n": "-n",
-    "max_level": "--max-level",
-    "max_steps_per_period": "--max-steps",
-    "periods": "--periods",
-}
 
 
 def _emit_table(args: argparse.Namespace, text: str) -> None:
@@ -221,21 +208,88 @@ def _score_all(engine: Any, items: Sequence[Any], args: argparse.Namespace, weig
     return results
 
 
+def _streams(args: argparse.Namespace) -> bool:
+    """`spbe score` can write as it reads: one file, CSV out, nothing that needs every result first."""
+    return (
+        args.format == "csv"
+        and len(args.files) == 1
+        and args.files[0] != "-"
+        and not (args.explain or getattr(args, "subject", None) or getattr(args, "where", None))
+    )
+
+
+def _too_large(exc: SpbeError) -> bool:
+    """A refusal to read a file whole for its size (which streaming does not have)."""
+    from ..io.readers import TooLargeToReadWhole
+
+    if isinstance(exc, TooLargeToReadWhole):
+        return True
+    if exc.file and exc.file.lower().endswith(".xlsx"):
+        from ..io.excel import WorkbookRefused  # the whole-read caps of a workbook (the stream has its own)
+
+        return isinstance(exc, WorkbookRefused)
+    return False
+
+
+class _Declined(Exception):
+    """The streaming writer did not take the file: nothing is to be published."""
+
+
+def _to_output(args: argparse.Namespace, write: Any) -> bool:
+    """Run `write(out)` (a binary stream; True when it wrote the output) to stdout, or to `--out FILE`
+    through a temporary file published whole (never over a file unless --force, never over an input)."""
+    out = getattr(args, "out", None)
+    if not out:
+        return bool(write(None))
+    from pathlib import Path
+
+    from ..io.atomic import protect, write_atomic
+
+    protect(Path(out), input_files(args))
+
+    def to_file(tmp: Path) -> None:
+        with tmp.open("wb") as fh:
+            if not write(fh):
+                raise _Declined
+
+    try:
+        with use_force():
+            write_atomic(Path(out), to_file, overwrite=bool(getattr(args, "force", False)))
+    except _Declined:
+        return False
+    if not getattr(args, "quiet", False):
+        message("note", tr("written to {path}", path=out))
+    return True
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     from ..io.writers import results_to_csv
 
     engine = command_engine()
-    flags = (args.explain, getattr(args, "out", None), getattr(args, "subject", None), getattr(args, "where", None))
-    if args.format == "csv" and len(args.files) == 1 and not any(flags):
+    if _streams(args):
         from .stream import score_csv  # one table in chunks: read → score_table → write (#15)
 
         with contextlib.suppress(FlagError), Activity(tr("Scoring")) as act:
             style = csv_style(args)
-            if score_csv(engine, args.files[0], weighting=args.weighting, missing=missing_policy(args.missing),
-                         delimiter=style.delimiter, decimal=style.decimal, bom=style.bom, warn=_warn,
-                         progress=act.update):  # fmt: skip
+            if _to_output(args, lambda out: score_csv(
+                engine, args.files[0], weighting=args.weighting, missing=missing_policy(args.missing),
+                delimiter=style.delimiter, decimal=style.decimal, bom=style.bom, out=out, warn=_warn,
+                progress=act.update)):  # fmt: skip
                 return 0
-    items = load_all(engine, args.files, args)
+    try:
+        items = load_all(engine, args.files, args)
+    except SpbeError as exc:
+        if not _streams(args) or not _too_large(exc):
+            raise
+        from .stream import score_rows  # too large to read whole: row by row, in bounded memory
+
+        with Activity(tr("Scoring")) as act:
+            style = csv_style(args)
+            _to_output(args, lambda out: score_rows(
+                engine, args.files[0], weighting=args.weighting, missing=missing_policy(args.missing),
+                delimiter=style.delimiter, decimal=style.decimal, bom=style.bom, out=out, warn=_warn,
+                progress=act.update))  # fmt: skip
+        return 0
     results = _score_all(engine, items, args, weighting=args.weighting)
     _warn(results)
     if args.format == "json":

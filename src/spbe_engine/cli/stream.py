@@ -6,6 +6,8 @@ accepts; it holds one chunk of rows (and a hash per assessment, for duplicates) 
 file. Any file it does not take as it is — a `sep=` line, a level written `4,0`, a bad cell, a
 duplicate, an unknown catalogue, a level outside its scale, more than one catalogue, ... — goes to
 the row-by-row path, which names the first problem exactly as before; nothing has been written then.
+A file too large to read whole (over 20 MiB of CSV, past a workbook's whole-read caps) takes
+`score_rows` instead: the row-by-row path in bounded memory, the same bytes.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from types import SimpleNamespace
 from typing import Any
 
 from ..errors import SpbeError
+from ..i18n import tr
 from .output import csv_field
 
-__all__ = ["plan_all", "score_csv"]
+__all__ = ["plan_all", "score_csv", "score_rows"]
 
 Progress = Callable[[int, int], None]
 MIN_ROWS_FOR_A_POOL = 64
@@ -165,6 +168,105 @@ def _releaser() -> Callable[[], None]:
     except ImportError:
         return lambda: None
     return pa.default_memory_pool().release_unused  # type: ignore[no-any-return]
+
+
+def score_rows(
+    engine: Any,
+    path: str,
+    *,
+    weighting: Any,
+    missing: Any,
+    delimiter: str = ",",
+    decimal: str = ".",
+    bom: bool = False,
+    out: Any = None,
+    warn: Callable[[list[Any]], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> bool:
+    """The row-by-row path of `spbe score PATH -f csv` in bounded memory, for a file too large to read
+    whole that the columnar path does not take (a level written `4.0`, several catalogues, no numpy):
+    `iter_assessments` checks each row as it comes, `score_many` scores them a chunk at a time, and
+    the rows go to a spool that spills to disk. The bytes are those of the whole-file path; an error
+    names the file and row, and nothing has been written then."""
+    import csv
+    import io
+
+    from ..errors import AssessmentError
+    from ..io.readers import iter_assessments
+    from ..io.writers import result_csv_header, result_csv_row
+    from ..parallel import chunked
+
+    spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024, mode="w+b")  # noqa: SIM115
+    text = io.TextIOWrapper(spool, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(text, delimiter=delimiter, lineterminator="\n")
+    groups: list[str] = []
+    seen: set[str] = set()
+    widened = False  # a later catalogue added groups: the earlier rows get their empty cells at the end
+    warnings: dict[str, None] = {}
+    done = 0
+    try:
+        for chunk in chunked(iter_assessments(path, engine=engine), 5_000):
+            try:
+                results = engine.score_many([i.assessment for i in chunk], weighting=weighting, missing=missing)
+            except AssessmentError:  # which row: the first that fails alone
+                results = [_score_one(engine, i, weighting, missing) for i in chunk]
+            for r in results:
+                if r.catalogue not in seen:
+                    seen.add(r.catalogue)
+                    new = [g for g in r.groups if g not in groups]
+                    widened = widened or bool(groups and new)
+                    groups.extend(new)
+                warnings.update(dict.fromkeys(r.warnings))
+                writer.writerow([csv_field(c, decimal) for c in result_csv_row(r, groups)])
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
+        if not done:
+            raise AssessmentError(tr("no assessments in the file (only a header)"), file=path)
+        text.flush()
+        if warn is not None:
+            warn([SimpleNamespace(warnings=(w,)) for w in warnings])
+        head = io.BytesIO()
+        header = io.TextIOWrapper(head, encoding="utf-8", newline="", write_through=True)
+        if bom:
+            header.write("\ufeff")
+        csv.writer(header, delimiter=delimiter, lineterminator="\n").writerow(
+            [csv_field(c, decimal) for c in result_csv_header(groups)]
+        )
+        if widened:
+            spool = _widened(spool, 7 + 2 * len(groups), delimiter)
+        _copy(head, out)
+        _copy(spool, out)
+        return True
+    finally:
+        text.close()
+
+
+def _score_one(engine: Any, item: Any, weighting: Any, missing: Any) -> Any:
+    from ..errors import AssessmentError
+    from .common import FLAG_FIELDS
+
+    try:
+        return engine.score(item.assessment, weighting=weighting, missing=missing)
+    except AssessmentError as exc:
+        if exc.field in FLAG_FIELDS:  # about a flag, not the file's row
+            raise
+        raise AssessmentError(exc.message, file=item.file, row=item.row, field=exc.field, allowed=exc.allowed) from None
+
+
+def _widened(spool: Any, width: int, delimiter: str) -> Any:
+    """The spooled rows, each with empty cells up to `width` (as the whole-file path writes them)."""
+    import csv
+    import io
+
+    spool.seek(0)
+    wide = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024, mode="w+b")  # noqa: SIM115
+    rows = csv.reader(io.TextIOWrapper(spool, encoding="utf-8", newline=""), delimiter=delimiter)
+    text = io.TextIOWrapper(wide, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(text, delimiter=delimiter, lineterminator="\n")
+    writer.writerows(row + [""] * (width - len(row)) for row in rows)
+    text.detach()
+    return wide
 
 
 def _copy(spool: Any, out: Any) -> None:

@@ -68,6 +68,11 @@ _SEPARATORS = {",": ",", ";": ";", "\t": "\t"}
 EXCEL_UTF8 = 'in Excel save it with Save As → "CSV UTF-8 (Comma delimited)"'
 
 
+class TooLargeToReadWhole(AssessmentError):
+    """A table larger than the readers that return a list take (`load_assessments`); `iter_assessments`
+    streams it. (A workbook over its whole-read caps raises `io.excel.WorkbookRefused`.)"""
+
+
 @dataclass(frozen=True)
 class LoadedAssessment:
     """An assessment with where it came from, so later errors can name the file and row."""
@@ -97,7 +102,7 @@ def read_assessments(
 
         return read_xlsx(p, engine=engine, validate=validate)
     if p.suffix.lower() in (".csv", ".tsv", ".txt") and _size(p) > MAX_BYTES:
-        raise AssessmentError(  # a list of ~3 KB objects per row: the cap bounds the memory a list takes
+        raise TooLargeToReadWhole(  # a list of ~3 KB objects per row: the cap bounds the memory a list takes
             tr(
                 "file larger than {MAX_BYTES} MiB (the limit of a file read whole; a larger table is read"
                 " row by row by iter_assessments and by `spbe score FILE -f csv`)",

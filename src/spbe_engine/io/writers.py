@@ -47,29 +47,37 @@ def results_to_csv(results: Sequence[ScoreResult]) -> str:
         for gid in r.groups:
             if gid not in group_ids:
                 group_ids.append(gid)
-    writer.writerow(
-        ["subject", "period", "catalogue", "index", "display", "predikat", "partial"]
-        + [c for gid in group_ids for c in (gid, f"{gid}_predikat")]
-    )
-    for r in results:
-        groups = r.groups
-        row = [
-            csv_cell(r.subject),
-            csv_cell(r.period),
-            csv_cell(r.catalogue),
-            str(r.index),
-            r.display,
-            r.predikat,
-            str(r.partial).lower(),
-        ]
-        for gid in group_ids:
-            if gid in groups:
-                g = groups[gid]
-                row += [g.display, g.predikat]
-            else:
-                row += ["", ""]
-        writer.writerow(row)
+    writer.writerow(result_csv_header(group_ids))
+    writer.writerows(result_csv_row(r, group_ids) for r in results)
     return buf.getvalue()
+
+
+def result_csv_header(group_ids: Sequence[str]) -> list[str]:
+    """The header of `results_to_csv` for these groups (every catalogue's, in order of first appearance)."""
+    return ["subject", "period", "catalogue", "index", "display", "predikat", "partial"] + [
+        c for gid in group_ids for c in (gid, f"{gid}_predikat")
+    ]
+
+
+def result_csv_row(r: ScoreResult, group_ids: Sequence[str]) -> list[str]:
+    """One row of `results_to_csv` (empty cells for the groups of other catalogues)."""
+    groups = r.groups
+    row = [
+        csv_cell(r.subject),
+        csv_cell(r.period),
+        csv_cell(r.catalogue),
+        str(r.index),
+        r.display,
+        r.predikat,
+        str(r.partial).lower(),
+    ]
+    for gid in group_ids:
+        if gid in groups:
+            g = groups[gid]
+            row += [g.display, g.predikat]
+        else:
+            row += ["", ""]
+    return row
 
 
 def _yaml_dumper() -> Any:
