@@ -82,7 +82,10 @@ def test_the_row_path_without_numpy(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert run_cli_bytes("score", str(p), "-f", "csv") == whole
 
 
-def test_an_xlsx_table_over_the_whole_read_caps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("cap", "value"), [("MAX_SHEET_ROWS", 100), ("MAX_SHEET_CELLS", 5000)])
+def test_an_xlsx_table_over_the_whole_read_caps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cap: str, value: int
+) -> None:
     """A wide table saved as .xlsx, past the workbook's whole-read row cap, with a cell the columnar
     path does not take (the text "4.0"): read row by row, the CSV table's bytes."""
     openpyxl = pytest.importorskip("openpyxl")
@@ -99,6 +102,7 @@ def test_an_xlsx_table_over_the_whole_read_caps(tmp_path: Path, monkeypatch: pyt
                 c.data_type = "s"  # typed as text: "=Kab 2" is the CSV's protected text, not a formula
     wb.save(tmp_path / "t.xlsx")
     want = run_cli_bytes("score", str(p), "-f", "csv")
-    monkeypatch.setattr(excel, "MAX_SHEET_ROWS", 100)
-    assert run_cli_bytes("score", str(tmp_path / "t.xlsx"))[0] == 2  # the table output reads it whole: refused
+    monkeypatch.setattr(excel, cap, value)
+    code, _, err = run_cli_bytes("score", str(tmp_path / "t.xlsx"))  # the table output reads it whole: refused
+    assert code == 2 and "read row by row by iter_assessments and by `spbe score FILE -f csv`" in err
     assert run_cli_bytes("score", str(tmp_path / "t.xlsx"), "-f", "csv") == want

@@ -1076,6 +1076,16 @@ class _Workbook:
                 )
             cells += len(found)
             if cells > MAX_SHEET_CELLS and not self.stream:
+                if self.table:
+                    raise self.refuse(
+                        tr(
+                            "{where} has more than {MAX_SHEET_CELLS} cells (the limit of a workbook read whole;"
+                            " a larger table is read row by row by iter_assessments and by"
+                            " `spbe score FILE -f csv`, or save it as CSV)",
+                            where=where,
+                            MAX_SHEET_CELLS=_count(MAX_SHEET_CELLS),
+                        )
+                    )
                 raise self.refuse(
                     tr(
                         "{where} has more than {MAX_SHEET_CELLS} cells (the limit of a sheet)",
