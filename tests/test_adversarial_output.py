@@ -252,7 +252,7 @@ def test_report_refuses_to_overwrite_without_force(tmp_path: Path, capsys: pytes
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     code, text, err = run(capsys, *_report_args(out, "--lang", "id"))
     assert code == 2 and text == "" and err.count("\n") == 1
-    assert err == f"spbe: kesalahan: {out}: folder sudah ada dan tidak ditimpa (gunakan --force)\n"  # --lang id
+    assert err == f"spbe: kesalahan: {out}: folder yang sudah ada tidak ditimpa (gunakan --force)\n"  # --lang id
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     code, _, err = run(capsys, *_report_args(out, "--lang", "id", "--force"))
     assert code == 0 and err == ""

@@ -29,7 +29,7 @@ WORDING = {
     "id": (
         "kesalahan",
         "berkas yang sudah ada tidak ditimpa (gunakan --force)",
-        "folder sudah ada dan tidak ditimpa (gunakan --force)",
+        "folder yang sudah ada tidak ditimpa (gunakan --force)",
         "buku kerja yang sudah ada tidak ditimpa (gunakan --force)",
     ),
 }
@@ -110,3 +110,45 @@ def test_use_force_reads_no_words_of_other_errors() -> None:
     with pytest.raises(SpbeError) as raised, use_force():
         raise quoted
     assert raised.value is quoted
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_template_over_an_existing_workbook(lang: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("openpyxl", reason="templates need the `excel` extra")
+    out = tmp_path / "penilaian.xlsx"
+    out.write_bytes(b"mine")
+    code, _, err = run(capsys, "template", "spbe-2020", str(out), "-l", lang)
+    label, file, _, _ = WORDING[lang]
+    assert (code, err) == (2, f"spbe: {label}: {out}: {file}\n")
+    assert out.read_bytes() == b"mine"
+
+
+def test_every_library_refusal_is_an_overwrite_refused(tmp_path: Path) -> None:
+    """A caller catches `OverwriteRefused` whatever refused: the template writer, the snapshot writer
+    (also a `SnapshotError`), as `io.atomic` itself."""
+    pytest.importorskip("openpyxl", reason="templates need the `excel` extra")
+    from spbe_engine import Engine
+    from spbe_engine.io.excel import write_template
+    from spbe_engine.io.readers import load_assessments
+    from spbe_engine.monev.snapshot import SnapshotError, collect, write_snapshot
+
+    engine = Engine()
+    taken = tmp_path / "t.xlsx"
+    taken.write_bytes(b"mine")
+    with pytest.raises(OverwriteRefused):
+        write_template(engine, "spbe-2020", taken)
+    (base,) = load_assessments(CITY / "2025.yaml", engine=engine)
+    from spbe_engine.accountability.ownership import load_ownership
+    from spbe_engine.monev.workbooks import write_workbooks
+
+    out = tmp_path / "kembali"
+    owners = load_ownership(
+        CITY / "owners.yaml", catalogue=base.catalogue, indicator_ids=list(engine.compiled(base.catalogue).ids)
+    )
+    write_workbooks(engine, base, owners, out, units=["bappeda"])  # returned as sent: nothing changed
+    snap = collect([out], owners=CITY / "owners.yaml", base=base, engine=engine, meeting="m")
+    (tmp_path / "s.yaml").write_text("mine", encoding="utf-8")
+    with pytest.raises(SnapshotError) as refused:
+        write_snapshot(snap, tmp_path / "s.yaml")
+    assert isinstance(refused.value, OverwriteRefused) and refused.value.what == "file"
+    assert (tmp_path / "s.yaml").read_text(encoding="utf-8") == "mine" and taken.read_bytes() == b"mine"

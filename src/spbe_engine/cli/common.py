@@ -117,16 +117,12 @@ FORCE = {
 def use_force() -> Iterator[None]:
     """The library's refusal to overwrite (`io.atomic.OverwriteRefused`) in the command line's words,
     one wording per kind of target; known by its class, never by the words of its message."""
-    from ..io.atomic import EXISTS, OverwriteRefused
+    from ..io.atomic import OverwriteRefused
 
     try:
         yield
     except OverwriteRefused as exc:
         raise SpbeError(translate(FORCE.get(exc.what, FORCE["file"])), file=exc.file) from None
-    except SpbeError as exc:
-        if exc.message != translate(EXISTS):  # the same refusal, raised as a plain error by io.excel
-            raise
-        raise SpbeError(translate(FORCE["file"]), file=exc.file) from None
 
 
 def load_all(engine: Any, files: Sequence[str], args: argparse.Namespace | None = None) -> list[Any]:

@@ -59,8 +59,8 @@ def register(add: Callable[..., Any]) -> None:
             "beside it. Conflicts are reported, never resolved silently: units reporting different levels, a "
             "supporting unit changing a level its lead did not, a workbook for another period, catalogue or base, "
             "a workbook edited outside its fillable cells, a unit that returned no workbook. --strict makes any "
-            "conflict an error (exit 2, nothing written). Existing files are replaced only with --force (all three "
-            "or none; never an input file)."
+            "conflict an error (exit 2, nothing written). Existing files are replaced only with --force (never an "
+            "input file)."
         ),
         epilog=examples(
             "spbe collect rapat/kembali --owners examples/kota-contoh/owners.yaml "

@@ -60,7 +60,7 @@ from ..model.assessment import STAGES, Assessment
 from ..model.catalogue import Catalogue, Group, Indicator, LevelScale
 from ..model.rules import Evidence
 from ..tabular import require
-from .atomic import write_atomic
+from .atomic import EXISTS, OverwriteRefused, write_atomic
 from .readers import LoadedAssessment, check_assessments
 
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ def write_template(
     if p.suffix.lower() != ".xlsx":
         raise SpbeError(tr("an Excel workbook needs the .xlsx suffix, got {p!r}", p=p.suffix or "(none)"), file=str(p))
     if not overwrite and p.exists():
-        raise SpbeError(tr("refusing to overwrite an existing file (pass overwrite=True)"), file=str(p))
+        raise OverwriteRefused(translate(EXISTS), file=str(p))
     cat = engine.catalogue(catalogue_id)
     if assessment is not None:
         if assessment.catalogue != catalogue_id:
@@ -1320,8 +1320,8 @@ class SheetReader:
                     META=META,
                 ),
                 allowed=tr(
-                    "a template of spbe template, or a table whose first row names the columns subject, period,"
-                    " catalogue and the indicator ids"
+                    "a workbook made by `spbe template`, or a table whose first row names the columns subject,"
+                    " period, catalogue and the indicator ids"
                 ),
             )
         meta: dict[str, tuple[int, Any]] = {}

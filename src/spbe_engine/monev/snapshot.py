@@ -30,6 +30,7 @@ from pydantic import Field
 from .._yaml import load_yaml_text, one_line, read_text
 from ..errors import SpbeError
 from ..i18n import N_, tr, translate
+from ..io.atomic import OverwriteRefused
 from ..model._base import StrictModel
 from ..model.assessment import Assessment
 from ..results import Cell, Result
@@ -85,6 +86,10 @@ CONFLICT_LABELS = {
 
 class SnapshotError(SpbeError):
     """A snapshot, its record or the workbooks being collected are malformed."""
+
+
+class SnapshotExists(SnapshotError, OverwriteRefused):
+    """A file of the snapshot exists and `overwrite` was not given (nothing was written)."""
 
 
 class Report(StrictModel):
@@ -283,7 +288,7 @@ def write_snapshot(snapshot: Snapshot, path: str | PathLike[str], *, overwrite: 
     if not overwrite:
         for q in (p, record_path, actions_path):
             if os.path.lexists(q):
-                raise SnapshotError(translate(EXISTS), file=str(q))
+                raise SnapshotExists(translate(EXISTS), file=str(q))
     write_assessments(p, [snapshot.assessment], overwrite=overwrite)
     record = yaml.safe_dump(snapshot.record.model_dump(mode="json"), allow_unicode=True, sort_keys=False)
     write_atomic(record_path, record, overwrite=overwrite)
