@@ -237,6 +237,8 @@ def test_fast_path_assessments_share_one_unchangeable_fields_set() -> None:
         a.model_fields_set.add("notes")
     with pytest.raises(TypeError):
         a.model_fields_set |= {"notes"}
+    with pytest.raises(TypeError):
+        a.model_fields_set.__init__(["catalogue"])  # type: ignore[misc]
     assert a.model_fields_set == {"catalogue", "subject", "period", "levels"}
     for c in (
         a.model_copy(update={"notes": {"1": "x"}}),

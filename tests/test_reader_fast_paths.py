@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from spbe_engine import Engine, load_assessments
@@ -71,19 +71,73 @@ def test_the_fast_path_is_taken_for_plain_rows(tmp_path: Path, monkeypatch: pyte
     assert a.levels == dict.fromkeys(IDS, 3)
 
 
-@settings(max_examples=300, deadline=None)
+_ID = st.sampled_from(["1", "47", "48"])  # known, known, unknown
+
+
+@st.composite
+def other_fields(draw: st.DrawFn) -> dict[str, Any]:
+    """What a row of a table never has (none, one or two of them), each sometimes with an unknown id
+    or a level out of scale."""
+    names = ["notes", "services", "inputs", "stages", "distributions", "evidence"]
+    out: dict[str, Any] = {}
+    for name in draw(st.sets(st.sampled_from(names), max_size=2)):
+        iid, level = draw(_ID), draw(st.integers(0, 6))
+        out[name] = {
+            "notes": {iid: "n"},
+            "services": {iid: "Layanan"},
+            "inputs": {iid: {"x": "1"}},
+            "stages": {"final": {iid: level}},
+            "distributions": {iid: {level: "1"}},
+            "evidence": {iid: [{"id": "e", "level": level, "kind": draw(st.sampled_from(["policy", "?"]))}]},
+        }[name]
+    return out
+
+
+class _NoSharedScale:
+    """The engine's catalogues as if their indicators had scales of their own (`uniform` None)."""
+
+    def compiled(self, catalogue: str) -> Any:
+        import dataclasses
+
+        return dataclasses.replace(ENGINE.compiled(catalogue), uniform=None)
+
+
+_ALONE = [
+    {"notes": {"48": "n"}},
+    {"services": {"48": "Layanan"}},
+    {"inputs": {"48": {"x": "1"}}},
+    {"stages": {"final": {"1": 6}}},
+    {"distributions": {"1": {6: "1"}}},
+    {"evidence": {"1": [{"id": "e", "level": 3, "kind": "?"}]}},
+]
+
+
+@settings(max_examples=400, deadline=None)
 @given(
-    levels=st.dictionaries(st.sampled_from([*IDS, "0", "48", "x"]), st.integers(-1, 7), max_size=47),
-    notes=st.dictionaries(st.sampled_from(["1", "48"]), st.just("n"), max_size=1),
+    levels=st.one_of(
+        st.dictionaries(st.sampled_from([*IDS, "0", "48", "x"]), st.integers(-1, 7), max_size=47),
+        st.dictionaries(st.sampled_from(IDS), st.integers(1, 5), min_size=1, max_size=47),  # a good row
+    ),
+    others=other_fields(),
+    shared=st.booleans(),
 )
+@example(levels={"1": 3}, others=_ALONE[0], shared=True)
+@example(levels={"1": 3}, others=_ALONE[1], shared=True)
+@example(levels={"1": 3}, others=_ALONE[2], shared=True)
+@example(levels={"1": 3}, others=_ALONE[3], shared=True)
+@example(levels={"1": 3}, others=_ALONE[4], shared=True)
+@example(levels={"1": 3}, others=_ALONE[5], shared=True)
 def test_check_one_takes_a_shortcut_only_where_the_full_check_passes(
-    levels: dict[str, int], notes: dict[str, str]
+    levels: dict[str, int], others: dict[str, Any], shared: bool
 ) -> None:
     from spbe_engine import Assessment
 
-    item = readers.LoadedAssessment(
-        Assessment(catalogue="spbe-2020", subject="S", period="2024", levels=levels, notes=notes), "f.csv", 2
-    )
+    try:
+        a = Assessment(catalogue="spbe-2020", subject="S", period="2024", levels=levels, **others)
+    except SpbeError:
+        return  # not an assessment at all (e.g. probabilities of a bad shape): nothing to check
+    item = readers.LoadedAssessment(a, "f.csv", 2)
+    engine: Any = ENGINE if shared else _NoSharedScale()
 
     def result(check: Any) -> tuple[str, str]:
         try:
@@ -92,6 +146,6 @@ def test_check_one_takes_a_shortcut_only_where_the_full_check_passes(
             return "error", str(exc)
         return "ok", ""
 
-    cc = ENGINE.compiled("spbe-2020")
+    cc = engine.compiled("spbe-2020")
     full = result(lambda: (readers._check_levels(item, cc), readers._check_other_fields(item, cc)))
-    assert result(lambda: readers.check_one(item, ENGINE)) == full
+    assert result(lambda: readers.check_one(item, engine)) == full

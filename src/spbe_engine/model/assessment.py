@@ -43,6 +43,11 @@ class _SharedFieldsSet(set[str]):
 
     __slots__ = ()
 
+    def __init__(self, fields: Any = ()) -> None:
+        if self:  # filled once, when made; `set.add(shared, ...)` called unbound still gets through
+            self._refuse()
+        super().__init__(fields)
+
     def _refuse(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError(tr("an assessment's set of given fields cannot change"))
 
