@@ -309,3 +309,40 @@ def test_bulk_building_defers_full_collections_only(tmp_path: Path, monkeypatch:
     with pytest.raises(AssessmentError):
         load_assessments(table)
     assert gc.isenabled() and gc.get_threshold() == thresholds
+
+
+def test_full_collections_come_back_after_overlapping_threads() -> None:
+    """Blocks that overlap in several threads share one deferral: whichever leaves last restores the
+    threshold (saving and restoring per block left full collections off for good)."""
+    import gc
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from spbe_engine._gc import deferred_full_collections
+
+    thresholds = gc.get_threshold()
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first() -> None:
+        with deferred_full_collections():
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()
+
+    def second() -> None:
+        first_in.wait(5)
+        with deferred_full_collections():
+            second_in.set()
+            first_out.wait(5)  # the first leaves while this one is still inside
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert gc.get_threshold() == thresholds
+    engine = Engine(load_entry_points=False)
+    items = [spbe2020([1 + k % 5] * 47, subject=f"S{k}") for k in range(2000)]
+    with ThreadPoolExecutor(4) as pool:
+        assert len(engine.score_many(items, executor=pool, chunk_size=100)) == 2000
+    assert gc.get_threshold() == thresholds
