@@ -118,3 +118,13 @@ def test_writers_never_overwrite_and_refuse_what_csv_cannot_hold(tmp_path: Path)
     with pytest.raises(SpbeError, match="has more than levels and tags, which CSV cannot hold"):
         write_assessments(tmp_path / "a.csv", [a])
     assert list(tmp_path.iterdir()) == [path]  # no stray temporary files
+
+
+def test_a_carriage_return_in_user_text_does_not_split_the_csv_row(tmp_path: Path) -> None:
+    """A lone \\r (which Python's writer leaves unquoted) is written as a quoted \\n line break: the row
+    reads back whole, the text with \\n."""
+    a = Assessment(catalogue="spbe-2020", subject="Kab\rA", period="2024", levels={"1": 3}, tags={"catatan": "x\r\ny"})
+    path = tmp_path / "a.csv"
+    write_assessments(path, [a])
+    (b,) = load_assessments(path, engine=ENGINE)
+    assert (b.subject, b.tags, b.levels) == ("Kab\nA", {"catatan": "x\ny"}, {"1": 3})

@@ -106,3 +106,43 @@ def test_an_xlsx_table_over_the_whole_read_caps(
     code, _, err = run_cli_bytes("score", str(tmp_path / "t.xlsx"))  # the table output reads it whole: refused
     assert code == 2 and "read row by row by iter_assessments and by `spbe score FILE -f csv`" in err
     assert run_cli_bytes("score", str(tmp_path / "t.xlsx"), "-f", "csv") == want
+
+
+def test_a_carriage_return_in_a_subject_stays_in_its_cell(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python's CSV writer does not quote a lone \\r, which ends the row in every reader: user text
+    is written with \\n line breaks (quoted), the same bytes by every path, one record per assessment."""
+    import csv
+    import io
+
+    p = tmp_path / "t.csv"
+    p.write_bytes(b"subject,period,catalogue," + ",".join(IDS_2020).encode() + b"\n"
+                  + b'"Kab\rA",2024,spbe-2020,' + b",".join([b"3"] * 47) + b"\n"
+                  + b'"Kab\r\nB",2024,spbe-2020,' + b",".join([b"4"] * 46) + b",4.0\n")  # fmt: skip
+    whole = run_cli_bytes("score", str(p), "-f", "csv")
+    rows = list(csv.reader(io.StringIO(whole[1].decode("utf-8"), newline="")))
+    assert whole[0] == 0 and [r[0] for r in rows[1:]] == ["Kab\nA", "Kab\nB"]
+    monkeypatch.setattr(readers, "MAX_BYTES", 100)
+    assert run_cli_bytes("score", str(p), "-f", "csv") == whole
+
+
+def test_an_xlsx_table_over_the_whole_read_file_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A workbook larger on disk than whole reading takes goes row by row too (it said only "file
+    larger than 20 MiB" before), and the refusal of the whole read says how to stream it."""
+    openpyxl = pytest.importorskip("openpyxl")
+    from spbe_engine.io import excel
+
+    p = table(tmp_path / "t.csv", 40)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for line in p.read_text(encoding="utf-8").splitlines():
+        ws.append([None if c == "" else c for c in line.split(",")])
+    for row in ws.iter_rows():
+        for c in row:
+            if isinstance(c.value, str):
+                c.data_type = "s"
+    wb.save(tmp_path / "t.xlsx")
+    want = run_cli_bytes("score", str(p), "-f", "csv")
+    monkeypatch.setattr(excel, "MAX_BYTES", 1000)
+    code, _, err = run_cli_bytes("score", str(tmp_path / "t.xlsx"))
+    assert code == 2 and "file larger than 0 MiB" in err and "spbe score FILE -f csv" in err
+    assert run_cli_bytes("score", str(tmp_path / "t.xlsx"), "-f", "csv") == want

@@ -768,7 +768,14 @@ def open_workbook(p: Path, *, stream: bool = False) -> Iterator[_Workbook]:
     if p.is_dir():
         raise AssessmentError(tr("is a directory, expected a file"), file=str(p))
     if size > MAX_BYTES and not stream:
-        raise AssessmentError(tr("file larger than {MAX_BYTES} MiB", MAX_BYTES=MAX_BYTES // (1024 * 1024)), file=str(p))
+        raise WorkbookRefused(
+            tr(
+                "file larger than {MAX_BYTES} MiB (the limit of a workbook read whole; a larger table is read"
+                " row by row by iter_assessments and by `spbe score FILE -f csv`, or save it as CSV)",
+                MAX_BYTES=MAX_BYTES // (1024 * 1024),
+            ),
+            file=str(p),
+        )
     try:
         fh = p.open("rb")
     except OSError as exc:
@@ -783,7 +790,9 @@ def open_workbook(p: Path, *, stream: bool = False) -> Iterator[_Workbook]:
                 # zipfile never inflates a part beyond its stated size: a zip bomb is refused unread
                 limit = max(MAX_UNZIPPED, STREAM_UNZIP_RATIO * size) if stream else MAX_UNZIPPED
                 if sum(info.file_size for info in z.infolist()) > limit:
-                    raise AssessmentError(
+                    # whole reading refuses what the stream may take (its limit scales with the file)
+                    refusal = AssessmentError if stream else WorkbookRefused
+                    raise refusal(
                         tr("workbook larger than {MAX_UNZIPPED} MiB unpacked", MAX_UNZIPPED=limit // (1024 * 1024)),
                         file=str(p),
                     )

@@ -27,9 +27,12 @@ def csv_cell(value: object) -> str:
 
     A cell starting with a formula trigger gets a leading apostrophe (OWASP's advice); Excel and
     LibreOffice show the rest verbatim. Plain numbers such as ``-0.25`` stay as they are so that exact
-    values remain readable and sortable.
+    values remain readable and sortable. Line breaks are written as ``\n`` (a quoted cell keeps it): a
+    carriage return is not quoted by Python's writer and would end the row in every CSV reader.
     """
     text = "" if value is None else str(value)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text and text[0] in FORMULA_TRIGGERS and not _NUMBER.match(text):
         return "'" + text
     return text

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from ..accountability.report import points
 from ..errors import SpbeError
 from ..exact import exact_text
-from ..i18n import tr
+from ..i18n import tr, translate
 from ..results import Cell, Result
 from .meeting import (
     ActionView,
@@ -397,7 +397,7 @@ def write_brief(
     it was skipped (the Word file needs python-docx: the `docx` extra). Existing brief files are
     replaced only with `overwrite`; the inputs are never written over."""
     from ..i18n import language
-    from ..io.atomic import protect, write_atomic
+    from ..io.atomic import EXISTS, OverwriteRefused, protect, write_atomic
     from . import brief_render
 
     out = Path(out_dir)
@@ -407,7 +407,7 @@ def write_brief(
     for name in BRIEF_FILES:
         protect(out / name, inputs)
         if not overwrite and os.path.lexists(out / name):
-            raise SpbeError(tr("refusing to overwrite an existing file (use --force)"), file=str(out / name))
+            raise OverwriteRefused(translate(EXISTS), file=str(out / name))
     with language(lang):  # an unknown language is refused before any work
         pass
     now = open_snapshot(engine, snapshot, actions=actions)
