@@ -213,7 +213,6 @@ def _streams(args: argparse.Namespace) -> bool:
     return (
         args.format == "csv"
         and len(args.files) == 1
-        and args.files[0] != "-"
         and not (args.explain or getattr(args, "subject", None) or getattr(args, "where", None))
     )
 
