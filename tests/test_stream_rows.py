@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,6 +34,20 @@ def table(path: Path, n: int, *, seed: int = 1, mixed: bool = False, odd: str = 
         row = [f"=Kab {k}" if k == 2 else f"Kab {k}", "2026" if old else "2024", "pemdi-2026" if old else "spbe-2020"]
         lines.append(",".join(row + [cells.get(i, "") for i in ids] + ["Riau" if k % 3 else ""]))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def workbook_of(table: Path, path: Path, openpyxl: Any) -> Path:
+    """The CSV table saved as a workbook, every text typed as text ("=Kab 2" is the CSV's text, not a formula)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for line in table.read_text(encoding="utf-8").splitlines():
+        ws.append([None if c == "" else c for c in line.split(",")])
+    for row in ws.iter_rows():
+        for c in row:
+            if isinstance(c.value, str):
+                c.data_type = "s"
+    wb.save(path)
     return path
 
 
@@ -92,15 +107,7 @@ def test_an_xlsx_table_over_the_whole_read_caps(
     from spbe_engine.io import excel
 
     p = table(tmp_path / "t.csv", 150)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    for line in p.read_text(encoding="utf-8").splitlines():
-        ws.append([None if c == "" else c for c in line.split(",")])
-    for row in ws.iter_rows():
-        for c in row:
-            if isinstance(c.value, str):
-                c.data_type = "s"  # typed as text: "=Kab 2" is the CSV's protected text, not a formula
-    wb.save(tmp_path / "t.xlsx")
+    workbook_of(p, tmp_path / "t.xlsx", openpyxl)
     want = run_cli_bytes("score", str(p), "-f", "csv")
     monkeypatch.setattr(excel, cap, value)
     code, _, err = run_cli_bytes("score", str(tmp_path / "t.xlsx"))  # the table output reads it whole: refused
@@ -132,15 +139,7 @@ def test_an_xlsx_table_over_the_whole_read_file_size(tmp_path: Path, monkeypatch
     from spbe_engine.io import excel
 
     p = table(tmp_path / "t.csv", 40)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    for line in p.read_text(encoding="utf-8").splitlines():
-        ws.append([None if c == "" else c for c in line.split(",")])
-    for row in ws.iter_rows():
-        for c in row:
-            if isinstance(c.value, str):
-                c.data_type = "s"
-    wb.save(tmp_path / "t.xlsx")
+    workbook_of(p, tmp_path / "t.xlsx", openpyxl)
     want = run_cli_bytes("score", str(p), "-f", "csv")
     monkeypatch.setattr(excel, "MAX_BYTES", 1000)
     code, _, err = run_cli_bytes("score", str(tmp_path / "t.xlsx"))
