@@ -145,3 +145,28 @@ def test_an_xlsx_table_over_the_whole_read_file_size(tmp_path: Path, monkeypatch
     code, _, err = run_cli_bytes("score", str(tmp_path / "t.xlsx"))
     assert code == 2 and "file larger than 0 MiB" in err and "spbe score FILE -f csv" in err
     assert run_cli_bytes("score", str(tmp_path / "t.xlsx"), "-f", "csv") == want
+
+
+def test_validate_a_file_too_large_to_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`spbe validate` reads a CSV over the whole-read cap row by row: the same problems, counts and
+    OK line as for a file it reads whole (it said only "file larger than 20 MiB" before)."""
+    good = table(tmp_path / "good.csv", 60, odd="4")
+    bad = table(tmp_path / "bad.csv", 60, odd="x")  # row 3: a level that is not a whole number
+    with bad.open("a", encoding="utf-8") as fh:
+        fh.write("Kab 0,2024,spbe-2020," + ",".join(["3"] * 47) + ",\n")  # a duplicate of row 2, on line 62
+        fh.write("Kab Z,2024,spbe-2020," + ",".join(["3"] * 46) + ",9,\n")  # level 9, line 63
+    want = [run_cli_bytes("validate", str(p)) for p in (good, bad)]
+    assert want[0][0] == 0 and "OK, 60 assessment(s)" in want[0][1].decode()
+    assert want[1][0] == 2 and want[1][2].count("error") == 3
+    from spbe_engine.errors import AssessmentError
+
+    whole_text = readers.read_text
+
+    def capped(path: Path, **kw: Any) -> str:  # the whole-text reader's own cap, at 1000 bytes
+        if Path(path).stat().st_size > 1000:
+            raise AssessmentError("file larger than the cap", file=str(path))
+        return str(whole_text(path, **kw))
+
+    monkeypatch.setattr(readers, "MAX_BYTES", 1000)
+    monkeypatch.setattr(readers, "read_text", capped)
+    assert [run_cli_bytes("validate", str(p)) for p in (good, bad)] == want

@@ -14,7 +14,7 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..errors import PluginError, SpbeError
@@ -343,7 +343,7 @@ def _warn(results: Sequence[Any]) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from ..io.readers import problems_in, read_assessments
+    from ..io.readers import iter_assessments, problems_in, read_assessments
 
     engine = command_engine()
     bad = 0
@@ -376,13 +376,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if bad:
         return EXIT_BAD_INPUT
     filtering = bool(getattr(args, "subject", None) or getattr(args, "where", None))
-    every = [(f, read_assessments(f, engine=engine)) for f in args.files]  # all files are validated whole
-    chosen = {id(i) for i in select_items([i for _, items in every for i in items], args)}
-    for f, read in every:
-        items = [i for i in read if id(i) in chosen]
-        partial = 0
+    if filtering:  # the selection is across all files (none selected is an error)
+        every = [(f, read_assessments(f, engine=engine, validate=False)) for f in args.files]
+        chosen = {id(i) for i in select_items([i for _, items in every for i in items], args)}
+    for k, f in enumerate(args.files):
+        if filtering:
+            read = every[k][1]
+            picked: Iterable[Any] = [i for i in read if id(i) in chosen]
+        else:  # already checked: read again one at a time, a file of any size
+            picked = iter_assessments(f, engine=engine, validate=False)
+        n = partial = 0
         warned: set[str] = set()
-        for item in items:
+        for item in picked:
+            n += 1
             cc = engine.compiled(item.assessment.catalogue)
             if len(item.assessment.levels) < len(cc.ids):
                 partial += 1
@@ -391,11 +397,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 warned.add(w)
                 message("warning", f"{shown_name(f)}: {w}")
         if filtering:
-            line = tr(
-                "{file}: OK, {n} assessment(s) selected of {total}", file=shown_name(f), n=len(items), total=len(read)
-            )
+            line = tr("{file}: OK, {n} assessment(s) selected of {total}", file=shown_name(f), n=n, total=len(read))
         else:
-            line = tr("{file}: OK, {n} assessment(s)", file=shown_name(f), n=len(items))
+            line = tr("{file}: OK, {n} assessment(s)", file=shown_name(f), n=n)
         if partial:
             line += " " + tr("({n} partial)", n=partial)
         say(line)

@@ -155,6 +155,9 @@ def problems_in(
     found: list[SpbeError] = []
     items: list[LoadedAssessment] = []
     locate: Callable[[AssessmentError], AssessmentError] = _as_is
+    seen: dict[tuple[str, str, str], tuple[str, int | None]] = {}
+    if p.suffix.lower() in (".csv", ".tsv", ".txt") and _size(p) > MAX_BYTES:
+        return _streamed_problems(p, engine, limit, found, seen)
     try:
         if p.suffix.lower() in (".csv", ".tsv", ".txt"):
             text = read_text(p, error=AssessmentError, locate=_undecodable_cell, hint=EXCEL_UTF8)
@@ -167,17 +170,46 @@ def problems_in(
             items = read_assessments(p, engine=engine, validate=False)
     except SpbeError as exc:
         found.append(exc)
-    seen: dict[tuple[str, str, str], tuple[str, int | None]] = {}
     for item in items:
-        try:
-            check_duplicate(item, seen)
-            check_one(item, engine)
-        except AssessmentError as exc:
-            found.append(locate(exc))
-        except SpbeError as exc:
-            found.append(exc)
+        _problems_of(item, engine, seen, found, locate)
     found.sort(key=lambda e: (e.row is None, e.row or 0))
     return len(items), found[:limit], len(found)
+
+
+def _streamed_problems(
+    p: Path,
+    engine: Resolver,
+    limit: int,
+    found: list[SpbeError],
+    seen: dict[tuple[str, str, str], tuple[str, int | None]],
+) -> tuple[int, list[SpbeError], int]:
+    """`problems_in` for a CSV too large to read whole: each row checked as it is read (a problem
+    that stops the reading still leaves the rows before it checked)."""
+    count = 0
+    try:
+        for item in _from_csv_lines(_stream_lines(p), str(p), found):
+            count += 1
+            _problems_of(item, engine, seen, found, _as_is)
+    except SpbeError as exc:
+        found.append(exc)
+    found.sort(key=lambda e: (e.row is None, e.row or 0))
+    return count, found[:limit], len(found)
+
+
+def _problems_of(
+    item: LoadedAssessment,
+    engine: Resolver,
+    seen: dict[tuple[str, str, str], tuple[str, int | None]],
+    found: list[SpbeError],
+    locate: Callable[[AssessmentError], AssessmentError],
+) -> None:
+    try:
+        check_duplicate(item, seen)
+        check_one(item, engine)
+    except AssessmentError as exc:
+        found.append(locate(exc))
+    except SpbeError as exc:
+        found.append(exc)
 
 
 def _as_is(exc: AssessmentError) -> AssessmentError:
@@ -204,7 +236,9 @@ def _from_csv_stream(p: Path) -> Iterator[LoadedAssessment]:
     yield from _from_csv_lines(_stream_lines(p), str(p))
 
 
-def _from_csv_lines(lines: Iterator[str], source: str) -> Iterator[LoadedAssessment]:
+def _from_csv_lines(
+    lines: Iterator[str], source: str, collect: list[SpbeError] | None = None
+) -> Iterator[LoadedAssessment]:
     first = next(lines, "")
     rest: Iterator[str] = lines
     skipped = 0
@@ -217,7 +251,7 @@ def _from_csv_lines(lines: Iterator[str], source: str) -> Iterator[LoadedAssessm
         line = sample.splitlines()[0] if sample.strip() else ""
         delimiter = max(",;\t", key=line.count) if line else ","
         rest = _chain(first, lines)
-    yield from wide_assessments(_csv_rows(csv.reader(rest, delimiter=delimiter), skipped, source), source)
+    yield from wide_assessments(_csv_rows(csv.reader(rest, delimiter=delimiter), skipped, source), source, collect)
 
 
 def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
