@@ -170,3 +170,21 @@ def test_validate_a_file_too_large_to_read_whole(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(readers, "MAX_BYTES", 1000)
     monkeypatch.setattr(readers, "read_text", capped)
     assert [run_cli_bytes("validate", str(p)) for p in (good, bad)] == want
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [["--where", "provinsi=riau"], ["--subject", "kab 1"], ["--subject", "Kab 7", "--where", "provinsi=Riau"]],
+)
+def test_subject_and_where_on_a_file_too_large_to_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, filters: list[str]
+) -> None:
+    """`--subject`/`--where` pick agencies of a national file too large to read whole: the row path
+    scores only those, the whole path's bytes; none picked is the same flag error."""
+    p = table(tmp_path / "t.csv", 90, mixed=True)
+    want = run_cli_bytes("score", str(p), "-f", "csv", *filters)
+    none = run_cli_bytes("score", str(p), "-f", "csv", "--where", "provinsi=Aceh")
+    assert want[0] == 0 and 2 < want[1].count(b"\n") < 90 and none[0] == 2 and "no assessment matches" in none[2]
+    monkeypatch.setattr(readers, "MAX_BYTES", 1000)
+    assert run_cli_bytes("score", str(p), "-f", "csv", *filters) == want
+    assert run_cli_bytes("score", str(p), "-f", "csv", "--where", "provinsi=Aceh") == none

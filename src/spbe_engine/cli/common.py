@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from ..errors import SpbeError
@@ -155,10 +155,21 @@ def select_items(items: Sequence[Any], args: argparse.Namespace) -> list[Any]:
     """The items whose subject contains one of the `--subject` texts (case-insensitive) and whose tags
     have every `--where` value (case-insensitive); all items without filters. None selected is an
     error naming the filters and how many assessments were read."""
+    selected = selector(args)
+    if selected is None:
+        return list(items)
+    keep = [i for i in items if selected(i.assessment)]
+    if not keep:
+        raise no_match(args, len(items))
+    return keep
+
+
+def selector(args: argparse.Namespace) -> Callable[[Any], bool] | None:
+    """Whether an assessment is one `--subject` and `--where` select (None: no filter given)."""
     subjects = list(getattr(args, "subject", None) or [])
     where = _where(getattr(args, "where", None))
     if not subjects and not where:
-        return list(items)
+        return None
     wanted = [s.casefold() for s in subjects]
 
     def selected(a: Any) -> bool:
@@ -166,13 +177,15 @@ def select_items(items: Sequence[Any], args: argparse.Namespace) -> list[Any]:
             return False
         return all(key in a.tags and str(a.tags[key]).casefold() == value.casefold() for _, key, value in where)
 
-    keep = [i for i in items if selected(i.assessment)]
-    if not keep:
-        named = [*(f"--subject {s!r}" for s in subjects), *(f"--where {text}" for text, _, _ in where)]
-        raise FlagError(
-            tr("no assessment matches ({n_items} assessment(s) read)", n_items=len(items)), field=" ".join(named)
-        )
-    return keep
+    return selected
+
+
+def no_match(args: argparse.Namespace, n_items: int) -> FlagError:
+    """The error of filters that select nothing, naming them and how many assessments were read."""
+    subjects = list(getattr(args, "subject", None) or [])
+    where = _where(getattr(args, "where", None))
+    named = [*(f"--subject {s!r}" for s in subjects), *(f"--where {text}" for text, _, _ in where)]
+    return FlagError(tr("no assessment matches ({n_items} assessment(s) read)", n_items=n_items), field=" ".join(named))
 
 
 def missing_policy(value: str | None) -> str | int | None:

@@ -30,9 +30,11 @@ from .common import (
     input_files,
     load_all,
     missing_policy,
+    no_match,
     one_or_more,
     parse_date,
     select_items,
+    selector,
     set_strict_plugins,
     use_force,
 )
@@ -208,13 +210,11 @@ def _score_all(engine: Any, items: Sequence[Any], args: argparse.Namespace, weig
     return results
 
 
-def _streams(args: argparse.Namespace) -> bool:
-    """`spbe score` can write as it reads: one file, CSV out, nothing that needs every result first."""
-    return (
-        args.format == "csv"
-        and len(args.files) == 1
-        and not (args.explain or getattr(args, "subject", None) or getattr(args, "where", None))
-    )
+def _streams(args: argparse.Namespace, *, filters: bool = False) -> bool:
+    """`spbe score` can write as it reads: one file, CSV out, nothing that needs every result first.
+    The columnar path takes no `--subject`/`--where`; the row-by-row path does (`filters`)."""
+    filtered = bool(getattr(args, "subject", None) or getattr(args, "where", None))
+    return args.format == "csv" and len(args.files) == 1 and not args.explain and (filters or not filtered)
 
 
 def _too_large(exc: SpbeError) -> bool:
@@ -278,16 +278,16 @@ def cmd_score(args: argparse.Namespace) -> int:
     try:
         items = load_all(engine, args.files, args)
     except SpbeError as exc:
-        if not _streams(args) or not _too_large(exc):
+        if not _streams(args, filters=True) or not _too_large(exc):
             raise
-        from .stream import score_rows  # too large to read whole: row by row, in bounded memory
+        from .stream import score_rows  # too large to read whole: row by row, without holding them
 
         with Activity(tr("Scoring")) as act:
             style = csv_style(args)
             _to_output(args, lambda out: score_rows(
                 engine, args.files[0], weighting=args.weighting, missing=missing_policy(args.missing),
                 delimiter=style.delimiter, decimal=style.decimal, bom=style.bom, out=out, warn=_warn,
-                progress=act.update))  # fmt: skip
+                progress=act.update, keep=selector(args), no_match=lambda n: no_match(args, n)))  # fmt: skip
         return 0
     results = _score_all(engine, items, args, weighting=args.weighting)
     _warn(results)

@@ -182,13 +182,16 @@ def score_rows(
     out: Any = None,
     warn: Callable[[list[Any]], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    keep: Callable[[Any], bool] | None = None,
+    no_match: Callable[[int], Exception] | None = None,
 ) -> bool:
     """The row-by-row path of `spbe score PATH -f csv` without holding the assessments, for a file too
     large to read whole that the columnar path does not take (a level written `4.0`, several
     catalogues, no numpy): `iter_assessments` checks each row as it comes (keeping ~120 bytes a row
     for the duplicate check), `score_many` scores them a chunk at a time, and the rows go to a spool
-    that spills to disk. The bytes are those of the whole-file path; an error
-    names the file and row, and nothing has been written then."""
+    that spills to disk. With `keep` (`--subject`/`--where`), only the assessments it keeps are scored,
+    and `no_match(read)` is raised when it keeps none. The bytes are those of the whole-file path; an
+    error names the file and row, and nothing has been written then."""
     import csv
     import io
 
@@ -204,9 +207,12 @@ def score_rows(
     seen: set[str] = set()
     widened = False  # a later catalogue added groups: the earlier rows get their empty cells at the end
     warnings: dict[str, None] = {}
-    done = 0
+    done = chosen = 0
     try:
-        for chunk in chunked(iter_assessments(path, engine=engine), 5_000):
+        for rows in chunked(iter_assessments(path, engine=engine), 5_000):
+            done += len(rows)
+            chunk = rows if keep is None else [i for i in rows if keep(i.assessment)]
+            chosen += len(chunk)
             try:
                 results = engine.score_many([i.assessment for i in chunk], weighting=weighting, missing=missing)
             except AssessmentError:  # which row: the first that fails alone
@@ -219,11 +225,12 @@ def score_rows(
                     groups.extend(new)
                 warnings.update(dict.fromkeys(r.warnings))
                 writer.writerow([csv_field(c, decimal) for c in result_csv_row(r, groups)])
-            done += len(chunk)
             if progress is not None:
                 progress(done)
         if not done:
             raise AssessmentError(tr("no assessments in the file (only a header)"), file=path)
+        if not chosen and no_match is not None:
+            raise no_match(done)
         text.flush()
         if warn is not None:
             warn([SimpleNamespace(warnings=(w,)) for w in warnings])
