@@ -156,6 +156,16 @@ def test_errors_name_the_first_bad_row_and_column(path: str) -> None:
     rows[0][1] = 3
     with pytest.raises(AssessmentError, match=r"filled in for a missing indicator"):
         ENGINE.score_table([[None] + [3] * 46], catalogue="spbe-2020", ids=ids, missing=9)
+    from spbe_engine.i18n import language
+
+    partial = Assessment(catalogue="spbe-2020", subject="S", period="2024", levels=dict(zip(ids[1:], [3] * 46)))
+    with language("id"):  # the whole message in the reader's language, the filled-in case included
+        for score in (
+            lambda: ENGINE.score_table([[None] + [3] * 46], catalogue="spbe-2020", ids=ids, missing=9),
+            lambda: ENGINE.score(partial, missing=9),
+        ):
+            with pytest.raises(AssessmentError, match=r"tingkat 9 pada indikator 1 \(diisikan untuk indikator"):
+                score()
 
 
 def test_errors_in_a_frame_name_the_subject_and_unknown_columns() -> None:

@@ -80,17 +80,7 @@ def check_levels(cc: CompiledCatalogue, a: Assessment) -> None:
                 allowed=_id_range(cc),
             )
         if not cc.lo[n] <= level <= cc.hi[n]:
-            raise AssessmentError(
-                tr(
-                    "{a}: indicator {iid} has level {level}, outside scale {id!r}",
-                    a=_where(a),
-                    iid=iid,
-                    level=level,
-                    id=cc.scales[n].id,
-                ),
-                field=f"levels.{iid}",
-                allowed=f"{cc.lo[n]}–{cc.hi[n]}",
-            )
+            raise outside_scale(cc, n, level, _where(a), filled=False)
 
 
 def _where(a: Assessment) -> str:
@@ -107,18 +97,7 @@ def _diagnose(cc: CompiledCatalogue, a: Assessment, missing: MissingPolicy) -> t
         )
     absent = [i for i in cc.ids if i not in a.levels]
     if missing is None or missing == "error":
-        shown = ", ".join(absent[:8]) + (" ..." if len(absent) > 8 else "")
-        raise AssessmentError(
-            tr(
-                "{a}: {n_absent} indicator(s) not assessed: {shown}; to score a partial assessment, name a policy"
-                " for missing levels: the scale minimum or a level (missing='minimum' in Python,"
-                " --missing minimum on the command line)",
-                a=_where(a),
-                n_absent=len(absent),
-                shown=shown,
-            ),
-            field="levels",
-        )
+        raise not_assessed(_where(a), absent)
     vec: list[int] = []
     for n, iid in enumerate(cc.ids):
         if iid in a.levels:
@@ -139,20 +118,45 @@ def _diagnose(cc: CompiledCatalogue, a: Assessment, missing: MissingPolicy) -> t
 def _range_error(cc: CompiledCatalogue, a: Assessment, vec: list[int]) -> None:
     for n, level in enumerate(vec):
         if not cc.lo[n] <= level <= cc.hi[n]:
-            iid = cc.ids[n]
-            source = "" if iid in a.levels else " (filled in for a missing indicator)"
-            raise AssessmentError(
-                tr(
-                    "{a}: indicator {iid} has level {level}{source}, outside scale {id!r}",
-                    a=_where(a),
-                    iid=iid,
-                    level=level,
-                    source=source,
-                    id=cc.scales[n].id,
-                ),
-                field=f"levels.{iid}",
-                allowed=f"{cc.lo[n]}–{cc.hi[n]}",
-            )
+            raise outside_scale(cc, n, level, _where(a), filled=cc.ids[n] not in a.levels)
+
+
+def not_assessed(where: str, absent: Sequence[str], **place: Any) -> AssessmentError:
+    """Indicators left out without a missing-level policy: the first eight, and how to score anyway.
+    `place` names the file and row where there is one (`score_table`)."""
+    shown = ", ".join(absent[:8]) + (" ..." if len(absent) > 8 else "")
+    return AssessmentError(
+        tr(
+            "{a}: {n_absent} indicator(s) not assessed: {shown}; to score a partial assessment, name a policy"
+            " for missing levels: the scale minimum or a level (missing='minimum' in Python,"
+            " --missing minimum on the command line)",
+            a=where,
+            n_absent=len(absent),
+            shown=shown,
+        ),
+        field="levels",
+        **place,
+    )
+
+
+def outside_scale(
+    cc: CompiledCatalogue, n: int, level: int, where: str, *, filled: bool, **place: Any
+) -> AssessmentError:
+    """Indicator `n`'s level outside its scale; `filled`: the missing-level policy put it there."""
+    iid, scale = cc.ids[n], cc.scales[n].id
+    if filled:
+        text = tr(
+            "{a}: indicator {iid} has level {level} (filled in for a missing indicator), outside scale {id!r}",
+            a=where,
+            iid=iid,
+            level=level,
+            id=scale,
+        )
+    else:
+        text = tr(
+            "{a}: indicator {iid} has level {level}, outside scale {id!r}", a=where, iid=iid, level=level, id=scale
+        )
+    return AssessmentError(text, field=f"levels.{iid}", allowed=f"{cc.lo[n]}–{cc.hi[n]}", **place)
 
 
 def _id_range(cc: CompiledCatalogue) -> str:

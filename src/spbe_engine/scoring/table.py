@@ -21,10 +21,9 @@ from math import gcd
 from operator import mul
 from typing import Any, Literal
 
-from ..errors import AssessmentError
 from ..exact import decimal_places, display, hundredths, to_decimal
-from ..i18n import tr
 from .compiled import CompiledCatalogue
+from .score import not_assessed, outside_scale
 
 __all__ = ["Column", "TableScores", "decimal_text", "numpy_or_none", "score_levels"]
 
@@ -212,36 +211,10 @@ def score_levels(
 
 def _raise(cc: CompiledCatalogue, p: Problem, level: Any, absent: list[str], where: Where, label: RowLabel,
            source: str | None, filled: bool) -> None:  # fmt: skip
-    iid = cc.ids[p.column]
+    place = {"file": source, "row": label(p.row)}
     if p.kind == "missing":
-        shown = ", ".join(absent[:8]) + (" ..." if len(absent) > 8 else "")
-        raise AssessmentError(
-            tr(
-                "{a}: {n_absent} indicator(s) not assessed: {shown}; to score a partial assessment, name a policy"
-                " for missing levels: the scale minimum or a level (missing='minimum' in Python,"
-                " --missing minimum on the command line)",
-                a=where(p.row),
-                n_absent=len(absent),
-                shown=shown,
-            ),
-            file=source,
-            row=label(p.row),
-            field="levels",
-        )
-    raise AssessmentError(
-        tr(
-            "{a}: indicator {iid} has level {level}{source}, outside scale {id!r}",
-            a=where(p.row),
-            iid=iid,
-            level=level,
-            source=" (filled in for a missing indicator)" if filled else "",
-            id=cc.scales[p.column].id,
-        ),
-        file=source,
-        row=label(p.row),
-        field=f"levels.{iid}",
-        allowed=f"{cc.lo[p.column]}–{cc.hi[p.column]}",
-    )
+        raise not_assessed(where(p.row), absent, **place)
+    raise outside_scale(cc, p.column, level, where(p.row), filled=filled, **place)
 
 
 def _fill_value(cc: CompiledCatalogue, n: int, missing: str | int | None) -> int:
