@@ -350,3 +350,13 @@ def test_a_csv_over_the_cap_is_read_whole_nowhere_but_streamed(
     with pytest.raises(AssessmentError, match=r"t.csv: file larger than 0 MiB \(.*iter_assessments.*spbe score FILE -f csv"):
         load_assessments(p, engine=engine)
     assert [i.assessment.subject for i in readers.iter_assessments(p, engine=engine)] == [f"S{k}" for k in range(5)]
+
+
+def test_unknown_ids_name_the_catalogues_ids_as_they_are(tmp_path: Path, engine: Engine) -> None:
+    """spbe-2018's ids end with 35-1, 35-2, 35-3: the reader lists them, not "1–35-3" (a range they do not form)."""
+    p = tmp_path / "t.csv"
+    p.write_text("subject,period,catalogue,1,99\nKota,2019,spbe-2018,3,3\n", encoding="utf-8")
+    with pytest.raises(AssessmentError) as refused:
+        load_assessments(p, engine=engine)
+    assert refused.value.field == "levels.99" and refused.value.allowed is not None
+    assert "1–35-3" not in refused.value.allowed and refused.value.allowed.endswith("35-1, 35-2, 35-3")

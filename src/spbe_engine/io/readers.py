@@ -800,7 +800,7 @@ def _check_levels(item: LoadedAssessment, cc: Any) -> None:
                 file=item.file,
                 row=item.row,
                 field=f"levels.{iid}",
-                allowed=f"{cc.ids[0]}–{cc.ids[-1]}" if len(cc.ids) > 8 else ", ".join(cc.ids),
+                allowed=cc.id_span(),
             )
         if not cc.lo[n] <= level <= cc.hi[n]:
             raise AssessmentError(
@@ -816,7 +816,6 @@ def _check_other_fields(item: LoadedAssessment, cc: Any) -> None:
     """Ids and levels in notes, services, stages, distributions, evidence and inputs: a typo there
     would otherwise be ignored silently by the feature that reads it."""
     a = item.assessment
-    span = f"{cc.ids[0]}–{cc.ids[-1]}" if len(cc.ids) > 8 else ", ".join(cc.ids)
 
     def known(iid: str, field: str) -> int:
         n = cc.position.get(iid)
@@ -826,7 +825,7 @@ def _check_other_fields(item: LoadedAssessment, cc: Any) -> None:
                 file=item.file,
                 row=item.row,
                 field=field,
-                allowed=span,
+                allowed=cc.id_span(),
             )
         return int(n)
 

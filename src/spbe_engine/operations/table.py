@@ -274,7 +274,7 @@ def _matrix(table: _Table, cc: CompiledCatalogue) -> tuple[Any, Any]:
                     cc.catalogue.unknown_indicator(name),
                     row=table.label(r),
                     field=f"levels.{name}",
-                    allowed=f"{cc.ids[0]}–{cc.ids[-1]}" if len(cc.ids) > 8 else ", ".join(cc.ids),
+                    allowed=cc.id_span(),
                 )
     if np is None:
         return _matrix_python(table, cc)

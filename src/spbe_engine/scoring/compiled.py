@@ -57,6 +57,14 @@ class CompiledCatalogue:
     in_scale: Callable[[Sequence[int]], bool] | None = field(default=None, compare=False, repr=False)
     """Whether every level lies inside its scale, in C calls (None: check indicator by indicator)."""
 
+    def id_span(self) -> str:
+        """The indicator ids as an error's `allowed` names them: "1–47" when they run 1, 2, 3, ...,
+        else every id ("1, ..., 35-1, 35-2, 35-3")."""
+        ids = self.ids
+        if all(i.isdigit() for i in ids) and [int(i) for i in ids] == list(range(int(ids[0]), int(ids[0]) + len(ids))):
+            return f"{ids[0]}–{ids[-1]}"
+        return ", ".join(ids)
+
     def exact_weight(self, scaled: int) -> Decimal | Fraction:
         """A scaled integer weight back as the exact decimal, keeping its places (13.00, not 13), or
         as an exact ratio when no decimal writes it."""

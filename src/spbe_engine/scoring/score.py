@@ -77,7 +77,7 @@ def check_levels(cc: CompiledCatalogue, a: Assessment) -> None:
             raise AssessmentError(
                 tr("{a}: {cc}", a=_where(a), cc=cc.catalogue.unknown_indicator(iid)),
                 field=f"levels.{iid}",
-                allowed=_id_range(cc),
+                allowed=cc.id_span(),
             )
         if not cc.lo[n] <= level <= cc.hi[n]:
             raise outside_scale(cc, n, level, _where(a), filled=False)
@@ -93,7 +93,7 @@ def _diagnose(cc: CompiledCatalogue, a: Assessment, missing: MissingPolicy) -> t
         raise AssessmentError(
             tr("{a}: {cc}", a=_where(a), cc=cc.catalogue.unknown_indicator(unknown[0])),
             field=f"levels.{unknown[0]}",
-            allowed=_id_range(cc),
+            allowed=cc.id_span(),
         )
     absent = [i for i in cc.ids if i not in a.levels]
     if missing is None or missing == "error":
@@ -157,10 +157,3 @@ def outside_scale(
             "{a}: indicator {iid} has level {level}, outside scale {id!r}", a=where, iid=iid, level=level, id=scale
         )
     return AssessmentError(text, field=f"levels.{iid}", allowed=f"{cc.lo[n]}–{cc.hi[n]}", **place)
-
-
-def _id_range(cc: CompiledCatalogue) -> str:
-    ids = cc.ids
-    if all(i.isdigit() for i in ids) and [int(i) for i in ids] == list(range(int(ids[0]), int(ids[0]) + len(ids))):
-        return f"{ids[0]}–{ids[-1]}"
-    return ", ".join(ids)
