@@ -158,7 +158,7 @@ def test_errors_name_the_first_bad_row_and_column(path: str) -> None:
         ENGINE.score_table([[None] + [3] * 46], catalogue="spbe-2020", ids=ids, missing=9)
     from spbe_engine.i18n import language
 
-    partial = Assessment(catalogue="spbe-2020", subject="S", period="2024", levels=dict(zip(ids[1:], [3] * 46)))
+    partial = Assessment(catalogue="spbe-2020", subject="S", period="2024", levels=dict.fromkeys(ids[1:], 3))
     with language("id"):  # the whole message in the reader's language, the filled-in case included
         for score in (
             lambda: ENGINE.score_table([[None] + [3] * 46], catalogue="spbe-2020", ids=ids, missing=9),
@@ -166,6 +166,13 @@ def test_errors_name_the_first_bad_row_and_column(path: str) -> None:
         ):
             with pytest.raises(AssessmentError, match=r"tingkat 9 pada indikator 1 \(diisikan untuk indikator"):
                 score()
+        frame = pytest.importorskip("pandas").DataFrame(
+            [{"subject": "S", "period": "2024", "catalogue": "spbe-2020", **dict.fromkeys(ids[1:], 3)}]
+        )
+        for table in (frame, [[None] + [3] * 46]):  # the row named by its subject, else by its number
+            with pytest.raises(AssessmentError) as refused:
+                ENGINE.score_table(table, catalogue="spbe-2020", ids=None if table is frame else ids)
+            assert refused.value.message.startswith(("penilaian 'S' (2024): ", "baris 0: ")), refused.value.message
 
 
 def test_errors_in_a_frame_name_the_subject_and_unknown_columns() -> None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import AssessmentError
 from ..i18n import tr
-from ..scoring.score import MissingPolicy, check_missing_policy
+from ..scoring.score import MissingPolicy, assessment_named, check_missing_policy
 from ..scoring.table import TableScores, numpy_or_none, score_levels
 
 if TYPE_CHECKING:
@@ -99,8 +99,8 @@ def _score(
 
     def where(r: int) -> str:
         if "subject" in meta and "period" in meta:
-            return f"assessment {str(meta['subject'][r])!r} ({meta['period'][r]})"
-        return f"row {label(r)}"
+            return assessment_named(str(meta["subject"][r]), str(meta["period"][r]))
+        return tr("row {row}", row=label(r))
 
     chosen = _groups(cc, groups)
     scored = score_levels(

@@ -84,7 +84,12 @@ def check_levels(cc: CompiledCatalogue, a: Assessment) -> None:
 
 
 def _where(a: Assessment) -> str:
-    return tr("assessment {subject!r} ({period})", subject=a.subject, period=a.period)
+    return assessment_named(a.subject, a.period)
+
+
+def assessment_named(subject: str, period: str) -> str:
+    """An assessment as an error names it: "assessment 'Kota X' (2024)", in the reader's language."""
+    return tr("assessment {subject!r} ({period})", subject=subject, period=period)
 
 
 def _diagnose(cc: CompiledCatalogue, a: Assessment, missing: MissingPolicy) -> tuple[list[int], tuple[str, ...]]:
