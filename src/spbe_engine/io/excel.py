@@ -61,7 +61,7 @@ from ..model.catalogue import Catalogue, Group, Indicator, LevelScale
 from ..model.rules import Evidence
 from ..tabular import require
 from .atomic import EXISTS, OverwriteRefused, write_atomic
-from .readers import LoadedAssessment, check_assessments
+from .readers import LoadedAssessment, check_assessments, default_resolver
 
 if TYPE_CHECKING:
     from ..resolver import Resolver
@@ -729,10 +729,8 @@ def read_xlsx(path: str | Path, *, engine: Resolver | None = None, validate: boo
             raise unreadable(p, exc) from None
     items = [LoadedAssessment(assessment, str(p), None)]
     if validate:
-        if engine is None:  # validation needs only the catalogues, not a whole engine
-            from ..resolver import Resolver
-
-            engine = Resolver()
+        if engine is None:
+            engine = default_resolver()
         try:
             check_assessments(items, engine)
         except AssessmentError as exc:

@@ -113,7 +113,7 @@ def read_assessments(
     with deferred_full_collections():  # every assessment read survives (the list holds it): see spbe_engine._gc
         items = list(_parse(p))
     if validate:
-        check_assessments(items, engine or _default_engine())
+        check_assessments(items, engine or default_resolver())
     return items
 
 
@@ -135,7 +135,7 @@ def iter_assessments(
     if not validate:
         yield from items
         return
-    engine = engine or _default_engine()
+    engine = engine or default_resolver()
     seen: dict[tuple[str, str, str], tuple[str, int | None]] = {}
     for item in items:
         check_duplicate(item, seen)
@@ -151,10 +151,10 @@ def problems_in(
     row; every assessment read is checked against its catalogue. A file that cannot be read at all
     (not CSV/YAML/JSON/.xlsx, bad header, invalid YAML) gives that one problem."""
     p = Path(path)
-    engine = engine or _default_engine()
+    engine = engine or default_resolver()
     found: list[SpbeError] = []
     items: list[LoadedAssessment] = []
-    locate: Callable[[AssessmentError], AssessmentError] = _as_is
+    locate: Callable[[AssessmentError], AssessmentError] = as_is
     seen: dict[tuple[str, str, str], tuple[str, int | None]] = {}
     if p.suffix.lower() in (".csv", ".tsv", ".txt") and _size(p) > MAX_BYTES:
         return _streamed_problems(p, engine, limit, found, seen)
@@ -189,7 +189,7 @@ def _streamed_problems(
     try:
         for item in _from_csv_lines(_stream_lines(p), str(p), found):
             count += 1
-            _problems_of(item, engine, seen, found, _as_is)
+            _problems_of(item, engine, seen, found, as_is)
     except SpbeError as exc:
         found.append(exc)
     found.sort(key=lambda e: (e.row is None, e.row or 0))
@@ -212,7 +212,7 @@ def _problems_of(
         found.append(exc)
 
 
-def _as_is(exc: AssessmentError) -> AssessmentError:
+def as_is(exc: AssessmentError) -> AssessmentError:
     return exc
 
 
@@ -325,7 +325,7 @@ def _stream_lines(p: Path) -> Iterator[str]:
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def _default_engine() -> Resolver:
+def default_resolver() -> Resolver:
     """Validation needs only the catalogues (the installed plugins'), not a whole engine."""
     from ..resolver import Resolver
 

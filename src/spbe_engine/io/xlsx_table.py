@@ -32,7 +32,16 @@ from ..errors import AssessmentError, SpbeError
 from ..i18n import N_, tr, translate
 from ..tabular import require
 from .excel import META, Formula, Row, WorkbookRefused, cell_text, open_workbook, read_xlsx, unreadable
-from .readers import REQUIRED, LoadedAssessment, check_assessments, check_duplicate, check_one, wide_assessments
+from .readers import (
+    REQUIRED,
+    LoadedAssessment,
+    as_is,
+    check_assessments,
+    check_duplicate,
+    check_one,
+    default_resolver,
+    wide_assessments,
+)
 
 if TYPE_CHECKING:
     from ..resolver import Resolver
@@ -81,9 +90,7 @@ def iter_workbook(p: Path, *, engine: Resolver | None = None, validate: bool = T
     with open_table(p, stream=True) as table:
         if table is not None:
             if validate and engine is None:
-                from ..resolver import Resolver
-
-                engine = Resolver()
+                engine = default_resolver()
             seen: dict[tuple[str, str, str], tuple[str, int | None]] = {}
             try:
                 for item in table.items():
@@ -116,11 +123,7 @@ def workbook_problems(
                 raise
             except Exception as exc:  # XML, zip and openpyxl errors met while streaming the sheet
                 raise unreadable(p, exc) from None
-    return read_xlsx(p, validate=False), _as_is
-
-
-def _as_is(exc: AssessmentError) -> AssessmentError:
-    return exc
+    return read_xlsx(p, validate=False), as_is
 
 
 def _header_name(value: Any) -> str:
@@ -156,9 +159,7 @@ class WideSheet:
         items = list(self.items())
         if validate:
             if engine is None:
-                from ..resolver import Resolver
-
-                engine = Resolver()
+                engine = default_resolver()
             try:
                 check_assessments(items, engine)
             except AssessmentError as exc:

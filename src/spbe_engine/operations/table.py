@@ -268,7 +268,7 @@ def _matrix(table: _Table, cc: CompiledCatalogue) -> tuple[Any, Any]:
     n = table.length
     for name, col in table.columns.items():
         if name not in cc.position:
-            r = _first_given(col, n)
+            r = _first_given(col)
             if r is not None:
                 raise AssessmentError(
                     cc.catalogue.unknown_indicator(name),
@@ -310,7 +310,7 @@ def _not_whole(value: Any, row: int | None, iid: str) -> None:
     )
 
 
-def _first_given(col: Any, n: int) -> int | None:
+def _first_given(col: Any) -> int | None:
     """The first row with a value in a column (None, NaN and blank text are not values)."""
     for r, v in enumerate(_pylist(col)):
         if _cell(v) is not _MISSING:

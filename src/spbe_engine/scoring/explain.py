@@ -10,19 +10,12 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from ..exact import display, to_decimal
-from ..i18n import N_, current_language, language, number, tr, translate
+from ..i18n import current_language, language, number, tr, translate
+from ..rules.finding import WORDS  # finding severities and bases as words
 
 if TYPE_CHECKING:
     from .result import ScoreResult
 
-#: Finding severities and bases as words (the same words as the reports').
-LABELS = {
-    "error": N_("error"),
-    "warning": N_("warning"),
-    "info": N_("info"),
-    "regulation": N_("regulation"),
-    "heuristic": N_("heuristic"),
-}
 
 
 def explain(r: ScoreResult, lang: str | None = None) -> str:
@@ -150,8 +143,8 @@ def _explain(r: ScoreResult) -> str:
     if r.findings:
         lines.append(tr("Rules that fired:"))
         for fd in r.findings:
-            basis = translate(LABELS.get(fd.basis, fd.basis)) + (f", {fd.citation}" if fd.citation else "")
-            severity = translate(LABELS.get(fd.severity, fd.severity))
+            basis = translate(WORDS.get(fd.basis, fd.basis)) + (f", {fd.citation}" if fd.citation else "")
+            severity = translate(WORDS.get(fd.severity, fd.severity))
             lines.append(f"  [{severity}] {fd.rule_id} ({basis}): {fd.message(lang)}")
             if fd.change is not None:
                 ch = fd.change

@@ -107,14 +107,12 @@ class TableScores:
             return pd.Series(pd.Categorical.from_codes(c.values, categories=list(c.categories)), index=index)
         return pd.Series(c.values, index=index, dtype=object if isinstance(c.values, list) else None)
 
-    def to_arrow(self, passthrough: dict[str, Any] | None = None) -> Any:
+    def to_arrow(self) -> Any:
         import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
         arrays, names = [], []
         for c in self.columns:
-            if passthrough and c.name in passthrough:
-                arrays.append(passthrough[c.name])
-            elif c.categories is not None:
+            if c.categories is not None:
                 codes = pa.array(c.values, type=pa.int32())
                 arrays.append(pa.DictionaryArray.from_arrays(codes, pa.array(list(c.categories), type=pa.string())))
             elif isinstance(c.values, list) and any(isinstance(v, int) and abs(v) >= 2**63 for v in c.values):
@@ -169,7 +167,7 @@ class Problem:
     kind: str  # "missing" or "range"
 
 
-def _fits_int64(cc: CompiledCatalogue, fill: int | None) -> bool:
+def _fits_int64(cc: CompiledCatalogue) -> bool:
     """Whether every sum, display and band comparison fits in int64 for this catalogue's scales."""
     big = 0
     for w, lo, hi in zip(cc.weights, cc.lo, cc.hi, strict=True):
@@ -190,7 +188,6 @@ def score_levels(
     where: Where,
     label: RowLabel,
     text: bool | Literal["index"] = True,
-    source: str | None = None,
     groups: Sequence[str] | None = None,
 ) -> TableScores:
     """Score a level matrix whose columns are `cc.ids` in order (an ndarray when numpy is used, else
@@ -202,16 +199,16 @@ def score_levels(
     (every group, or those named in `groups`). `text="index"`: the exact text of the index only.
     """
     np = numpy_or_none()
-    if np is not None and isinstance(levels, np.ndarray) and _fits_int64(cc, None):
-        return _score_numpy(np, cc, levels, present, missing, where, label, text, source, groups)
+    if np is not None and isinstance(levels, np.ndarray) and _fits_int64(cc):
+        return _score_numpy(np, cc, levels, present, missing, where, label, text, groups)
     rows = levels.tolist() if hasattr(levels, "tolist") else levels
     mask = None if present is None else (present.tolist() if hasattr(present, "tolist") else present)
-    return _score_python(cc, rows, mask, missing, where, label, text, source, groups)
+    return _score_python(cc, rows, mask, missing, where, label, text, groups)
 
 
 def _raise(cc: CompiledCatalogue, p: Problem, level: Any, absent: list[str], where: Where, label: RowLabel,
-           source: str | None, filled: bool) -> None:  # fmt: skip
-    place = {"file": source, "row": label(p.row)}
+           filled: bool) -> None:  # fmt: skip
+    place = {"row": label(p.row)}
     if p.kind == "missing":
         raise not_assessed(where(p.row), absent, **place)
     raise outside_scale(cc, p.column, level, where(p.row), filled=filled, **place)
@@ -229,7 +226,6 @@ def _score_python(
     where: Where,
     label: RowLabel,
     text: bool | Literal["index"],
-    source: str | None,
     chosen: Sequence[str] | None,
 ) -> TableScores:
     ids, lo, hi, weights = cc.ids, cc.lo, cc.hi, cc.weights
@@ -244,14 +240,14 @@ def _score_python(
         if mask is not None and not all(mask):
             absent = [ids[n] for n, ok in enumerate(mask) if not ok]
             if strict:
-                _raise(cc, Problem(r, mask.index(False), "missing"), None, absent, where, label, source, False)
+                _raise(cc, Problem(r, mask.index(False), "missing"), None, absent, where, label, False)
             for n, ok in enumerate(mask):
                 if not ok:
                     vec[n] = _fill_value(cc, n, missing)
                     filled[n] = True
         for n, level in enumerate(vec):
             if not lo[n] <= level <= hi[n]:
-                _raise(cc, Problem(r, n, "range"), level, [], where, label, source, filled[n])
+                _raise(cc, Problem(r, n, "range"), level, [], where, label, filled[n])
         weighted = list(map(mul, vec, weights))
         nums.append(sum(weighted))
         for k, g in enumerate(cc.groups):
@@ -306,7 +302,6 @@ def _score_numpy(
     where: Where,
     label: RowLabel,
     text: bool | Literal["index"],
-    source: str | None,
     groups: Sequence[str] | None,
 ) -> TableScores:
     n, k = levels.shape
@@ -342,10 +337,10 @@ def _score_numpy(
                 r = int(np.argmax(holes.any(axis=1)))
                 bad = _first_range(np, block[:r], lo, hi, mask[:r])
                 if bad is not None:
-                    _raise(cc, Problem(start + bad[0], bad[1], "range"), int(block[bad]), [], where, label, source,
+                    _raise(cc, Problem(start + bad[0], bad[1], "range"), int(block[bad]), [], where, label,
                            False)  # fmt: skip
                 absent = [cc.ids[j] for j in np.flatnonzero(holes[r])]
-                _raise(cc, Problem(start + r, int(np.argmax(holes[r])), "missing"), None, absent, where, label, source,
+                _raise(cc, Problem(start + r, int(np.argmax(holes[r])), "missing"), None, absent, where, label,
                        False)  # fmt: skip
             block = np.where(mask, block, fill)
             partial[start:stop] = holes.any(axis=1)
@@ -353,7 +348,7 @@ def _score_numpy(
             bad = _first_range(np, block, lo, hi, None)
             if bad is not None:
                 filled = mask is not None and not bool(mask[bad])
-                _raise(cc, Problem(start + bad[0], bad[1], "range"), int(block[bad]), [], where, label, source, filled)
+                _raise(cc, Problem(start + bad[0], bad[1], "range"), int(block[bad]), [], where, label, filled)
         m = stop - start
         if weighted is None:  # contiguous groups: one integer matrix-vector product per stretch, no n × k temporary
             for s, (a, b) in enumerate(stretches):
