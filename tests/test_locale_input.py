@@ -179,3 +179,25 @@ def test_xlsx_text_levels_take_a_decimal_comma(tmp_path: Path) -> None:
     wb.save(tmp_path / "bad.xlsx")
     with pytest.raises(Exception, match="not a whole number"):
         load_assessments(tmp_path / "bad.xlsx", engine=engine)
+
+
+def test_not_utf8_in_indonesian_whole_or_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refusal of a Windows-1252 file reads as Indonesian throughout (the byte's guess, where it
+    is, how to save in Excel), read whole or, over the size cap, block by block with the same guess."""
+    from spbe_engine.i18n import language
+    from spbe_engine.io import readers
+
+    p = write(tmp_path / "opd.csv", table().encode("cp1252"))  # "–" is the byte 0x96 in Windows-1252
+    with language("id"), pytest.raises(AssessmentError) as whole:
+        read_assessments(p, engine=ENGINE)
+    assert whole.value.message == (
+        "bukan teks UTF-8: byte 0x96 ('–' dalam Windows-1252); di Excel simpan dengan Simpan Sebagai (Save As) → "
+        '"CSV UTF-8 (Comma delimited)"'
+    )
+    monkeypatch.setattr(readers, "MAX_BYTES", 10)
+    with language("id"), pytest.raises(AssessmentError) as streamed:
+        list(readers.iter_assessments(p, engine=ENGINE))
+    assert streamed.value.message == (
+        "bukan teks UTF-8: byte 0x96 pada baris 3, karakter 18 ('–' dalam Windows-1252); di Excel simpan dengan "
+        'Simpan Sebagai (Save As) → "CSV UTF-8 (Comma delimited)"'
+    )

@@ -32,7 +32,7 @@ from yaml.events import (
 
 from .errors import SpbeError
 from .exact import ASCII_INT, MAX_DIGITS, exact_decimal
-from .i18n import tr
+from .i18n import N_, tr, translate
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ALIASES = 1000
@@ -382,8 +382,12 @@ Locate = Callable[[str], tuple[int, str | None, str] | None]
 UNDECODABLE = re.compile("[\udc80-\udcff]")
 
 
+SAVE_AS_UTF8 = N_("save it as UTF-8")
+"""How to mend a file that is not UTF-8 (`read_text`'s `hint`: a message id, shown translated)."""
+
+
 def read_text(
-    path: Path, *, error: type[SpbeError] = SpbeError, locate: Locate | None = None, hint: str = "save it as UTF-8"
+    path: Path, *, error: type[SpbeError] = SpbeError, locate: Locate | None = None, hint: str = SAVE_AS_UTF8
 ) -> str:
     """Read a UTF-8 text file (a BOM is accepted); errors name the file.
 
@@ -403,7 +407,7 @@ def read_text(
         raise error(tr("is a directory, expected a file"), file=str(path)) from None
     except OSError as exc:
         raise error(tr("cannot read: {strerror}", strerror=exc.strerror), file=str(path)) from None
-    for bom, name in _BOMS:
+    for bom, name in WIDE_BOMS:
         if data.startswith(bom):
             raise error(tr("not UTF-8 text ({name}); save it as UTF-8", name=name), file=str(path))
     try:
@@ -420,27 +424,48 @@ def _not_utf8(
     data: bytes, start: int, path: Path, error: type[SpbeError], locate: Locate | None, hint: str
 ) -> SpbeError:
     """The one-line error for the first byte at `start` that is not UTF-8."""
-    byte, guess = f"byte 0x{data[start]:02X}", _as_single_byte(data, start)
+    byte, guess = f"0x{data[start]:02X}", _as_single_byte(data, start)
     where = locate(data.decode("utf-8-sig", "surrogateescape")) if locate is not None else None
     if where is not None:
         row, field, more = where
         return error(
-            tr("not UTF-8 text: {byte}{guess}{more}; {hint}", byte=byte, guess=guess, more=more, hint=hint),
+            tr(
+                "not UTF-8 text: byte {byte}{guess}{more}; {hint}",
+                byte=byte,
+                guess=guess,
+                more=more,
+                hint=translate(hint),
+            ),
             file=str(path),
             row=row,
             field=field,
             allowed=tr("UTF-8 text"),
         )
-    lines = _LINE_BREAK.split(data[:start].decode("utf-8-sig"))  # valid: `start` is the first byte that is not
-    at = f" at line {len(lines)}, character {len(lines[-1]) + 1}"
+    lines = LINE_BREAK.split(data[:start].decode("utf-8-sig"))  # valid: `start` is the first byte that is not
+    return not_utf8_at(data, start, len(lines), len(lines[-1]) + 1, file=str(path), error=error, hint=hint)
+
+
+def not_utf8_at(
+    data: bytes, start: int, line: int, char: int, *, file: str, error: type[SpbeError], hint: str
+) -> SpbeError:
+    """The error for the byte at `start` of `data`, which is not UTF-8, found at `line` and `char`
+    (also by the CSV reader that decodes a large file block by block)."""
+    byte = f"0x{data[start]:02X}"
     return error(
-        tr("not UTF-8 text: {byte}{at}{guess}; {hint}", byte=byte, at=at, guess=guess, hint=hint),
-        file=str(path),
+        tr(
+            "not UTF-8 text: byte {byte} at line {line}, character {char}{guess}; {hint}",
+            byte=byte,
+            line=line,
+            char=char,
+            guess=_as_single_byte(data, start),
+            hint=translate(hint),
+        ),
+        file=file,
         allowed=tr("UTF-8 text"),
     )
 
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as `open(newline="")` and the CSV reader count lines
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as `open(newline="")` and the CSV reader count lines
 
 
 def _as_single_byte(data: bytes, start: int) -> str:
@@ -454,13 +479,14 @@ def _as_single_byte(data: bytes, start: int) -> str:
     else:
         windows = True
     if byte[0] >= 0xA0:  # the two agree from 0xA0 on
-        return f" ({byte.decode('latin-1')!r} in {'Windows-1252/Latin-1' if windows else 'Latin-1'})"
+        name = "Windows-1252/Latin-1" if windows else "Latin-1"
+        return tr(" ({char} in {encoding})", char=repr(byte.decode("latin-1")), encoding=name)
     if byte[0] >= 0x80 and windows:  # in Latin-1 these are control characters
-        return f" ({byte.decode('cp1252')!r} in Windows-1252)"
+        return tr(" ({char} in {encoding})", char=repr(byte.decode("cp1252")), encoding="Windows-1252")
     return ""
 
 
-_BOMS = (
+WIDE_BOMS = (
     (b"\xff\xfe\x00\x00", "UTF-32"),
     (b"\x00\x00\xfe\xff", "UTF-32"),
     (b"\xff\xfe", "UTF-16"),

@@ -1249,6 +1249,7 @@ class SheetReader:
         )
 
     def exact(self, value: Any, row: int, field: str, what: str) -> Decimal:
+        what = translate(what)  # a word of the format ("value", "probability") in the reader's language
         if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
             raise self.error(
                 tr("{what} {value!r} is not a decimal number", what=what, value=cell_text(value)), row=row, field=field
@@ -1257,12 +1258,13 @@ class SheetReader:
         try:
             d = Decimal(text)
         except InvalidOperation:
-            hint = " (use a dot as the decimal separator)" if "," in text else ""
-            raise self.error(
-                tr("{what} {text!r} is not a decimal number{hint}", what=what, text=text, hint=hint),
-                row=row,
-                field=field,
-            ) from None
+            if "," in text:
+                message = tr(
+                    "{what} {text!r} is not a decimal number (use a dot as the decimal separator)", what=what, text=text
+                )
+            else:
+                message = tr("{what} {value!r} is not a decimal number", what=what, value=text)
+            raise self.error(message, row=row, field=field) from None
         if not d.is_finite():
             raise self.error(
                 tr("{what} {text!r} is not a finite decimal number", what=what, text=text), row=row, field=field
@@ -1565,7 +1567,7 @@ class SheetReader:
                     field=f"{s}.name",
                 )
             first[iid, name] = n
-            out.setdefault(iid, {})[name] = self.exact(raw, n, f"{s}.value", "value")
+            out.setdefault(iid, {})[name] = self.exact(raw, n, f"{s}.value", N_("value"))
         return out
 
     def distributions(self) -> dict[str, dict[int, Decimal]]:
@@ -1575,7 +1577,7 @@ class SheetReader:
         for n, cells in self.items(s, DIST_COLUMNS):
             iid = self.need_key(cells, "indicator", n, s)
             level = self.whole(self.need(cells, "level", n, s), n, f"{s}.level")
-            p = self.exact(self.need(cells, "probability", n, s), n, f"{s}.probability", "probability")
+            p = self.exact(self.need(cells, "probability", n, s), n, f"{s}.probability", N_("probability"))
             if p < 0:
                 raise self.error(tr("probability {p} is negative", p=p), row=n, field=f"{s}.probability")
             dist = out.setdefault(iid, {})

@@ -44,7 +44,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._gc import deferred_full_collections
-from .._yaml import MAX_BYTES, UNDECODABLE, iter_yaml_items, non_text_key, one_line, plain, read_text
+from .._yaml import (
+    LINE_BREAK,
+    MAX_BYTES,
+    UNDECODABLE,
+    WIDE_BOMS,
+    iter_yaml_items,
+    non_text_key,
+    not_utf8_at,
+    one_line,
+    plain,
+    read_text,
+)
 from ..errors import AssessmentError, SpbeError
 from ..exact import MAX_DIGITS, exact_decimal
 from ..i18n import N_, tr, translate
@@ -65,7 +76,7 @@ NEUTRALISED_CELL = re.compile("'+[" + re.escape("".join(sorted(FORMULA_TRIGGERS)
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # the lines `open(newline="")` gives
 _SEP_LINE = re.compile(r"sep=(.?)(?:\r\n|\r|\n|\Z)", re.IGNORECASE)  # Excel's `sep=;` first line
 _SEPARATORS = {",": ",", ";": ";", "\t": "\t"}
-EXCEL_UTF8 = 'in Excel save it with Save As → "CSV UTF-8 (Comma delimited)"'
+EXCEL_UTF8 = N_('in Excel save it with Save As → "CSV UTF-8 (Comma delimited)"')
 
 
 class TooLargeToReadWhole(AssessmentError):
@@ -224,8 +235,6 @@ def _size(p: Path) -> int:
 
 
 _STREAM_BLOCK = 1 << 20
-_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
-              (b"\xfe\xff", "UTF-16"))  # fmt: skip
 
 
 def _from_csv_stream(p: Path) -> Iterator[LoadedAssessment]:
@@ -277,7 +286,7 @@ def _stream_lines(p: Path) -> Iterator[str]:
             block = fh.read(max(_STREAM_BLOCK, 4) if first else _STREAM_BLOCK)  # a BOM in the first read
             data = pending + block
             if first:
-                for bom, name in _WIDE_BOMS:
+                for bom, name in WIDE_BOMS:
                     if data.startswith(bom):
                         raise AssessmentError(tr("not UTF-8 text ({name}); save it as UTF-8", name=name), file=source)
                 if data.startswith(b"\xef\xbb\xbf"):
@@ -296,18 +305,10 @@ def _stream_lines(p: Path) -> Iterator[str]:
                 if block and exc.reason == "unexpected end of data" and exc.end == len(data):
                     text, pending = data[: exc.start].decode("utf-8"), data[exc.start :]
                 else:
-                    before = carry + data[: exc.start].decode("utf-8")
-                    lines = _LINE_BREAK.split(before)
-                    byte = data[exc.start]
-                    guess = f" ({bytes([byte]).decode('latin-1')!r} in Latin-1)" if byte >= 0xA0 else ""
-                    shown = f"byte 0x{byte:02X}"
-                    at = f" at line {breaks + len(lines)}, character {len(lines[-1]) + 1}"
-                    raise AssessmentError(
-                        tr(
-                            "not UTF-8 text: {byte}{at}{guess}; {hint}", byte=shown, at=at, guess=guess, hint=EXCEL_UTF8
-                        ),
-                        file=source,
-                        allowed=tr("UTF-8 text"),
+                    lines = LINE_BREAK.split(carry + data[: exc.start].decode("utf-8"))
+                    line, char = breaks + len(lines), len(lines[-1]) + 1
+                    raise not_utf8_at(
+                        data, exc.start, line, char, file=source, error=AssessmentError, hint=EXCEL_UTF8
                     ) from None
             offset += len(data) - len(pending)
             text = carry + text
@@ -321,8 +322,6 @@ def _stream_lines(p: Path) -> Iterator[str]:
                 breaks += 1
                 yield m.group()
 
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def default_resolver() -> Resolver:
@@ -537,10 +536,10 @@ def _undecodable_cell(text: str) -> tuple[int, str | None, str] | None:
                 header = header or [h.strip() for h in raw]
                 continue
             if not header:
-                return lineno, None, f" in the header, column {bad + 1}"
+                return lineno, None, tr(" in the header, column {n}", n=bad + 1)
             if bad < len(header) and header[bad] and not UNDECODABLE.search(header[bad]):
                 return lineno, header[bad].lower() if header[bad].lower() in REQUIRED else header[bad], ""
-            return lineno, None, f" in column {bad + 1}"
+            return lineno, None, tr(" in column {n}", n=bad + 1)
     except AssessmentError:
         return None
     return None
