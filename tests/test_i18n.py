@@ -407,3 +407,34 @@ def test_allowed_texts_are_messages_too() -> None:
                 if english_words_in(text):
                     problems.append(f"{path.relative_to(SRC)}:{node.lineno}: allowed={text!r}")
     assert not problems, "English shown after Indonesian messages; wrap in tr():\n" + "\n".join(problems)
+
+
+#: Column headers that read the same in Bahasa Indonesia (the regulation's or the unit's own words).
+SAME_IN_INDONESIAN = {"", "predikat", "target", "status", "PIC", "id", "kendala", "rencana aksi", "median", "unit"}
+
+
+def test_every_result_table_header_has_indonesian() -> None:
+    """Every `Result` shows its column headers in the reader's language (tables, notebooks): each
+    header has an Indonesian translation, or is a word Indonesian uses as it is."""
+    import importlib
+    import pkgutil
+
+    import spbe_engine
+    from spbe_engine.i18n import language, translate
+    from spbe_engine.results import Result
+
+    for m in pkgutil.walk_packages(spbe_engine.__path__, "spbe_engine."):
+        if not m.name.endswith(("__main__", "pytest_plugin")):
+            importlib.import_module(m.name)
+
+    def subclasses(c: type) -> set[type]:
+        return {s for d in c.__subclasses__() for s in {d, *subclasses(d)}}
+
+    english = set()
+    with language("id"):
+        for c in subclasses(Result):
+            headers = c.__dict__.get("headers", ())  # a property (headers that depend on the data): not here
+            for h in headers if isinstance(headers, (tuple, list)) else ():
+                if isinstance(h, str) and translate(h) == h and h not in SAME_IN_INDONESIAN:
+                    english.add(f"{c.__name__}: {h!r}")
+    assert not english, sorted(english)
