@@ -468,6 +468,14 @@ def not_utf8_at(
 LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as `open(newline="")` and the CSV reader count lines
 
 
+def sniff_delimiter(text: str) -> str:
+    """A CSV's separator from its first line: the most frequent of comma, semicolon (Excel under an
+    Indonesian locale) and tab; a comma when the line is empty."""
+    sample = text[:8192]
+    first = sample.splitlines()[0] if sample.strip() else ""
+    return max(",;\t", key=first.count) if first else ","
+
+
 def _as_single_byte(data: bytes, start: int) -> str:
     """What the byte is in the single-byte encoding the file reads as (" ('–' in Windows-1252)"), or ""
     when neither Windows-1252 nor Latin-1 makes it a printable character. Only for the message."""

@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 
 from pydantic import ConfigDict, Field, field_validator
 
-from .._yaml import load_yaml_text, non_text_key, one_line, plain, read_text
+from .._yaml import load_yaml_text, non_text_key, one_line, plain, read_text, sniff_delimiter
 from ..errors import SpbeError
 from ..exact import whole_number
 from ..i18n import tr
@@ -279,8 +279,7 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # the lines `open(newl
 
 def _csv_rows(text: str, source: str) -> Iterator[tuple[int, list[str]]]:
     """Non-blank rows of the CSV with the file line each starts on."""
-    first = text.splitlines()[0] if text.strip() else ""
-    delimiter = max(",;\t", key=first.count) if first else ","
+    delimiter = sniff_delimiter(text)
     reader = csv.reader((m.group() for m in _LINE.finditer(text)), delimiter=delimiter)
     start = 1
     try:

@@ -55,6 +55,7 @@ from .._yaml import (
     one_line,
     plain,
     read_text,
+    sniff_delimiter,
 )
 from ..errors import AssessmentError, SpbeError
 from ..exact import MAX_DIGITS, exact_decimal
@@ -249,17 +250,8 @@ def _from_csv_lines(
     lines: Iterator[str], source: str, collect: list[SpbeError] | None = None
 ) -> Iterator[LoadedAssessment]:
     first = next(lines, "")
-    rest: Iterator[str] = lines
-    skipped = 0
-    sep = _SEP_LINE.match(first)
-    if sep is not None:
-        delimiter = _sep_line_delimiter(sep.group(1), source)
-        skipped = 1
-    else:
-        sample = first[:8192]
-        line = sample.splitlines()[0] if sample.strip() else ""
-        delimiter = max(",;\t", key=line.count) if line else ","
-        rest = _chain(first, lines)
+    delimiter, skipped, _ = _dialect(first, source)
+    rest = lines if skipped else _chain(first, lines)  # a `sep=` line is not a row
     yield from wide_assessments(_csv_rows(csv.reader(rest, delimiter=delimiter), skipped, source), source, collect)
 
 
@@ -513,16 +505,17 @@ def _sep_line_delimiter(value: str, source: str) -> str:
 
 def _csv_reader(text: str, source: str) -> tuple[Any, int]:
     """A CSV reader of `text` and the number of lines skipped before it (a `sep=` line)."""
-    skipped = 0
-    sep = _SEP_LINE.match(text)
+    delimiter, skipped, cut = _dialect(text, source)
+    return csv.reader((m.group() for m in _LINE.finditer(text[cut:])), delimiter=delimiter), skipped
+
+
+def _dialect(start: str, source: str) -> tuple[str, int, int]:
+    """(separator, lines skipped, characters skipped) from the start of a CSV: Excel's `sep=` line,
+    else the first line's most frequent separator."""
+    sep = _SEP_LINE.match(start)
     if sep is not None:
-        delimiter = _sep_line_delimiter(sep.group(1), source)
-        text, skipped = text[sep.end() :], 1
-    else:
-        sample = text[:8192]
-        first = sample.splitlines()[0] if sample.strip() else ""
-        delimiter = max(",;\t", key=first.count) if first else ","
-    return csv.reader((m.group() for m in _LINE.finditer(text)), delimiter=delimiter), skipped
+        return _sep_line_delimiter(sep.group(1), source), 1, sep.end()
+    return sniff_delimiter(start), 0, 0
 
 
 def _undecodable_cell(text: str) -> tuple[int, str | None, str] | None:

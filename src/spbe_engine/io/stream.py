@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .._yaml import sniff_delimiter
 from .readers import NEUTRALISED_CELL, REQUIRED
 
 __all__ = ["StreamRefused", "iter_level_chunks"]
@@ -75,7 +76,7 @@ def _header(p: Path) -> tuple[list[str], str]:
     line = line.rstrip("\r\n")
     if "\r" in line or not line.strip():
         raise StreamRefused("header")
-    delimiter = max(",;\t", key=line.count)
+    delimiter = sniff_delimiter(line)
     names = [h.strip() for h in line.split(delimiter)]
     names = [h.lower() if h.lower() in REQUIRED else h for h in names]
     while names and not names[-1]:
