@@ -172,3 +172,17 @@ def test_compiled_catalogues_and_results_pickle() -> None:
         assert again.ids == cc.ids and [g.take(range(len(cc.ids))) for g in again.groups] == [
             g.take(range(len(cc.ids))) for g in cc.groups
         ]
+
+
+@pytest.mark.parametrize("cell", ["'=SUM(A1)", "'\tx", "'＝x", "''-1"])
+def test_the_arrow_path_leaves_protected_text_to_the_exact_reader(tmp_path: Path, cell: str) -> None:
+    """A text cell the writer protected from spreadsheets (every trigger of io.safe_text) is the exact
+    reader's to unprotect: the columnar path refuses it rather than keep the apostrophe."""
+    pytest.importorskip("pyarrow")
+    from spbe_engine.io.stream import StreamRefused, iter_level_chunks
+
+    p = tmp_path / "t.csv"
+    quoted = '"' + cell.replace('"', '""') + '"'
+    p.write_text("subject,period,catalogue,1\n" + f"{quoted},2024,spbe-2020,3\n", encoding="utf-8")
+    with pytest.raises(StreamRefused):
+        list(iter_level_chunks(p, arrow=True))

@@ -27,6 +27,7 @@ from typing import Any
 
 from .._yaml import sniff_delimiter
 from .readers import NEUTRALISED_CELL, REQUIRED
+from .safe_text import FORMULA_TRIGGERS
 
 __all__ = ["StreamRefused", "iter_level_chunks"]
 
@@ -34,6 +35,9 @@ CHUNK_ROWS = 65_536
 _BLOCK = 1024 * 1024  # pyarrow's read block, about 8,000 rows of a wide file: its reader reads up to 32 blocks
 # ahead on a background thread, so the block size bounds the memory held (4 MiB blocks held ~140 MB)
 _LEVEL_CELL = re.compile(r"[0-9]{1,9}\Z", re.ASCII)
+_RE2_ESCAPES = {"\t": "\\t", "\r": "\\r", "\n": "\\n", "-": "\\-", "\\": "\\\\", "]": "\\]", "^": "\\^"}
+_PROTECTED = "^'+[" + "".join(_RE2_ESCAPES.get(c, c) for c in sorted(FORMULA_TRIGGERS)) + "]"
+"""A text cell the writer protected from spreadsheets (`io.safe_text`), as pyarrow's RE2 writes it."""
 
 
 class StreamRefused(Exception):
@@ -136,7 +140,7 @@ def _check_text(pc: Any, col: Any) -> None:
         raise StreamRefused("spaces")
     if pc.any(pc.match_substring(col, "\x00")).as_py():
         raise StreamRefused("NUL")
-    if pc.any(pc.match_substring_regex(col, r"^'+[=+\-@\t\r\n＝＋－＠]")).as_py():
+    if pc.any(pc.match_substring_regex(col, _PROTECTED)).as_py():
         raise StreamRefused("protected text")
 
 
