@@ -427,3 +427,28 @@ def test_collect_counts_nothing_lost_on_an_empty_return(returned: Path) -> None:
     snap = run(returned)
     assert kinds(snap) == [] and snap.counts.cells_read == 0 and len(snap.actions) == 0
     assert snap.assessment.stages.get("self_assessment") is None
+
+
+def test_workbooks_take_back_what_they_put_in_place_when_a_later_one_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A workbook that appears meanwhile (another process) refuses the write; the ones this call
+    already put in place are taken back, so the folder is as it was."""
+    import os
+
+    out = tmp_path / "keluar"
+    real_link = os.link
+    done: list[str] = []
+
+    def link(src: object, dst: object) -> None:
+        if Path(str(dst)).name.startswith("."):  # a temporary file being saved: not a publication
+            return real_link(src, dst)  # type: ignore[arg-type]
+        if len(done) == 2:  # the third unit's file appears just before it is published
+            Path(str(dst)).write_bytes(b"theirs")
+        real_link(src, dst)  # type: ignore[arg-type]
+        done.append(str(dst))
+
+    monkeypatch.setattr(os, "link", link)
+    with pytest.raises(SpbeError, match="refusing to overwrite an existing workbook"):
+        write_workbooks(ENGINE, BASE, OWN, out)
+    assert len(done) == 2 and [p.read_bytes() for p in out.iterdir()] == [b"theirs"]  # theirs only, no temporaries

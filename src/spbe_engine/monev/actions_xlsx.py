@@ -197,8 +197,6 @@ def _records(reader: Any, file: str) -> Iterator[tuple[int, dict[str, Any]]]:
             else:  # as typed, like a CSV cell (an identifier with a space is refused by the entry's checks)
                 row[key] = cell_text(value)
         yield n, record_of(row)
-    if col is None:
-        return
 
 
 def _header(reader: Any, file: str, n: int, raw: dict[int, Any], names: dict[str, str]) -> dict[str, int]:

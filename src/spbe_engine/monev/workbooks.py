@@ -272,13 +272,16 @@ EXISTS = N_("refusing to overwrite an existing workbook")
 
 
 def _publish(books: Mapping[str, Any], paths: Mapping[str, Path], overwrite: bool) -> None:
-    """Save every workbook to a temporary file beside its target, then put them all in place."""
+    """Save every workbook to a temporary file beside its target, then put them all in place. Without
+    `overwrite` it is all or nothing: a target that appeared meanwhile (or a failed link) takes back
+    the workbooks this call put in place. (Replacing with `overwrite` cannot be taken back.)"""
     import os
     import secrets
 
     from ..io.excel import save_workbook
 
     staged: dict[str, Path] = {}
+    linked: list[Path] = []
     try:
         for unit, wb in books.items():
             tmp = paths[unit].with_name(f".{paths[unit].name}.{secrets.token_hex(6)}.tmp")
@@ -291,10 +294,15 @@ def _publish(books: Mapping[str, Any], paths: Mapping[str, Path], overwrite: boo
                     os.replace(tmp, target)
                 else:
                     os.link(tmp, target)  # fails if the target appeared meanwhile: never an overwrite
+                    linked.append(target)
             except FileExistsError:
                 raise OverwriteRefused(translate(EXISTS), file=str(target), what="workbook") from None
             except OSError as exc:
                 raise SpbeError(tr("cannot write: {exc}", exc=exc.strerror or exc), file=str(target)) from None
+    except BaseException:
+        for target in linked:  # ours: made by this call a moment ago
+            target.unlink(missing_ok=True)
+        raise
     finally:
         for tmp in staged.values():
             tmp.unlink(missing_ok=True)
