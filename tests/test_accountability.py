@@ -197,6 +197,8 @@ def test_monitoring_with_partial_assessments(tmp_path: Path, city: list[Assessme
         ENGINE.accountability(partial, owners=CITY / "owners.yaml")
     acc = ENGINE.accountability(partial, owners=CITY / "owners.yaml", targets=CITY / "targets.yaml", missing="minimum")
     assert acc.result.partial and acc.unit("dinkes").lead[0].level == 1  # 46 not assessed: at the minimum
+    assert acc.summary().startswith(acc.result.summary()) and "(partial)" in acc.summary()  # not shown as official
+    assert "(sebagian)" in acc.summary("id") and "," in acc.summary("id").split(":")[1]  # its decimal comma too
     assert ENGINE.series([city[0], partial], missing="minimum").points[-1].result.partial
     assert ENGINE.what_if(partial, levels={"1": 5}, missing="minimum").after.partial
     assert ENGINE.plan(partial, "Memuaskan", missing="minimum").feasible

@@ -235,18 +235,11 @@ class Accountability(Result):
             for n, u in enumerate(self.units, 1)
         ]
 
-    def summary(self) -> str:
-        r = self.result
-        text = tr(
-            "{subject} ({period}): {catalogue} index {index}, {predikat}",
-            subject=r.subject,
-            period=r.period,
-            catalogue=r.catalogue,
-            index=number(r.display),
-            predikat=r.predikat,
-        )
+    def summary(self, lang: str | None = None) -> str:
+        """The score's line (partial marked), then the improvement plan's, in the current language (or `lang`)."""
+        text = self.result.summary(lang)
         if self.plan is not None:
-            text += f"; {self.plan.summary()}"
+            text += f"; {self.plan.summary(lang)}"
         return text
 
     summary_headers = deprecated_alias("headers")
