@@ -176,6 +176,13 @@ def test_progress_since_the_previous_meeting(snapshot_file: Path) -> None:
     assert ("22", "22.a.SK_Tim_Keamanan.pdf") in added  # a new evidence item
     assert ("12", "12.a.Peta_Rencana_2025.pdf") in added  # evidence a unit reported in its workbook
     assert b.previous is not None and b.previous.fraction == ENGINE.score(prev).fraction
+    from spbe_engine.i18n import language
+
+    with language("id"):  # the three indices with the reader's decimal mark
+        line = b.summary()
+    for r in (b.now, b.projected, b.previous):
+        assert r.display.replace(".", ",") in line
+    assert "." not in line.replace(str(BASE.subject), "").split(":", 1)[1], line
     # without a previous snapshot nothing is compared
     assert _brief(snapshot_file, previous=None).changes == ()
 

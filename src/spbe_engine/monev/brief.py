@@ -22,7 +22,7 @@ from ..accountability.report import points
 from ..errors import SpbeError
 from ..exact import exact_text
 from ..i18n import tr, translate
-from ..results import Cell, Result
+from ..results import Cell, Result, shown
 from .meeting import (
     ActionView,
     MeetingSnapshot,
@@ -180,15 +180,15 @@ class Brief(Result):
             " action succeeds; {n_open} open action(s), {n_overdue} overdue",
             subject=r.subject,
             period=r.period,
-            now=r.display,
+            now=shown(r.fraction),
             predikat=r.predikat,
-            projected=p.display,
+            projected=shown(p.fraction),
             projected_predikat=p.predikat,
             n_open=len(self.actions),
             n_overdue=len(self.overdue),
         )
         if self.previous is not None:
-            text += tr("; previous meeting {previous}", previous=self.previous.display)
+            text += tr("; previous meeting {previous}", previous=shown(self.previous.fraction))
         return text
 
     def to_dict(self) -> dict[str, Any]:
