@@ -722,12 +722,6 @@ def cmd_rank(args: argparse.Namespace) -> int:
     return 0
 
 
-def _accepts(function: Any, name: str) -> bool:
-    import inspect
-
-    return name in inspect.signature(function).parameters
-
-
 def cmd_report(args: argparse.Namespace) -> int:
     import datetime as dt
 
@@ -737,11 +731,6 @@ def cmd_report(args: argparse.Namespace) -> int:
     local_time(dt.datetime.now(dt.UTC), args.tz)  # an unknown zone is refused before any work
     engine = command_engine()
     items = load_all(engine, args.files, args)
-    options: dict[str, Any] = {}
-    if _accepts(write_report, "tz"):
-        options["tz"] = args.tz
-    elif args.tz != "WIB":  # the report writer of this version has no time zone yet: say so, do not pretend
-        message("note", tr("--tz is not supported by this version's report writer; times are not converted"))
     with Activity(tr("Writing the report")):
         written = write_report(
             engine,
@@ -754,7 +743,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             missing=missing_policy(args.missing),
             lang=args.lang,
             overwrite=args.force,
-            **options,
+            tz=args.tz,
         )
     for fmt, where in written.items():
         say(f"{fmt}: {where}")
